@@ -1,0 +1,107 @@
+"""The seven actors as mesa Agents.
+
+Each agent is a view onto its slice of the model's replicate arrays: the model advances
+all replicates at once with array expressions (sim/mechanisms.py), and an agent answers
+questions about one actor across those replicates. Militant groups are modelled actors,
+never playable ones.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import GROUPS, STATES
+
+
+def _summary(values: np.ndarray) -> float:
+    """Median over replicates: what a card or a bot looks at."""
+    return float(np.median(values))
+
+
+class StateActor(mesa.Agent):
+    """US, Pakistan, the Afghan Taliban or China."""
+
+    def __init__(self, model: mesa.Model, actor_id: str):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.index = STATES.index(actor_id)
+
+    @property
+    def priorities(self) -> np.ndarray:
+        """(R, G) effective counterterrorism priorities this month (after bargains)."""
+        return self.model.last_month.policy.alloc[:, self.index]
+
+    @property
+    def trust(self) -> np.ndarray:
+        """(R, S) trust toward each state."""
+        return self.model.world.trust[:, self.index]
+
+    @property
+    def capacity(self) -> np.ndarray:
+        return self.model.last_month.policy.capacity[:, self.index]
+
+    @property
+    def levers(self) -> dict[str, float]:
+        prefix = f"{self.actor_id}."
+        return {
+            k.removeprefix(prefix): _summary(v)
+            for k, v in self.model.levers.snapshot().items()
+            if k.startswith(prefix)
+        }
+
+    def card(self) -> dict:
+        """Plain numbers for a viewer card or a bot (medians over replicates)."""
+        card = {
+            "id": self.actor_id,
+            "levers": self.levers,
+            "trust": {
+                other: _summary(self.trust[:, j])
+                for j, other in enumerate(STATES)
+                if other != self.actor_id
+            },
+        }
+        if self.model.last_month is not None:
+            card["capacity"] = _summary(self.capacity)
+            card["priorities"] = {g: _summary(self.priorities[:, k]) for k, g in enumerate(GROUPS)}
+        return card
+
+
+class MilitantGroup(mesa.Agent):
+    """TTP, ISKP or BLA."""
+
+    def __init__(self, model: mesa.Model, actor_id: str):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.index = GROUPS.index(actor_id)
+
+    @property
+    def strength(self) -> np.ndarray:
+        return self.model.world.strength[:, self.index]
+
+    @property
+    def weapons(self) -> np.ndarray:
+        return self.model.world.weapons[:, self.index]
+
+    @property
+    def funding(self) -> np.ndarray:
+        return self.model.world.funding[:, self.index]
+
+    @property
+    def sanctuary(self) -> np.ndarray:
+        return self.model.last_month.pressure.sanctuary[:, self.index]
+
+    def presence(self) -> np.ndarray:
+        """(R, N) strength located in each region."""
+        return self.strength[:, None] * self.model.params.groups.presence[self.index]
+
+    def card(self) -> dict:
+        card = {
+            "id": self.actor_id,
+            "strength": _summary(self.strength),
+            "weapons": _summary(self.weapons),
+            "funding": _summary(self.funding),
+        }
+        if self.model.last_month is not None:
+            card["sanctuary"] = _summary(self.sanctuary)
+        return card

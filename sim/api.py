@@ -1,0 +1,73 @@
+"""Library functions behind the CLI commands (usable from notebooks and tests too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.errors import UsageError
+from sim.scenario import MAX_MONTHS, MAX_REPLICATES, load_scenario
+
+
+def _bounded(name: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise UsageError(f"--{name} must be between {low} and {high:,}, got {value}")
+
+
+def run_to_folder(
+    scenario_path: Path,
+    *,
+    out: Path,
+    fmt: str = "csv",
+    seed: int | None = None,
+    replicates: int | None = None,
+    months: int | None = None,
+    progress_console=None,
+    summary_console=None,
+):
+    """Load, run, summarise and write a scenario; return (summary, written paths)."""
+    from sim.outputs import write_run
+    from sim.runner import run_scenario
+    from sim.summary import render, summarize
+
+    _bounded("seed", seed, 0, 2**63 - 1)
+    _bounded("replicates", replicates, 1, MAX_REPLICATES)
+    _bounded("months", months, 1, MAX_MONTHS)
+    scenario = load_scenario(scenario_path).with_overrides(
+        seed=seed, replicates=replicates, months=months
+    )
+    result = _run_with_progress(scenario, run_scenario, progress_console)
+    summary = summarize(result)
+    if summary_console is not None:
+        render(summary, summary_console)
+    return summary, write_run(result, out, fmt, summary)
+
+
+def _run_with_progress(scenario, run_scenario, console):
+    if console is None:
+        return run_scenario(scenario)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} months"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{scenario.replicates} replicates", total=scenario.months)
+        return run_scenario(scenario, progress=lambda m: bar.update(task, completed=m))
+
+
+def list_scenarios(folder: Path) -> list[tuple[str, str]]:
+    """(file name, title) of every scenario in ``folder``; a broken file says so."""
+    from sim.errors import ScenarioError
+
+    rows = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            title = load_scenario(path).title
+        except ScenarioError as exc:
+            title = f"(invalid: {exc.problems[0].message})"
+        rows.append((path.name, title))
+    return rows

@@ -1,0 +1,234 @@
+"""Notable events, read off a run's result table after the fact.
+
+Events are derived from the recorded metrics (not logged inside the hot loop), so they
+cost nothing while the model runs and any result table, old or new, can be explained.
+Each event names the mechanism behind it, so a reader can look it up in docs/model.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from sim import GROUPS
+from sim.geography import REGIONS, geography
+from sim.runner import RunResult
+from sim.state import build_params
+
+
+def notable_events(result: RunResult) -> Iterator[dict]:
+    """Scheduled policy changes and shocks first, then per-replicate events by month."""
+    dates = result.dates()
+    for ev in result.applied:
+        yield _scheduled(ev, dates)
+    p = build_params(result.scenario.params)
+    found: list[tuple[int, int, dict]] = []
+    for detector in (_joint_ops, _clashes, _china_attacks, _surges, _thresholds):
+        found.extend(detector(result, p))
+    found.sort(key=lambda x: (x[0], x[1]))
+    for rep_pos, t, body in found:
+        yield {
+            "replicate": int(result.replicate_ids[rep_pos]),
+            "month": t + 1,
+            "date": dates[t],
+            **body,
+        }
+
+
+def _scheduled(ev, dates) -> dict:
+    if ev.kind == "set":
+        ((key, value),) = ev.detail.items()
+        state, lever = key.split(".", 1)
+        text = f"{state} sets {lever} to {value:g}"
+        actors = [state]
+    else:
+        text = f"shock: {ev.kind.replace('_', ' ')} " + ", ".join(
+            f"{k}={v}" for k, v in ev.detail.items() if k != "type"
+        )
+        actors = [
+            ev.detail.get(k) for k in ("group", "country", "source", "target") if ev.detail.get(k)
+        ]
+    if ev.note:
+        text += f" ({ev.note})"
+    return {
+        "replicate": None,
+        "month": ev.month + 1,
+        "date": dates[min(ev.month, len(dates) - 1)],
+        "type": "policy" if ev.kind == "set" else "shock",
+        "actors": actors,
+        "region": None,
+        "explanation": text,
+        "mechanism": "scenario event",
+    }
+
+
+def _hits(mask: np.ndarray) -> Iterator[tuple[int, int]]:
+    ts, rs = np.nonzero(mask)
+    yield from zip(rs.tolist(), ts.tolist(), strict=True)
+
+
+def _main_pak_region(p, group: str) -> str:
+    """The Pakistani region where a group is most present (where operations against it land)."""
+    presence = p.groups.presence[GROUPS.index(group)]
+    pak = np.flatnonzero(geography().in_country("PAK"))
+    return REGIONS[int(pak[presence[pak].argmax()])]
+
+
+def _joint_ops(result: RunResult, p):
+    attempted = result.column("joint_ops") > 0
+    success = result.column("joint_ops.success") > 0
+    target = result.column("joint_ops.target")
+    overlap = result.column("cooperation.overlap")
+    trust = result.column("trust.US-PAK")
+    for r, t in _hits(attempted):
+        group = GROUPS[int(target[t, r])]
+        ok = bool(success[t, r])
+        yield (
+            r,
+            t,
+            {
+                "type": "joint_operation",
+                "actors": ["US", "PAK", group],
+                "region": _main_pak_region(p, group),
+                "explanation": (
+                    f"Joint US-Pakistan operation against {group} "
+                    f"{'succeeded' if ok else 'failed'}: priorities overlapped "
+                    f"({overlap[t, r]:.2f}) and US trust in Pakistan stood at {trust[t, r]:.2f}; "
+                    f"{'trust rose' if ok else 'trust fell'} on both sides."
+                ),
+                "mechanism": "M2 cooperation",
+            },
+        )
+
+
+def _clashes(result: RunResult, p):
+    clash = result.column("border_clashes") > 0
+    tension = result.column("tension.PAK-AFG")
+    cross = result.column("cross_border_attacks")
+    for r, t in _hits(clash):
+        yield (
+            r,
+            t,
+            {
+                "type": "border_clash",
+                "actors": ["PAK", "AFG"],
+                "region": "KP",
+                "explanation": (
+                    f"Pakistani and Afghan Taliban forces clashed on the Durand Line: tension was "
+                    f"{tension[t, r]:.2f} after {cross[t, r]:.0f} cross-border attacks this month."
+                ),
+                "mechanism": "M5 attacks and border tension",
+            },
+        )
+
+
+def _china_attacks(result: RunResult, p):
+    hits = result.column("attacks.china_interests")
+    conf = result.column("china_confidence")
+    for r, t in _hits(hits >= p.reporting.china_hits_notable):
+        yield (
+            r,
+            t,
+            {
+                "type": "attacks_on_chinese_interests",
+                "actors": ["CHN", "BLA", "ISKP"],
+                "region": None,
+                "explanation": (
+                    f"{hits[t, r]:.0f} attacks on Chinese projects or nationals this month; "
+                    f"China's investment confidence is now {conf[t, r]:.2f}."
+                ),
+                "mechanism": "M6 China's investments and BLA",
+            },
+        )
+
+
+def _surges(result: RunResult, p):
+    pak = result.column("attacks.PAK")
+    if pak.shape[0] < 7:
+        return
+    kernel = np.ones(6) / 6
+    trailing = np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), 0, pak)[:-1]
+    now = pak[6:]
+    rep = p.reporting
+    mask = (now >= rep.surge_ratio * trailing) & (now - trailing >= rep.surge_min_extra)
+    regions = np.stack([result.column(f"attacks.{x}") for x in REGIONS], axis=2)
+    groups = np.stack([result.column(f"attacks.{g}") for g in GROUPS], axis=2)
+    for r, t0 in _hits(mask):
+        t = t0 + 6
+        top_region = REGIONS[int(regions[t, r].argmax())]
+        top_group = GROUPS[int(groups[t, r].argmax())]
+        yield (
+            r,
+            t,
+            {
+                "type": "attack_surge",
+                "actors": [top_group, "PAK"],
+                "region": top_region,
+                "explanation": (
+                    f"{pak[t, r]:.0f} attacks in Pakistan this month against a six-month average "
+                    f"of {trailing[t0, r]:.0f}, most by {top_group}, most in {top_region}."
+                ),
+                "mechanism": "M5 attacks",
+            },
+        )
+
+
+def _first_crossing(series: np.ndarray, level: float, below: bool) -> Iterator[tuple[int, int]]:
+    """(replicate, month) where a (months, R) series first crosses ``level``."""
+    crossed = series < level if below else series > level
+    was = crossed[0]
+    started = np.zeros(series.shape[1], dtype=bool) | was
+    for t in range(1, series.shape[0]):
+        new = crossed[t] & ~started
+        for r in np.flatnonzero(new):
+            yield int(r), t
+        started |= crossed[t]
+
+
+def _thresholds(result: RunResult, p):
+    rep = p.reporting
+    rules = [
+        (
+            rep.weakened_below,
+            True,
+            "group_weakened",
+            "M3 counterterrorism pressure",
+            "{g} has fallen to {v:.2f} of its early-2025 strength.",
+        ),
+        (
+            rep.resurgent_above,
+            False,
+            "group_resurgent",
+            "M4 recruitment",
+            "{g} has grown to {v:.2f} times its early-2025 strength.",
+        ),
+    ]
+    for level, below, kind, mech, text in rules:
+        for g in GROUPS:
+            series = result.column(f"strength.{g}")
+            for r, t in _first_crossing(series, level, below):
+                yield (
+                    r,
+                    t,
+                    {
+                        "type": kind,
+                        "actors": [g],
+                        "region": None,
+                        "explanation": text.format(g=g, v=series[t, r]),
+                        "mechanism": mech,
+                    },
+                )
+    trust = result.column("trust.PAK-AFG")
+    for r, t in _first_crossing(trust, rep.breakdown_trust_below, True):
+        yield (
+            r,
+            t,
+            {
+                "type": "relations_breakdown",
+                "actors": ["PAK", "AFG"],
+                "region": None,
+                "explanation": f"Pakistan's trust in the Afghan Taliban fell to {trust[t, r]:.2f}.",
+                "mechanism": "M5 attacks and border tension",
+            },
+        )

@@ -1,0 +1,581 @@
+"""The submodels, one function per mechanism, as array expressions over replicates.
+
+Each function reads the world, the parameters ``p`` (from sim/data/parameters.yaml) and the
+levers, and returns what it computed; ``advance`` runs them in the documented order and
+updates the world. docs/model.md describes every equation with its seed citation.
+
+Targets are anchored at the early-2025 reference point (``Reference``): a driver moves a
+variable only as far as it has moved from where it stood when the run began, so the
+baseline starts in the situation the documents describe instead of drifting to an
+arbitrary equilibrium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim.geography import Geography
+from sim.rng import Streams
+from sim.state import AFG, BLA, CHN, ISKP, PAK, TTP, US, Levers, World
+
+# ------------------------------------------------------------------ structure
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Fixed facts derived from geography and parameters, computed once per model."""
+
+    pak: np.ndarray  # (N,) region is in Pakistan
+    afg: np.ndarray  # (N,) region is in Afghanistan
+    border: np.ndarray  # (N,) region touches the Durand Line
+    country_of: np.ndarray  # (N,) 0 = PAK, 1 = AFG
+    pop_weight: np.ndarray  # (2, N) population weights within each country
+    afg_share: np.ndarray  # (G,) share of each group's strength based in Afghanistan
+    pak_share: np.ndarray  # (G,)
+    attack_cells: np.ndarray  # flat indices into (G, N) where attacks can land
+    china_cells: np.ndarray  # flat indices into (G, N) where Chinese interests can be hit
+    border_afg: np.ndarray  # (N,) Afghan border regions (where returnees arrive)
+    security_norm: np.ndarray  # (N,) the state effort at which security equals security0
+
+
+def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) -> Structure:
+    """``early_2025``: the registry's lever defaults, the effort security0 was set for."""
+    pak, afg = geo.in_country("PAK"), geo.in_country("AFG")
+    pop = p.regions.population
+    pop_weight = np.stack([pop * pak / (pop * pak).sum(), pop * afg / (pop * afg).sum()])
+    presence = p.groups.presence
+    china_q = p.groups.china_target_share[:, None] * p.regions.china_exposure[None, :]
+    return Structure(
+        pak=pak,
+        afg=afg,
+        border=geo.on_border(),
+        country_of=afg.astype(np.int64),
+        pop_weight=pop_weight,
+        afg_share=presence[:, afg].sum(axis=1),
+        pak_share=presence[:, pak].sum(axis=1),
+        attack_cells=np.flatnonzero(p.groups.attack_region.ravel() > 0),
+        china_cells=np.flatnonzero((p.groups.attack_region * china_q).ravel() > 0),
+        border_afg=geo.on_border() & afg,
+        security_norm=_security_norm(p, pak, early_2025),
+    )
+
+
+# ------------------------------------------------------------------ mechanism 1: aid
+
+
+@dataclass
+class Policy:
+    """What the states' levers and relations add up to this month."""
+
+    alloc: np.ndarray  # (R, S, G) effective priorities (rows sum to 1)
+    overlap: np.ndarray  # (R,) US-PAK priority overlap, seed 003's "middle ground"
+    mutual_trust: np.ndarray  # (R,) geometric mean of US->PAK and PAK->US trust
+    performance: np.ndarray  # (R,) how far Pakistan's effort serves US priorities, 0..1
+    aid_nominal: np.ndarray  # (R,) US aid to Pakistan promised, USD M/yr
+    aid_paid: np.ndarray  # (R,) after 'do more' conditionality, USD M/yr
+    civil_paid: np.ndarray  # (R,)
+    capacity: np.ndarray  # (R, S)
+    cpec: np.ndarray  # (R,) Chinese investment in Pakistan actually made, USD M/yr
+    mining: np.ndarray  # (R,) Chinese investment in Afghanistan actually made, USD M/yr
+    reserves: np.ndarray  # (R,) Afghan reserves released, USD M/yr
+    intel: np.ndarray  # (R,) intelligence sharing x mutual trust
+
+
+def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
+    pr = p.states.priorities  # (S, G)
+    n = w.replicates
+    h = lv["US.help_vs_ttp_bla"][:, None]
+    s = lv["PAK.support_vs_iskp"][:, None]
+    c = (p.china.pressure_shift * lv["CHN.security_pressure"])[:, None]
+    pak_own = (1 - c) * pr[PAK] + c * np.eye(3)[BLA]  # China's pressure pulls PAK toward BLA
+    alloc = np.broadcast_to(pr, (n,) + pr.shape).copy()
+    # The bargain: each side moves halfway toward the other's priorities at lever 1.
+    alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
+    alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * pr[US]
+    overlap = np.minimum(alloc[:, US], alloc[:, PAK]).sum(axis=1)
+    mutual = np.sqrt(w.trust[:, US, PAK] * w.trust[:, PAK, US])
+    performance = (alloc[:, PAK] * pr[US]).sum(axis=1) / pr[US].max()
+    performance = np.minimum(performance, 1.0)
+    mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
+    paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
+    capacity = np.broadcast_to(p.states.capacity, (n, 4)).copy()
+    aid_boost = 1 + p.aid.capacity_gain * w.aid_effect / p.aid.reference_usd_m
+    stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
+    capacity[:, PAK] *= aid_boost * stab_factor[:, 0]
+    capacity[:, AFG] *= stab_factor[:, 1]
+    confidence = w.china_confidence
+    return Policy(
+        alloc=alloc,
+        overlap=overlap,
+        mutual_trust=mutual,
+        performance=performance,
+        aid_nominal=mil + civ,
+        aid_paid=(mil + civ) * paid_share,
+        civil_paid=civ * paid_share,
+        capacity=capacity,
+        cpec=lv["CHN.cpec_investment"] * confidence,
+        mining=lv["CHN.afghan_mining"] * confidence,
+        reserves=lv["US.reserves_release"] * p.reference.frozen_reserves_usd_m,
+        intel=lv["US.intel_sharing"] * mutual,
+    )
+
+
+# ------------------------------------------------------------------ mechanism 2: cooperation
+
+
+@dataclass
+class JointOps:
+    attempted: np.ndarray  # (R,) bool
+    succeeded: np.ndarray  # (R,) bool
+    target: np.ndarray  # (R,) group index of the shared priority
+    probability: np.ndarray  # (R,)
+
+
+def joint_operations(
+    pol: Policy, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
+) -> JointOps:
+    c = p.cooperation
+    willing = (
+        lv["US.joint_ops"] * lv["US.ct_salience"] * lv["PAK.joint_ops"] * lv["PAK.ct_salience"]
+    )
+    x = pol.overlap * pol.mutual_trust
+    prob = c.joint_op_rate * willing / (1 + np.exp(-(x - c.threshold) / c.softness))
+    u = streams.uniform("joint_ops", step, 2)
+    attempted = u[:, 0] < prob
+    success_p = np.minimum(
+        c.success_prob
+        + c.intel_success_gain * lv["US.intel_sharing"]
+        + c.afg_success_gain * lv["AFG.cooperation_pak"],
+        1.0,
+    )
+    succeeded = attempted & (u[:, 1] < success_p)
+    target = np.minimum(pol.alloc[:, US], pol.alloc[:, PAK]).argmax(axis=1)
+    return JointOps(attempted, succeeded, target, prob)
+
+
+# ------------------------------------------------------------------ mechanism 3: pressure
+
+
+@dataclass
+class Pressure:
+    raw: np.ndarray  # (R, G) counter-pressure before sanctuary
+    sanctuary: np.ndarray  # (R, G) host tolerance 0..1
+    effective: np.ndarray  # (R, G) after the sanctuary shield
+    drones: np.ndarray  # (R,) drone-strike intensity
+
+
+def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pressure:
+    ct = p.counterterrorism
+    pak_effort = (pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]) * (
+        1 + ct.intel_gain * pol.intel
+    )
+    afg_alloc = np.stack(
+        [
+            1 - lv["AFG.ttp_tolerance"],
+            lv["AFG.action_vs_iskp"],
+            np.full(pol.overlap.shape, p.states.priorities[AFG, BLA]),
+        ],
+        axis=1,
+    )
+    afg_effort = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc
+    drones = lv["US.drone_strikes"]
+    raw = (
+        pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
+        + afg_effort * st.afg_share
+        + (ct.drone_pressure * drones)[:, None] * pol.alloc[:, US]
+    )
+    sanctuary = np.broadcast_to(p.groups.sanctuary_base, raw.shape).copy()
+    sanctuary[:, TTP] = lv["AFG.ttp_tolerance"]
+    effective = raw * (1 - ct.sanctuary_shield * sanctuary)
+    return Pressure(raw, sanctuary, effective, drones)
+
+
+# ------------------------------------------------------------------ mechanism 4: recruitment
+
+
+@dataclass
+class Drivers:
+    """Presence-weighted recruitment drivers per group, shape (R, G) each."""
+
+    grievance: np.ndarray
+    hardship: np.ndarray
+    sanctuary: np.ndarray
+    weapons: np.ndarray
+
+
+def drivers(w: World, pr: Pressure, p: SimpleNamespace) -> Drivers:
+    presence = p.groups.presence  # (G, N)
+    return Drivers(
+        grievance=w.grievance @ presence.T,
+        hardship=(1 - np.minimum(w.economy, 1.0)) @ presence.T,
+        sanctuary=pr.sanctuary,
+        weapons=w.weapons,
+    )
+
+
+@dataclass
+class GroupChange:
+    recruitment: np.ndarray  # (R, G) strength gained
+    attrition: np.ndarray  # (R, G) strength lost to counter-pressure
+    defection: np.ndarray  # (R,) TTP strength moving to ISKP
+    joint_op_loss: np.ndarray  # (R, G)
+    driver_terms: dict[str, np.ndarray]  # contribution of each driver to recruitment
+
+
+def group_change(
+    w: World,
+    d: Drivers,
+    d0: Drivers,
+    pr: Pressure,
+    jo: JointOps,
+    p: SimpleNamespace,
+    streams: Streams,
+    step: int,
+) -> GroupChange:
+    r = p.recruitment
+    terms = {
+        "grievance": r.grievance_weight * (d.grievance - d0.grievance),
+        "hardship": r.hardship_weight * (d.hardship - d0.hardship),
+        "sanctuary": r.sanctuary_weight * (d.sanctuary - d0.sanctuary),
+        "weapons": r.weapons_weight * (d.weapons - d0.weapons),
+    }
+    multiplier = np.maximum(1 + sum(terms.values()), 0.0)
+    s = w.strength
+    room = np.maximum(1 - s / p.groups.carrying_capacity, 0.0)
+    sd = r.noise
+    shock = np.exp(sd * streams.normal("recruitment", step, s.shape[1]) - sd * sd / 2)
+    base = p.groups.recruit_rate * w.funding * room * s * shock
+    recruitment = base * multiplier
+    attrition = np.minimum(p.counterterrorism.attrition_rate * pr.effective, 1.0) * s
+    defection = r.defection_rate * np.minimum(pr.effective[:, TTP], 1.0) * s[:, TTP]
+    loss = np.zeros_like(s)
+    hit = jo.succeeded
+    loss[hit, jo.target[hit]] = p.cooperation.damage * s[hit, jo.target[hit]]
+    # Driver contributions in strength units (for the causal account in events/explain).
+    contrib = {k: base * v for k, v in terms.items()}
+    return GroupChange(recruitment, attrition, defection, loss, contrib)
+
+
+# ------------------------------------------------------------------ mechanism 5: attacks
+
+
+@dataclass
+class Attacks:
+    by_cell: np.ndarray  # (R, G, N) attacks this month
+    china: np.ndarray  # (R, G, N) of which on Chinese interests
+    fatalities: np.ndarray  # (R, 2) PAK, AFG
+    expected: np.ndarray  # (R, G, N) the Poisson means
+    cross_border: np.ndarray  # (R,) attacks in Pakistan launched from Afghan bases
+
+
+def attack_means(
+    w: World, pol: Policy, pr: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected attacks (R, G, N), China's share of them, and the cross-border share."""
+    ct = p.counterterrorism
+    tempo = p.groups.tempo * w.wave * w.strength * w.funding  # (R, G)
+    suppress = np.clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
+    security = security_presence(pol, p, lv, st)  # (R, N)
+    deter = 1 - ct.deterrence * security
+    closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
+    # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
+    through = 1 - closure[:, None] * st.afg_share  # (R, G)
+    route = np.where(st.pak, through[:, :, None], 1.0)  # (R, G, N)
+    lam = (tempo * suppress)[:, :, None] * p.groups.attack_region * deter[:, None, :] * route
+    exposure = np.where(
+        st.pak,
+        (pol.cpec / p.china.reference_usd_m)[:, None],
+        (pol.mining / p.china.reference_usd_m)[:, None],
+    )  # (R, N)
+    china_q = np.clip(
+        p.groups.china_target_share[None, :, None] * (p.regions.china_exposure * exposure)[:, None],
+        0.0,
+        1.0,
+    )
+    from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
+    return lam, china_q, from_afg
+
+
+def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> np.ndarray:
+    """Security presence by region: the early-2025 level scaled by the state's effort now."""
+    pak_now = pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]
+    afg_now = pol.capacity[:, AFG] * lv["AFG.ct_salience"]
+    scale = np.where(st.pak, pak_now[:, None], afg_now[:, None])
+    return np.clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
+
+
+def _security_norm(p: SimpleNamespace, pak: np.ndarray, lev: dict[str, float]) -> np.ndarray:
+    stab = 1 - p.stability.capacity_weight * (1 - p.states.stability0)
+    aid = 1 + p.aid.capacity_gain * lev["US.military_aid_pak"] / p.aid.reference_usd_m
+    pak0 = p.states.capacity[PAK] * aid * stab[0] * lev["PAK.ct_salience"] * lev["PAK.ct_effort"]
+    afg0 = p.states.capacity[AFG] * stab[1] * lev["AFG.ct_salience"]
+    return np.where(pak, pak0, afg0)
+
+
+def draw_attacks(
+    lam: np.ndarray,
+    china_q: np.ndarray,
+    from_afg: np.ndarray,
+    p: SimpleNamespace,
+    st: Structure,
+    streams: Streams,
+    step: int,
+) -> Attacks:
+    n, g, r = lam.shape
+    flat_lam = lam.reshape(n, -1)
+    flat_q = china_q.reshape(n, -1)
+    cells, ccells = st.attack_cells, st.china_cells
+    other = flat_lam[:, cells] * (1 - flat_q[:, cells])
+    on_china = flat_lam[:, ccells] * flat_q[:, ccells]
+    counts = streams.poisson("attacks", step, other)
+    china_counts = streams.poisson("attacks_china", step, on_china)
+    by_cell = np.zeros((n, g * r), dtype=np.float64)
+    china = np.zeros((n, g * r), dtype=np.float64)
+    by_cell[:, cells] = counts
+    china[:, ccells] = china_counts
+    by_cell[:, ccells] += china_counts
+    by_cell = by_cell.reshape(n, g, r)
+    china = china.reshape(n, g, r)
+    per_country = np.stack(
+        [by_cell[:, :, st.pak].sum(axis=2), by_cell[:, :, st.afg].sum(axis=2)], axis=2
+    )  # (R, G, 2)
+    fatal_mean = per_country * p.groups.severity[None, :, None]
+    fatal = streams.poisson("fatalities", step, fatal_mean).sum(axis=1)  # (R, 2)
+    cross = (per_country[:, :, 0] * from_afg).sum(axis=1)
+    return Attacks(by_cell, china, fatal.astype(np.float64), lam, cross)
+
+
+# ------------------------------------------------------------------ border and deportation
+
+
+@dataclass
+class Border:
+    clash: np.ndarray  # (R,) bool
+    deportation: np.ndarray  # (R,) intensity 0..1
+    deportees: np.ndarray  # (R,) thousands this month
+    tension_target: np.ndarray  # (R,)
+
+
+def border_dynamics(
+    w: World, att: Attacks, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
+) -> Border:
+    b = p.border
+    target = np.clip(
+        b.tension_base + b.cross_border_gain * att.cross_border / b.cross_border_reference, 0, 1
+    )
+    clash = streams.uniform("border_clash", step)[:, 0] < b.clash_rate * w.tension**2
+    deport = np.clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
+    return Border(clash, deport, deport * b.deportation_capacity, target)
+
+
+# ------------------------------------------------------------------ the monthly step
+
+
+@dataclass
+class Reference:
+    """Where the drivers stood in the first month: targets are anchored here."""
+
+    drivers: Drivers
+    intel: np.ndarray
+    economy_mean: np.ndarray  # (R, 2)
+    attacks_region: np.ndarray  # (R, N) expected attacks in month 0
+    attacks_country: np.ndarray  # (R, 2)
+    aid_paid: np.ndarray
+    civil_paid: np.ndarray
+    cpec: np.ndarray
+    mining: np.ndarray
+    reserves: np.ndarray
+    deportation: np.ndarray
+    cross_border: np.ndarray
+    china_attacks: np.ndarray  # (R,) expected attacks on Chinese interests a month
+    china_by_country: np.ndarray  # (R, 2) the same, in Pakistan and in Afghanistan
+
+
+def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
+    pol = policy(w, p, lv)
+    pr = pressure(pol, p, lv, st)
+    lam, china_q, from_afg = attack_means(w, pol, pr, p, lv, st)
+    by_region = lam.sum(axis=1)
+    pak_by_group = lam[:, :, st.pak].sum(axis=2)
+    china_region = (lam * china_q).sum(axis=1)  # (R, N)
+    b = p.border
+    return Reference(
+        drivers=drivers(w, pr, p),
+        intel=pol.intel,
+        economy_mean=economy_means(w.economy, st),
+        attacks_region=by_region,
+        attacks_country=np.stack([by_region[:, st.pak].sum(1), by_region[:, st.afg].sum(1)], 1),
+        aid_paid=pol.aid_paid,
+        civil_paid=pol.civil_paid,
+        cpec=pol.cpec,
+        mining=pol.mining,
+        reserves=pol.reserves,
+        deportation=np.clip(
+            lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
+        ),
+        cross_border=(pak_by_group * from_afg).sum(axis=1),
+        china_attacks=china_region.sum(axis=1),
+        china_by_country=np.stack(
+            [china_region[:, st.pak].sum(axis=1), china_region[:, st.afg].sum(axis=1)], axis=1
+        ),
+    )
+
+
+def economy_means(economy: np.ndarray, st: Structure) -> np.ndarray:
+    return economy @ st.pop_weight.T  # (R, 2)
+
+
+@dataclass
+class Month:
+    """Everything one month produced: the recorder and the event log read this."""
+
+    policy: Policy
+    joint: JointOps
+    pressure: Pressure
+    change: GroupChange
+    attacks: Attacks
+    border: Border
+
+
+def advance(
+    w: World,
+    p: SimpleNamespace,
+    lv: Levers,
+    st: Structure,
+    ref: Reference,
+    streams: Streams,
+    step: int,
+) -> Month:
+    """Advance the world by one month, in the order docs/model.md gives."""
+    pol = policy(w, p, lv)
+    jo = joint_operations(pol, p, lv, streams, step)
+    pr = pressure(pol, p, lv, st)
+    lam, china_q, from_afg = attack_means(w, pol, pr, p, lv, st)
+    att = draw_attacks(lam, china_q, from_afg, p, st, streams, step)
+    gc = group_change(w, drivers(w, pr, p), ref.drivers, pr, jo, p, streams, step)
+    bd = border_dynamics(w, att, p, lv, streams, step)
+    _update_groups(w, gc, pol, p, lv, ref)
+    _update_relations(w, pol, jo, att, bd, p, lv, st, ref)
+    _update_society(w, pol, att, bd, p, lv, st, ref)
+    w.wave_months = np.maximum(w.wave_months - 1, 0)
+    w.wave[w.wave_months == 0] = 1.0
+    return Month(pol, jo, pr, gc, att, bd)
+
+
+def _relax(x: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
+    return x + rate * (target - x)
+
+
+def _update_groups(w, gc, pol, p, lv, ref) -> None:
+    ct = p.counterterrorism
+    s = w.strength + gc.recruitment - gc.attrition - gc.joint_op_loss
+    s[:, TTP] -= gc.defection
+    s[:, ISKP] += gc.defection
+    w.strength = np.maximum(s, 0.0)
+    funding_target = (
+        p.groups.funding0 * (1 - ct.finance_disruption * (pol.intel - ref.intel))[:, None]
+    )
+    w.funding = np.maximum(_relax(w.funding, funding_target, ct.funding_relax_rate), 0.0)
+    weapons_target = (
+        p.groups.weapons0 * (1 - ct.retrieval_effect * lv["US.weapons_retrieval"])[:, None]
+    )
+    w.weapons = np.clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
+
+
+def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
+    a, c, b = p.aid, p.cooperation, p.border
+    trust0 = p.states.trust0
+    target = np.broadcast_to(trust0, w.trust.shape).copy()
+    aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
+    target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
+    target[:, PAK, US] -= a.do_more_trust_cost * lv["US.do_more"]
+    target[:, PAK, CHN] += a.trust_gain * (pol.cpec - ref.cpec) / cn_ref
+    target[:, AFG, CHN] += a.trust_gain * (pol.mining - ref.mining) / cn_ref
+    target[:, AFG, US] += a.trust_gain * (pol.reserves - ref.reserves) / aid_ref
+    target[:, PAK, AFG] -= (
+        b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
+    )
+    target[:, AFG, PAK] -= b.deportation_trust_cost * (bd.deportation - ref.deportation)
+    china_hits = att.china.sum(axis=1)  # (R, N)
+    hits = np.stack([china_hits[:, st.pak].sum(axis=1), china_hits[:, st.afg].sum(axis=1)], 1)
+    target[:, CHN, PAK] -= p.china.trust_hit * (hits[:, 0] - ref.china_by_country[:, 0])
+    target[:, CHN, AFG] -= p.china.trust_hit * (hits[:, 1] - ref.china_by_country[:, 1])
+    trust = _relax(w.trust, target, p.trust.relax_rate)
+    # One-off jolts: aid cuts, joint operations, clashes, attacks on Chinese interests.
+    cut = np.maximum(w.aid_nominal_prev - pol.aid_nominal, 0.0)
+    trust[:, PAK, US] -= a.cut_trust_jolt * cut / aid_ref
+    jolt = np.where(jo.succeeded, c.trust_jolt_success, 0.0) - np.where(
+        jo.attempted & ~jo.succeeded, c.trust_jolt_failure, 0.0
+    )
+    trust[:, US, PAK] += jolt
+    trust[:, PAK, US] += jolt
+    clash = np.where(bd.clash, b.clash_trust_jolt, 0.0)
+    trust[:, PAK, AFG] -= clash
+    trust[:, AFG, PAK] -= clash
+    idx = np.arange(4)
+    trust[:, idx, idx] = 1.0
+    w.trust = np.clip(trust, 0.0, 1.0)
+    w.aid_nominal_prev = pol.aid_nominal.copy()
+    w.aid_effect = _relax(w.aid_effect, pol.aid_paid - pol.civil_paid, a.lag_rate)
+    tension = _relax(w.tension, bd.tension_target, b.tension_rate)
+    w.tension = np.clip(tension + np.where(bd.clash, b.clash_tension_jolt, 0.0), 0.0, 1.0)
+    conf_target = 1 - p.china.confidence_hit * (china_hits.sum(axis=1) - ref.china_attacks)
+    conf = _relax(w.china_confidence, np.clip(conf_target, 0.0, 1.0), p.china.confidence_recovery)
+    w.china_confidence = np.clip(conf, 0.0, 1.0)
+
+
+def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
+    e, s, g = p.economy, p.stability, p.grievance
+    attacks_region = att.by_cell.sum(axis=1)  # (R, N)
+    attacks_country = np.stack(
+        [attacks_region[:, st.pak].sum(axis=1), attacks_region[:, st.afg].sum(axis=1)], axis=1
+    )
+    econ_mean = economy_means(w.economy, st)
+    aid_term = (
+        p.aid.stability_gain
+        * ((pol.aid_paid + pol.civil_paid) - (ref.aid_paid + ref.civil_paid))
+        / p.aid.reference_usd_m
+    )
+    stab_target = (
+        p.states.stability0
+        + s.economy_weight * (econ_mean - ref.economy_mean)
+        - s.attack_weight * (attacks_country - ref.attacks_country) / 100.0
+    )
+    stab_target[:, 0] += aid_term
+    w.stability = np.clip(_relax(w.stability, stab_target, s.relax_rate), 0.0, 1.0)
+    cn_ref = p.china.reference_usd_m
+    invest = np.where(
+        st.pak,
+        ((pol.cpec - ref.cpec) / cn_ref)[:, None],
+        ((pol.mining - ref.mining) / cn_ref)[:, None],
+    )
+    stab_dev = (w.stability - p.states.stability0)[:, st.country_of]  # (R, N)
+    econ_target = (
+        p.regions.economy0
+        + e.stability_weight * stab_dev
+        + p.china.econ_gain * p.regions.china_exposure * invest
+        + np.where(
+            st.afg,
+            (p.aid.reserves_econ_gain * (pol.reserves - ref.reserves) / 1000.0)[:, None],
+            0.0,
+        )
+        - e.attack_damage * (attacks_region - ref.attacks_region)
+    )
+    w.economy = np.clip(_relax(w.economy, econ_target, e.relax_rate), 0.0, 2.0)
+    hardship_dev = (1 - np.minimum(w.economy, 1.0)) - (1 - np.minimum(p.regions.economy0, 1.0))
+    griev_target = (
+        p.regions.grievance0
+        + g.hardship_gain * hardship_dev
+        + np.where(
+            st.border, (p.counterterrorism.drone_grievance * lv["US.drone_strikes"])[:, None], 0.0
+        )
+        + np.where(
+            st.border_afg,
+            (p.border.deportation_grievance * (bd.deportation - ref.deportation))[:, None],
+            0.0,
+        )
+    )
+    w.grievance = np.clip(_relax(w.grievance, griev_target, g.relax_rate), 0.0, 1.0)

@@ -1,0 +1,144 @@
+"""The Durand model: seven actors, nine regions, monthly steps, R replicates at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from sim import GROUPS, STATES
+from sim.agents import MilitantGroup, StateActor
+from sim.geography import geography
+from sim.mechanisms import Month, advance, reference_point, structure
+from sim.parameters import default_tree
+from sim.recorder import Recorder
+from sim.rng import Streams
+from sim.scenario import Scenario, TimedEvent, add_months, load_scenario
+from sim.state import Levers, build_params, initial_world
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+@dataclass(frozen=True)
+class AppliedEvent:
+    """A scheduled event as it was applied (the same in every replicate)."""
+
+    month: int
+    kind: str  # "set" or a shock type
+    detail: dict
+    note: str
+
+
+class DurandModel(mesa.Model):
+    """Counterterrorism cooperation around the Durand Line, vectorised over replicates.
+
+    ``replicates`` is a count (replicates 0..R-1) or explicit replicate indices; replicate
+    k draws the same random numbers whatever batch it runs in, and under any scenario.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path = BASELINE,
+        *,
+        replicates: int | np.ndarray | list[int] | None = None,
+        seed: int | None = None,
+        months: int | None = None,
+    ):
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        if isinstance(replicates, int) or replicates is None:
+            ids = np.arange(scenario.replicates if replicates is None else replicates)
+        else:
+            ids = np.asarray(replicates, dtype=np.int64)
+        scenario = scenario.with_overrides(seed=seed, months=months, replicates=len(ids))
+        super().__init__(seed=scenario.seed)
+        self.scenario = scenario
+        self.replicate_ids = ids
+        self.horizon = scenario.months
+        self.params = build_params(scenario.params)
+        self.geography = geography()
+        defaults = default_tree("levers")
+        early_2025 = {f"{s}.{k}": v for s, lv in defaults.items() for k, v in lv.items()}
+        self.structure = structure(self.params, self.geography, early_2025)
+        self.levers = Levers(scenario.levers, len(ids))
+        self.world = initial_world(self.params, self.levers, len(ids))
+        self.streams = Streams(scenario.seed, ids)
+        self.reference = reference_point(self.world, self.params, self.levers, self.structure)
+        self.recorder = Recorder(self.horizon, len(ids))
+        self.month = 0
+        self.last_month: Month | None = None
+        self.applied: list[AppliedEvent] = []
+        self._pending = list(scenario.events)
+        self.states = {a: StateActor(self, a) for a in STATES}
+        self.groups = {g: MilitantGroup(self, g) for g in GROUPS}
+
+    # -------------------------------------------------------------- time
+
+    @property
+    def date(self) -> tuple[int, int]:
+        """(year, month) of the month about to be simulated."""
+        return add_months(self.scenario.start, self.month)
+
+    def step(self) -> None:
+        """Advance every replicate by one month."""
+        if self.month >= self.horizon:
+            self.running = False
+            return
+        self._apply_due_events()
+        self.last_month = advance(
+            self.world,
+            self.params,
+            self.levers,
+            self.structure,
+            self.reference,
+            self.streams,
+            self.month,
+        )
+        self.recorder.record(self.month, self.world, self.last_month, self.structure)
+        self.month += 1
+        self.running = self.month < self.horizon
+
+    def run(self, progress=None) -> None:
+        """Run to the horizon; ``progress(month)`` is called after every month."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.month)
+
+    # -------------------------------------------------------------- commands
+
+    def set_lever(self, key: str, value: float, note: str = "") -> None:
+        """Change a lever from the current month on (the viewer and game use this too)."""
+        self.levers.set(key, value)
+        self.applied.append(AppliedEvent(self.month, "set", {key: value}, note))
+
+    def apply_shock(self, shock, note: str = "") -> None:
+        """Apply a validated shock (sim.scenario's shock models) to every replicate."""
+        w, kind = self.world, shock.type
+        if kind == "strength_loss":
+            w.strength[:, GROUPS.index(shock.group)] *= 1 - shock.fraction
+        elif kind == "attack_wave":
+            g = GROUPS.index(shock.group)
+            w.wave[g] = shock.multiplier
+            w.wave_months[g] = shock.months
+        elif kind == "economic_shock":
+            mask = self.geography.in_country(shock.country)
+            w.economy[:, mask] = np.clip(w.economy[:, mask] + shock.change, 0.0, 2.0)
+        elif kind == "trust_shock":
+            a, b = STATES.index(shock.source), STATES.index(shock.target)
+            w.trust[:, a, b] = np.clip(w.trust[:, a, b] + shock.change, 0.0, 1.0)
+        elif kind == "tension_shock":
+            w.tension[:] = np.clip(w.tension + shock.change, 0.0, 1.0)
+        else:  # the scenario schema admits no other type
+            raise ValueError(f"unknown shock type {kind!r}")
+        self.applied.append(AppliedEvent(self.month, kind, shock.model_dump(), note))
+
+    def _apply_due_events(self) -> None:
+        while self._pending and self._pending[0].month <= self.month:
+            event: TimedEvent = self._pending.pop(0)
+            for key, value in event.set.items():
+                self.set_lever(key, value, event.note)
+            if event.shock is not None:
+                self.apply_shock(event.shock, event.note)

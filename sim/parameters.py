@@ -1,0 +1,110 @@
+"""The parameter registry: every numeric default, with unit, range and provenance.
+
+Defaults live in ``sim/data/parameters.yaml``; code never carries a magic number. A
+scenario's ``parameters:`` and ``levers:`` sections are validated against this registry.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+SPEND_UNIT = "USD million per year"
+
+
+@dataclass(frozen=True)
+class Quote:
+    seed: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter (a scalar or a table keyed by actor/region ids) and its evidence."""
+
+    path: str
+    value: Any
+    unit: str
+    low: float | None
+    high: float | None
+    sources: tuple[Quote, ...]
+    assumption: str | None
+    alternatives: str | None
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.assumption is not None
+
+    @property
+    def is_spending(self) -> bool:
+        return self.unit.startswith(SPEND_UNIT)
+
+    def provenance(self) -> str:
+        parts = [f'{q.seed}: "{q.quote}"' for q in self.sources]
+        if self.assumption:
+            parts.append(f"assumption: {self.assumption}")
+        if self.alternatives:
+            parts.append(f"seeds disagree: {self.alternatives}")
+        return "\n".join(parts)
+
+
+def _spec(path: str, entry: dict) -> ParamSpec:
+    raw = entry.get("source") or []
+    quotes = tuple(Quote(q["seed"], q["quote"]) for q in (raw if isinstance(raw, list) else [raw]))
+    low, high = entry.get("range", [None, None])
+    if not quotes and "assumption" not in entry:
+        raise ValueError(f"parameter {path} has neither a source nor an assumption")
+    return ParamSpec(
+        path=path,
+        value=entry["value"],
+        unit=entry["unit"],
+        low=low,
+        high=high,
+        sources=quotes,
+        assumption=entry.get("assumption"),
+        alternatives=entry.get("alternatives"),
+    )
+
+
+def _walk(node: dict, prefix: str, out: dict[str, ParamSpec]) -> None:
+    for key, child in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(child, dict) and "value" in child:
+            out[path] = _spec(path, child)
+        else:
+            _walk(child, path, out)
+
+
+@cache
+def registry() -> dict[str, ParamSpec]:
+    """All parameter specs by dotted path (lever defaults under ``levers.<STATE>.<name>``)."""
+    text = resources.files("sim").joinpath("data/parameters.yaml").read_text(encoding="utf-8")
+    out: dict[str, ParamSpec] = {}
+    _walk(yaml.safe_load(text), "", out)
+    return out
+
+
+def default_tree(section: str | None = None) -> dict[str, Any]:
+    """Defaults as a nested dict of plain values (a fresh copy, safe to mutate)."""
+    tree: dict[str, Any] = {}
+    for path, spec in registry().items():
+        parts = path.split(".")
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = copy.deepcopy(spec.value)
+    return tree if section is None else tree[section]
+
+
+def iter_numbers(value: Any, prefix: tuple[str, ...] = ()):
+    """Yield (sub-path, number) for every number in a scalar or nested table value."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from iter_numbers(sub, prefix + (key,))
+    else:
+        yield prefix, value

@@ -1,0 +1,120 @@
+"""Monthly metrics, recorded into one preallocated (months, replicates, metrics) array.
+
+The column list is the contract of ``timeseries.<fmt>``: counts for the month, stocks at
+the end of the month, aid in USD million for the month.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import GROUPS, STATES
+from sim.geography import REGIONS
+from sim.mechanisms import Month, Structure
+from sim.state import AFG, PAK, World
+
+TRUST_PAIRS = tuple((a, b) for a in STATES for b in STATES if a != b)
+
+
+def metric_names() -> tuple[str, ...]:
+    names = ["attacks.PAK", "attacks.AFG"]
+    names += [f"attacks.{g}" for g in GROUPS]
+    names += [f"attacks.{r}" for r in REGIONS]
+    names += ["attacks.china_interests", "fatalities.PAK", "fatalities.AFG"]
+    names += ["cross_border_attacks"]  # expected attacks from Afghan bases: not a whole count
+    names += [f"strength.{g}" for g in GROUPS]
+    names += [f"recruitment.{g}" for g in GROUPS]
+    names += [f"attrition.{g}" for g in GROUPS]
+    names += [f"pressure.{g}" for g in GROUPS]
+    names += [f"sanctuary.{g}" for g in GROUPS]
+    names += [f"weapons.{g}" for g in GROUPS]
+    names += [f"funding.{g}" for g in GROUPS]
+    names += [f"trust.{a}-{b}" for a, b in TRUST_PAIRS]
+    names += ["aid.US-PAK", "aid.CHN-PAK", "aid.CHN-AFG", "aid.US-AFG"]
+    names += ["joint_ops", "joint_ops.success", "joint_ops.target", "cooperation.overlap"]
+    names += ["tension.PAK-AFG", "border_clashes", "deportations"]
+    names += ["capacity.PAK", "capacity.AFG", "stability.PAK", "stability.AFG"]
+    names += ["economy.PAK", "economy.AFG", "grievance.PAK", "grievance.AFG"]
+    names += ["china_confidence"]
+    return tuple(names)
+
+
+METRICS = metric_names()
+COUNT_METRICS = frozenset(
+    [m for m in METRICS if m.startswith(("attacks.", "fatalities."))]
+    + ["joint_ops", "joint_ops.success", "joint_ops.target", "border_clashes"]
+)
+INDEX = {name: i for i, name in enumerate(METRICS)}
+
+
+def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
+    """Every metric for one month, by name, each an (R,) array."""
+    att, pol, jo = m.attacks, m.policy, m.joint
+    region = att.by_cell.sum(axis=1)  # (R, N)
+    group = att.by_cell.sum(axis=2)  # (R, G)
+    econ = w.economy @ st.pop_weight.T
+    griev = w.grievance @ st.pop_weight.T
+    out = {
+        "attacks.PAK": region[:, st.pak].sum(axis=1),
+        "attacks.AFG": region[:, st.afg].sum(axis=1),
+        "attacks.china_interests": att.china.sum(axis=(1, 2)),
+        "cross_border_attacks": att.cross_border,
+        "fatalities.PAK": att.fatalities[:, 0],
+        "fatalities.AFG": att.fatalities[:, 1],
+        "aid.US-PAK": pol.aid_paid / 12.0,
+        "aid.CHN-PAK": pol.cpec / 12.0,
+        "aid.CHN-AFG": pol.mining / 12.0,
+        "aid.US-AFG": pol.reserves / 12.0,
+        "joint_ops": jo.attempted,
+        "joint_ops.success": jo.succeeded,
+        "joint_ops.target": np.where(jo.attempted, jo.target, -1),
+        "cooperation.overlap": pol.overlap,
+        "tension.PAK-AFG": w.tension,
+        "border_clashes": m.border.clash,
+        "deportations": m.border.deportees,
+        "capacity.PAK": pol.capacity[:, PAK],
+        "capacity.AFG": pol.capacity[:, AFG],
+        "stability.PAK": w.stability[:, 0],
+        "stability.AFG": w.stability[:, 1],
+        "economy.PAK": econ[:, 0],
+        "economy.AFG": econ[:, 1],
+        "grievance.PAK": griev[:, 0],
+        "grievance.AFG": griev[:, 1],
+        "china_confidence": w.china_confidence,
+    }
+    for i, r in enumerate(REGIONS):
+        out[f"attacks.{r}"] = region[:, i]
+    per_group = {
+        "attacks": group,
+        "strength": w.strength,
+        "recruitment": m.change.recruitment,
+        "attrition": m.change.attrition,
+        "pressure": m.pressure.effective,
+        "sanctuary": m.pressure.sanctuary,
+        "weapons": w.weapons,
+        "funding": w.funding,
+    }
+    for prefix, table in per_group.items():
+        for i, g in enumerate(GROUPS):
+            out[f"{prefix}.{g}"] = table[:, i]
+    for a, b in TRUST_PAIRS:
+        out[f"trust.{a}-{b}"] = w.trust[:, STATES.index(a), STATES.index(b)]
+    return out
+
+
+class Recorder:
+    """Holds every metric for every month and replicate (float64 for exact round trips)."""
+
+    def __init__(self, months: int, replicates: int):
+        self.data = np.zeros((months, replicates, len(METRICS)), dtype=np.float64)
+
+    def record(self, t: int, w: World, m: Month, st: Structure) -> None:
+        values = month_metrics(w, m, st)
+        self.data[t] = np.stack([values[name] for name in METRICS], axis=1)
+
+    def column(self, name: str) -> np.ndarray:
+        """(months, replicates) for one metric."""
+        return self.data[:, :, INDEX[name]]
+
+
+__all__ = ["METRICS", "COUNT_METRICS", "INDEX", "Recorder", "TRUST_PAIRS", "month_metrics"]

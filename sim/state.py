@@ -1,0 +1,124 @@
+"""Model state as arrays over a leading replicate axis, and parameters as arrays by id.
+
+Index order everywhere: states ``US PAK AFG CHN``, groups ``TTP ISKP BLA``, regions as in
+``sim/data/geography.yaml``. One code path serves 1 or 10,000 replicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from sim import GROUPS, STATES
+from sim.geography import REGIONS
+
+US, PAK, AFG, CHN = range(4)
+TTP, ISKP, BLA = range(3)
+COUNTRIES = ("PAK", "AFG")
+_ORDERS = (GROUPS, STATES, REGIONS, COUNTRIES)
+
+
+def _order_for(keys) -> tuple[str, ...] | None:
+    """The id order a table's keys belong to; trust rows omit their own state."""
+    keys = set(keys)
+    for order in _ORDERS:
+        if keys == set(order):
+            return order
+    if keys < set(STATES) and len(keys) == len(STATES) - 1:
+        return STATES
+    return None
+
+
+def as_array(value: Any) -> Any:
+    """A table keyed by ids becomes an array in canonical id order (missing cells are 0)."""
+    if not isinstance(value, dict):
+        return value
+    order = _order_for(value)
+    if order is None:
+        return SimpleNamespace(**{k: as_array(v) for k, v in value.items()})
+    rows = [as_array(value.get(k, 0.0)) for k in order]
+    return np.array(rows, dtype=np.float64)
+
+
+def build_params(tree: dict[str, Any]) -> SimpleNamespace:
+    """Nested parameter values -> namespaces of floats and arrays (``p.groups.tempo``)."""
+    return SimpleNamespace(**{section: as_array(values) for section, values in tree.items()})
+
+
+class Levers:
+    """Lever values as (R,) arrays, so replicates (or sweep points) may differ."""
+
+    def __init__(self, values: dict[str, dict[str, float]], n: int):
+        self._v = {
+            f"{state}.{name}": np.full(n, float(v))
+            for state, levers in values.items()
+            for name, v in levers.items()
+        }
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._v[key]
+
+    def set(self, key: str, value: float | np.ndarray) -> None:
+        if key not in self._v:
+            raise KeyError(key)
+        self._v[key][...] = value
+
+    def keys(self):
+        return self._v.keys()
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        return {k: v.copy() for k, v in self._v.items()}
+
+
+@dataclass
+class World:
+    """Everything that changes month to month, each array with the replicate axis first."""
+
+    strength: np.ndarray  # (R, G) strength index
+    funding: np.ndarray  # (R, G) funding index
+    weapons: np.ndarray  # (R, G) weapons access 0..1
+    grievance: np.ndarray  # (R, N) 0..1
+    economy: np.ndarray  # (R, N) economic activity index
+    trust: np.ndarray  # (R, S, S) directed trust 0..1
+    tension: np.ndarray  # (R,) Pakistan-Afghan Taliban tension 0..1
+    stability: np.ndarray  # (R, 2) PAK, AFG 0..1
+    china_confidence: np.ndarray  # (R,) China's willingness to invest 0..1
+    aid_effect: np.ndarray  # (R,) lagged US military aid to Pakistan, USD M/yr
+    aid_nominal_prev: np.ndarray  # (R,) last month's nominal US aid to Pakistan, USD M/yr
+    wave: np.ndarray  # (G,) attack-tempo multiplier from shocks
+    wave_months: np.ndarray  # (G,) months left of the wave
+
+    @property
+    def replicates(self) -> int:
+        return self.strength.shape[0]
+
+    def copy(self) -> World:
+        return World(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+def initial_world(p: SimpleNamespace, levers: Levers, n: int) -> World:
+    def rep(a):
+        a = np.asarray(a, dtype=np.float64)
+        return np.broadcast_to(a, (n,) + a.shape).copy()
+
+    trust0 = p.states.trust0.copy()
+    np.fill_diagonal(trust0, 1.0)
+    aid0 = levers["US.military_aid_pak"] + levers["US.civil_aid_pak"]
+    return World(
+        strength=rep(p.groups.strength0),
+        funding=rep(p.groups.funding0),
+        weapons=rep(p.groups.weapons0),
+        grievance=rep(p.regions.grievance0),
+        economy=rep(p.regions.economy0),
+        trust=rep(trust0),
+        tension=np.full(n, float(p.border.tension0)),
+        stability=rep(p.states.stability0),
+        china_confidence=np.ones(n),
+        aid_effect=levers["US.military_aid_pak"].copy(),
+        aid_nominal_prev=aid0.copy(),
+        wave=np.ones(len(GROUPS)),
+        wave_months=np.zeros(len(GROUPS)),
+    )
