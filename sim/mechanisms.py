@@ -35,10 +35,67 @@ class Structure:
     pop_weight: np.ndarray  # (2, N) population weights within each country
     afg_share: np.ndarray  # (G,) share of each group's strength based in Afghanistan
     pak_share: np.ndarray  # (G,)
-    attack_cells: np.ndarray  # flat indices into (G, N) where attacks can land
-    china_cells: np.ndarray  # flat indices into (G, N) where Chinese interests can be hit
     border_afg: np.ndarray  # (N,) Afghan border regions (where returnees arrive)
     security_norm: np.ndarray  # (N,) the state effort at which security equals security0
+    country_matrix: np.ndarray  # (N, 2) region -> country indicator
+    cells: AttackCells
+
+
+@dataclass(frozen=True)
+class AttackCells:
+    """The (group, region, target) cells where attacks can happen, C of them.
+
+    Attacks are drawn only for these cells; the indicator matrices turn a (R, C) array of
+    counts into totals by region, group and country with one matrix product each. Every
+    cell keeps a fixed slot in the random stream (its place in the full grid), so a
+    scenario that switches cells on or off leaves the other cells' draws unchanged.
+    """
+
+    group: np.ndarray  # (C,) group index
+    region: np.ndarray  # (C,) region index
+    china: np.ndarray  # (C,) the cell counts attacks on Chinese interests
+    pak: np.ndarray  # (C,) the region is in Pakistan
+    country: np.ndarray  # (C,) 0 = PAK, 1 = AFG
+    slot: np.ndarray  # (C,) fixed position in the "attacks" stream
+    base: np.ndarray  # (C,) share of the group's attacks landing in the region
+    china_share: np.ndarray  # (C,) share aimed at Chinese interests at full exposure
+    to_region: np.ndarray  # (C, N)
+    to_group: np.ndarray  # (C, G)
+    to_country: np.ndarray  # (C, 2)
+    to_group_pak: np.ndarray  # (C, G) attacks in Pakistan by group
+    to_group_country: np.ndarray  # (C, 2G) column g*2 + country
+    to_china_country: np.ndarray  # (C, 2) attacks on Chinese interests by country
+
+
+def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
+    share = p.groups.attack_region  # (G, N)
+    china = p.groups.china_target_share[:, None] * p.regions.china_exposure[None, :]
+    n_groups, n_regions = share.shape
+    g_o, r_o = np.nonzero(share > 0)
+    g_c, r_c = np.nonzero((share > 0) & (china > 0))
+    group = np.concatenate([g_o, g_c])
+    region = np.concatenate([r_o, r_c])
+    is_china = np.r_[np.zeros(len(g_o), bool), np.ones(len(g_c), bool)]
+    slot = group * n_regions + region + is_china * (n_groups * n_regions)
+    country = country_of[region]
+    eye_r, eye_g, eye_c = np.eye(n_regions), np.eye(n_groups), np.eye(2)
+    to_country = eye_c[country]
+    return AttackCells(
+        group=group,
+        region=region,
+        china=is_china,
+        pak=country == 0,
+        country=country,
+        slot=slot,
+        base=share[group, region],
+        china_share=china[group, region],
+        to_region=eye_r[region],
+        to_group=eye_g[group],
+        to_country=to_country,
+        to_group_pak=eye_g[group] * (country == 0)[:, None],
+        to_group_country=np.eye(2 * n_groups)[group * 2 + country],
+        to_china_country=to_country * is_china[:, None],
+    )
 
 
 def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) -> Structure:
@@ -47,19 +104,19 @@ def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) 
     pop = p.regions.population
     pop_weight = np.stack([pop * pak / (pop * pak).sum(), pop * afg / (pop * afg).sum()])
     presence = p.groups.presence
-    china_q = p.groups.china_target_share[:, None] * p.regions.china_exposure[None, :]
+    country_of = afg.astype(np.int64)
     return Structure(
         pak=pak,
         afg=afg,
         border=geo.on_border(),
-        country_of=afg.astype(np.int64),
+        country_of=country_of,
         pop_weight=pop_weight,
         afg_share=presence[:, afg].sum(axis=1),
         pak_share=presence[:, pak].sum(axis=1),
-        attack_cells=np.flatnonzero(p.groups.attack_region.ravel() > 0),
-        china_cells=np.flatnonzero((p.groups.attack_region * china_q).ravel() > 0),
         border_afg=geo.on_border() & afg,
         security_norm=_security_norm(p, pak, early_2025),
+        country_matrix=np.eye(2)[country_of],
+        cells=attack_cells(p, country_of),
     )
 
 
@@ -264,39 +321,34 @@ def group_change(
 
 @dataclass
 class Attacks:
-    by_cell: np.ndarray  # (R, G, N) attacks this month
-    china: np.ndarray  # (R, G, N) of which on Chinese interests
+    cells: np.ndarray  # (R, C) attacks this month per cell
+    expected: np.ndarray  # (R, C) the Poisson means
+    by_region: np.ndarray  # (R, N)
+    by_group: np.ndarray  # (R, G)
+    by_country: np.ndarray  # (R, 2) PAK, AFG
+    china_by_country: np.ndarray  # (R, 2) attacks on Chinese interests
     fatalities: np.ndarray  # (R, 2) PAK, AFG
-    expected: np.ndarray  # (R, G, N) the Poisson means
     cross_border: np.ndarray  # (R,) attacks in Pakistan launched from Afghan bases
 
 
 def attack_means(
     w: World, pol: Policy, pr: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Expected attacks (R, G, N), China's share of them, and the cross-border share."""
-    ct = p.counterterrorism
-    tempo = p.groups.tempo * w.wave * w.strength * w.funding  # (R, G)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected attacks per cell (R, C) and each group's share launched from Afghanistan."""
+    ct, c = p.counterterrorism, st.cells
     suppress = np.clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
-    security = security_presence(pol, p, lv, st)  # (R, N)
-    deter = 1 - ct.deterrence * security
+    tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
+    deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
     closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
-    route = np.where(st.pak, through[:, :, None], 1.0)  # (R, G, N)
-    lam = (tempo * suppress)[:, :, None] * p.groups.attack_region * deter[:, None, :] * route
-    exposure = np.where(
-        st.pak,
-        (pol.cpec / p.china.reference_usd_m)[:, None],
-        (pol.mining / p.china.reference_usd_m)[:, None],
-    )  # (R, N)
-    china_q = np.clip(
-        p.groups.china_target_share[None, :, None] * (p.regions.china_exposure * exposure)[:, None],
-        0.0,
-        1.0,
-    )
+    route = np.where(c.pak, through[:, c.group], 1.0)  # (R, C)
+    exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
+    q = np.clip(c.china_share * exposure[:, c.country], 0.0, 1.0)
+    target = np.where(c.china, q, 1 - q)
+    lam = tempo[:, c.group] * c.base * deter[:, c.region] * route * target
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
-    return lam, china_q, from_afg
+    return lam, from_afg
 
 
 def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> np.ndarray:
@@ -317,35 +369,30 @@ def _security_norm(p: SimpleNamespace, pak: np.ndarray, lev: dict[str, float]) -
 
 def draw_attacks(
     lam: np.ndarray,
-    china_q: np.ndarray,
     from_afg: np.ndarray,
     p: SimpleNamespace,
     st: Structure,
     streams: Streams,
     step: int,
 ) -> Attacks:
-    n, g, r = lam.shape
-    flat_lam = lam.reshape(n, -1)
-    flat_q = china_q.reshape(n, -1)
-    cells, ccells = st.attack_cells, st.china_cells
-    other = flat_lam[:, cells] * (1 - flat_q[:, cells])
-    on_china = flat_lam[:, ccells] * flat_q[:, ccells]
-    counts = streams.poisson("attacks", step, other)
-    china_counts = streams.poisson("attacks_china", step, on_china)
-    by_cell = np.zeros((n, g * r), dtype=np.float64)
-    china = np.zeros((n, g * r), dtype=np.float64)
-    by_cell[:, cells] = counts
-    china[:, ccells] = china_counts
-    by_cell[:, ccells] += china_counts
-    by_cell = by_cell.reshape(n, g, r)
-    china = china.reshape(n, g, r)
-    per_country = np.stack(
-        [by_cell[:, :, st.pak].sum(axis=2), by_cell[:, :, st.afg].sum(axis=2)], axis=2
-    )  # (R, G, 2)
-    fatal_mean = per_country * p.groups.severity[None, :, None]
-    fatal = streams.poisson("fatalities", step, fatal_mean).sum(axis=1)  # (R, 2)
-    cross = (per_country[:, :, 0] * from_afg).sum(axis=1)
-    return Attacks(by_cell, china, fatal.astype(np.float64), lam, cross)
+    c = st.cells
+    counts = streams.poisson("attacks", step, lam, slots=c.slot).astype(np.float64)
+    by_region = counts @ c.to_region
+    per_group_country = counts @ c.to_group_country  # (R, 2G)
+    fatal_mean = per_group_country * np.repeat(p.groups.severity, 2)
+    fatal = streams.poisson("fatalities", step, fatal_mean).astype(np.float64)
+    fatalities = fatal.reshape(len(fatal), -1, 2).sum(axis=1)
+    pak_by_group = counts @ c.to_group_pak
+    return Attacks(
+        cells=counts,
+        expected=lam,
+        by_region=by_region,
+        by_group=counts @ c.to_group,
+        by_country=by_region @ st.country_matrix,
+        china_by_country=counts @ c.to_china_country,
+        fatalities=fatalities,
+        cross_border=(pak_by_group * from_afg).sum(axis=1),
+    )
 
 
 # ------------------------------------------------------------------ border and deportation
@@ -390,24 +437,22 @@ class Reference:
     reserves: np.ndarray
     deportation: np.ndarray
     cross_border: np.ndarray
-    china_attacks: np.ndarray  # (R,) expected attacks on Chinese interests a month
-    china_by_country: np.ndarray  # (R, 2) the same, in Pakistan and in Afghanistan
+    china_by_country: np.ndarray  # (R, 2) expected attacks on Chinese interests a month
 
 
 def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
     pol = policy(w, p, lv)
     pr = pressure(pol, p, lv, st)
-    lam, china_q, from_afg = attack_means(w, pol, pr, p, lv, st)
-    by_region = lam.sum(axis=1)
-    pak_by_group = lam[:, :, st.pak].sum(axis=2)
-    china_region = (lam * china_q).sum(axis=1)  # (R, N)
+    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
+    c = st.cells
+    by_region = lam @ c.to_region
     b = p.border
     return Reference(
         drivers=drivers(w, pr, p),
         intel=pol.intel,
         economy_mean=economy_means(w.economy, st),
         attacks_region=by_region,
-        attacks_country=np.stack([by_region[:, st.pak].sum(1), by_region[:, st.afg].sum(1)], 1),
+        attacks_country=by_region @ st.country_matrix,
         aid_paid=pol.aid_paid,
         civil_paid=pol.civil_paid,
         cpec=pol.cpec,
@@ -416,11 +461,8 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
         deportation=np.clip(
             lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
         ),
-        cross_border=(pak_by_group * from_afg).sum(axis=1),
-        china_attacks=china_region.sum(axis=1),
-        china_by_country=np.stack(
-            [china_region[:, st.pak].sum(axis=1), china_region[:, st.afg].sum(axis=1)], axis=1
-        ),
+        cross_border=((lam @ c.to_group_pak) * from_afg).sum(axis=1),
+        china_by_country=lam @ c.to_china_country,
     )
 
 
@@ -453,8 +495,8 @@ def advance(
     pol = policy(w, p, lv)
     jo = joint_operations(pol, p, lv, streams, step)
     pr = pressure(pol, p, lv, st)
-    lam, china_q, from_afg = attack_means(w, pol, pr, p, lv, st)
-    att = draw_attacks(lam, china_q, from_afg, p, st, streams, step)
+    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
+    att = draw_attacks(lam, from_afg, p, st, streams, step)
     gc = group_change(w, drivers(w, pr, p), ref.drivers, pr, jo, p, streams, step)
     bd = border_dynamics(w, att, p, lv, streams, step)
     _update_groups(w, gc, pol, p, lv, ref)
@@ -499,8 +541,7 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
         b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
     )
     target[:, AFG, PAK] -= b.deportation_trust_cost * (bd.deportation - ref.deportation)
-    china_hits = att.china.sum(axis=1)  # (R, N)
-    hits = np.stack([china_hits[:, st.pak].sum(axis=1), china_hits[:, st.afg].sum(axis=1)], 1)
+    hits = att.china_by_country
     target[:, CHN, PAK] -= p.china.trust_hit * (hits[:, 0] - ref.china_by_country[:, 0])
     target[:, CHN, AFG] -= p.china.trust_hit * (hits[:, 1] - ref.china_by_country[:, 1])
     trust = _relax(w.trust, target, p.trust.relax_rate)
@@ -522,17 +563,15 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     w.aid_effect = _relax(w.aid_effect, pol.aid_paid - pol.civil_paid, a.lag_rate)
     tension = _relax(w.tension, bd.tension_target, b.tension_rate)
     w.tension = np.clip(tension + np.where(bd.clash, b.clash_tension_jolt, 0.0), 0.0, 1.0)
-    conf_target = 1 - p.china.confidence_hit * (china_hits.sum(axis=1) - ref.china_attacks)
+    extra = (att.china_by_country - ref.china_by_country).sum(axis=1)
+    conf_target = 1 - p.china.confidence_hit * extra
     conf = _relax(w.china_confidence, np.clip(conf_target, 0.0, 1.0), p.china.confidence_recovery)
     w.china_confidence = np.clip(conf, 0.0, 1.0)
 
 
 def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
     e, s, g = p.economy, p.stability, p.grievance
-    attacks_region = att.by_cell.sum(axis=1)  # (R, N)
-    attacks_country = np.stack(
-        [attacks_region[:, st.pak].sum(axis=1), attacks_region[:, st.afg].sum(axis=1)], axis=1
-    )
+    attacks_region, attacks_country = att.by_region, att.by_country
     econ_mean = economy_means(w.economy, st)
     aid_term = (
         p.aid.stability_gain

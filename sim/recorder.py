@@ -50,14 +50,13 @@ INDEX = {name: i for i, name in enumerate(METRICS)}
 def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
     """Every metric for one month, by name, each an (R,) array."""
     att, pol, jo = m.attacks, m.policy, m.joint
-    region = att.by_cell.sum(axis=1)  # (R, N)
-    group = att.by_cell.sum(axis=2)  # (R, G)
+    region, group = att.by_region, att.by_group
     econ = w.economy @ st.pop_weight.T
     griev = w.grievance @ st.pop_weight.T
     out = {
-        "attacks.PAK": region[:, st.pak].sum(axis=1),
-        "attacks.AFG": region[:, st.afg].sum(axis=1),
-        "attacks.china_interests": att.china.sum(axis=(1, 2)),
+        "attacks.PAK": att.by_country[:, 0],
+        "attacks.AFG": att.by_country[:, 1],
+        "attacks.china_interests": att.china_by_country.sum(axis=1),
         "cross_border_attacks": att.cross_border,
         "fatalities.PAK": att.fatalities[:, 0],
         "fatalities.AFG": att.fatalities[:, 1],
@@ -103,18 +102,31 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
 
 
 class Recorder:
-    """Holds every metric for every month and replicate (float64 for exact round trips)."""
+    """Holds every metric for every month and replicate.
+
+    Stored metric-major, (months, metrics, replicates), so each month's write is a set of
+    contiguous rows; ``data`` is the (months, replicates, metrics) view of the same memory.
+    Stored as float32: counts stay exact (below 2**24), shares keep 7 significant digits,
+    and a 10,000-replicate, 120-month run needs 340 MB instead of 680 MB. The model itself
+    computes in float64.
+    """
 
     def __init__(self, months: int, replicates: int):
-        self.data = np.zeros((months, replicates, len(METRICS)), dtype=np.float64)
+        self.by_metric = np.zeros((months, len(METRICS), replicates), dtype=np.float32)
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.by_metric.transpose(0, 2, 1)
 
     def record(self, t: int, w: World, m: Month, st: Structure) -> None:
         values = month_metrics(w, m, st)
-        self.data[t] = np.stack([values[name] for name in METRICS], axis=1)
+        slab = self.by_metric[t]
+        for j, name in enumerate(METRICS):
+            slab[j] = values[name]
 
     def column(self, name: str) -> np.ndarray:
         """(months, replicates) for one metric."""
-        return self.data[:, :, INDEX[name]]
+        return self.by_metric[:, INDEX[name], :]
 
 
 __all__ = ["METRICS", "COUNT_METRICS", "INDEX", "Recorder", "TRUST_PAIRS", "month_metrics"]

@@ -60,11 +60,20 @@ class Streams:
             self._bases[name] = base
         return base
 
-    def uniform(self, name: str, step: int, cells: int = 1) -> np.ndarray:
-        """Uniforms in (0, 1), shape (R, cells), one independent number per key."""
-        if cells > MAX_CELLS:
+    def uniform(
+        self, name: str, step: int, cells: int = 1, slots: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Uniforms in (0, 1), shape (R, cells), one independent number per key.
+
+        With ``slots``, the columns are those fixed positions of the stream instead of
+        0..cells-1, so a column's numbers do not depend on which others are drawn.
+        """
+        positions = np.arange(cells) if slots is None else np.asarray(slots)
+        if positions.size and positions.max() >= MAX_CELLS:
             raise ValueError(f"at most {MAX_CELLS} cells per stream and step")
-        counters = np.uint64(step) * np.uint64(MAX_CELLS) + np.arange(1, cells + 1, dtype=np.uint64)
+        counters = (
+            np.uint64(step) * np.uint64(MAX_CELLS) + positions.astype(np.uint64) + np.uint64(1)
+        )
         with np.errstate(over="ignore"):
             z = mix64(self._base(name)[:, None] + counters * _GOLDEN)
         return ((z >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
@@ -79,11 +88,17 @@ class Streams:
         u = self.uniform(name, step, flat.shape[1])
         return (u < flat).reshape(p.shape)
 
-    def poisson(self, name: str, step: int, lam: np.ndarray) -> np.ndarray:
-        """One Poisson count per element of ``lam`` (shape (R, ...)), by inversion."""
+    def poisson(
+        self, name: str, step: int, lam: np.ndarray, slots: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One Poisson count per element of ``lam`` (shape (R, ...)), by inversion.
+
+        ``slots`` gives each column of a 2-D ``lam`` a fixed position in the stream, so
+        a column's draws do not depend on which other columns are present.
+        """
         lam = np.asarray(lam, dtype=np.float64)
         flat = lam.reshape(lam.shape[0], -1)
-        u = self.uniform(name, step, flat.shape[1])
+        u = self.uniform(name, step, flat.shape[1], slots)
         return poisson_inverse(u, flat).reshape(lam.shape)
 
 
@@ -97,14 +112,17 @@ def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """
     u = np.asarray(u, dtype=np.float64)
     lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
-    out = np.zeros(u.shape, dtype=np.int64)
+    shape = u.shape
+    u, lam = u.ravel(), lam.ravel()
+    out = np.zeros(u.size, dtype=np.int64)
     small = lam < POISSON_EXACT_BELOW
-    if small.any():
-        out[small] = _poisson_search(u[small], lam[small])
-    big = ~small
-    if big.any():
-        out[big] = _poisson_cornish_fisher(u[big], lam[big])
-    return out
+    idx = np.flatnonzero(small & (lam > 0))
+    if idx.size:
+        out.put(idx, _poisson_search(u.take(idx), lam.take(idx)))
+    idx = np.flatnonzero(~small)
+    if idx.size:
+        out.put(idx, _poisson_cornish_fisher(u.take(idx), lam.take(idx)))
+    return out.reshape(shape)
 
 
 def _poisson_search(u: np.ndarray, lam: np.ndarray) -> np.ndarray:

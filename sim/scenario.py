@@ -59,7 +59,7 @@ class StrengthLoss(_Strict):
 
     type: Literal["strength_loss"]
     group: Literal["TTP", "ISKP", "BLA"]
-    fraction: Annotated[float, Field(ge=0, le=1)]
+    fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class AttackWave(_Strict):
@@ -67,7 +67,7 @@ class AttackWave(_Strict):
 
     type: Literal["attack_wave"]
     group: Literal["TTP", "ISKP", "BLA"]
-    multiplier: Annotated[float, Field(ge=0, le=10)]
+    multiplier: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
     months: Annotated[int, Field(strict=True, ge=1, le=MAX_MONTHS)]
 
 
@@ -76,7 +76,7 @@ class EconomicShock(_Strict):
 
     type: Literal["economic_shock"]
     country: Literal["PAK", "AFG"]
-    change: Annotated[float, Field(ge=-1, le=1)]
+    change: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
 
 
 class TrustShock(_Strict):
@@ -85,14 +85,23 @@ class TrustShock(_Strict):
     type: Literal["trust_shock"]
     source: Literal["US", "PAK", "AFG", "CHN"]
     target: Literal["US", "PAK", "AFG", "CHN"]
-    change: Annotated[float, Field(ge=-1, le=1)]
+    change: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
+
+    @field_validator("target")
+    @classmethod
+    def _another_state(cls, v: str, info) -> str:
+        if v == info.data.get("source"):
+            raise ValueError(
+                "the target must differ from the source (trust in itself is not modelled)"
+            )
+        return v
 
 
 class TensionShock(_Strict):
     """A jump in Pakistan-Afghan Taliban tension (e.g. a major border incident)."""
 
     type: Literal["tension_shock"]
-    change: Annotated[float, Field(ge=-1, le=1)]
+    change: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
 
 
 Shock = Annotated[
@@ -105,7 +114,7 @@ class Event(_Strict):
     """At a month: set levers and/or apply a shock."""
 
     at: Any
-    set: dict[str, bool | float] = {}
+    set: dict[str, Any] = {}  # lever values are checked against the registry
     shock: Shock | None = None
     note: str = ""
 
@@ -319,6 +328,7 @@ _EXPECT = {
     "bool_parsing": "expected true or false",
     "model_type": "expected a mapping of keys",
     "model_attributes_type": "expected a mapping of keys",
+    "finite_number": "expected a finite number",
 }
 
 

@@ -58,11 +58,17 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     """Read ``path`` safely; return plain data and its source map, or raise ScenarioError."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem(name, None, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ScenarioError([Problem(name, None, "", f"cannot read file: {exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        raise ScenarioError([Problem(name, line, "", msg)]) from None
     return parse_yaml(text, name)
 
 
@@ -71,9 +77,15 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Point at where the broken construct began (an unclosed quote or bracket), and
+        # say where the parser gave up.
+        unclosed = bool(exc.context) and exc.context.startswith("while")
+        start, stop = (exc.context_mark if unclosed else None), exc.problem_mark
+        mark = start or stop
         line = mark.line + 1 if mark else None
-        msg = f"invalid YAML: {exc.problem or exc.context}"
+        msg = "invalid YAML: " + "; ".join(x for x in (exc.context, exc.problem) if x)
+        if start and stop and stop.line != start.line:
+            msg += f" (at line {stop.line + 1})"
         raise ScenarioError([Problem(name, line, "", msg)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(name, None, "", f"invalid YAML: {exc}")]) from None
@@ -82,12 +94,23 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     smap = SourceMap()
     if node is None:
         raise ScenarioError([Problem(name, 1, "", "the file is empty; expected a mapping of keys")])
-    data = _build(node, (), name, smap, loader)
+    data = _build(node, (), name, smap, loader, set())
     return data, smap
 
 
-def _build(node: yaml.Node, path: KeyPath, name: str, smap: SourceMap, loader) -> Any:
+def _build(
+    node: yaml.Node, path: KeyPath, name: str, smap: SourceMap, loader, seen: set[int]
+) -> Any:
     line = node.start_mark.line + 1
+    if isinstance(node, yaml.CollectionNode):
+        # An alias is the same node object met twice. Refusing aliases rules out
+        # recursive structures and exponential "alias bombs"; `extends:` does the job
+        # aliases would do in a scenario.
+        if id(node) in seen:
+            where = smap.locate(path, name)[1]
+            msg = "YAML anchors and aliases (&name / *name) are not allowed; use extends:"
+            raise ScenarioError([Problem(name, where, format_path(path), msg)])
+        seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         raise ScenarioError(
             [Problem(name, line, format_path(path), f"YAML tag '{node.tag}' is not allowed")]
@@ -95,7 +118,7 @@ def _build(node: yaml.Node, path: KeyPath, name: str, smap: SourceMap, loader) -
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, path, name, smap, loader)
+            key = _build(key_node, path, name, smap, loader, seen)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise ScenarioError(
@@ -106,15 +129,18 @@ def _build(node: yaml.Node, path: KeyPath, name: str, smap: SourceMap, loader) -
                 msg = f"duplicate key '{key}'"
                 raise ScenarioError([Problem(name, key_line, format_path(path + (key,)), msg)])
             smap.record(path + (key,), name, key_line)
-            out[key] = _build(value_node, path + (key,), name, smap, loader)
+            out[key] = _build(value_node, path + (key,), name, smap, loader, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             smap.record(path + (i,), name, item.start_mark.line + 1)
-            items.append(_build(item, path + (i,), name, smap, loader))
+            items.append(_build(item, path + (i,), name, smap, loader, seen))
         return items
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(name, line, format_path(path), f"bad value: {exc}")]) from None
+    except ValueError as exc:  # e.g. a timestamp like 2025-02-30
+        msg = f"'{node.value}' is not a real date ({exc}); expected a date like 2025-03"
+        raise ScenarioError([Problem(name, line, format_path(path), msg)]) from None
