@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from sim import GROUPS, STATES
 from sim.geography import Geography
 from sim.rng import Streams
 from sim.state import AFG, BLA, CHN, ISKP, PAK, TTP, US, Levers, World
@@ -147,7 +148,7 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     h = lv["US.help_vs_ttp_bla"][:, None]
     s = lv["PAK.support_vs_iskp"][:, None]
     c = (p.china.pressure_shift * lv["CHN.security_pressure"])[:, None]
-    pak_own = (1 - c) * pr[PAK] + c * np.eye(3)[BLA]  # China's pressure pulls PAK toward BLA
+    pak_own = (1 - c) * pr[PAK] + c * np.eye(len(GROUPS))[BLA]  # China pulls PAK toward BLA
     alloc = np.broadcast_to(pr, (n,) + pr.shape).copy()
     # The bargain: each side moves halfway toward the other's priorities at lever 1.
     alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
@@ -158,7 +159,7 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     performance = np.minimum(performance, 1.0)
     mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
     paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
-    capacity = np.broadcast_to(p.states.capacity, (n, 4)).copy()
+    capacity = np.broadcast_to(p.states.capacity, (n, len(STATES))).copy()
     aid_boost = 1 + p.aid.capacity_gain * w.aid_effect / p.aid.reference_usd_m
     stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
     capacity[:, PAK] *= aid_boost * stab_factor[:, 0]
@@ -556,7 +557,7 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     clash = np.where(bd.clash, b.clash_trust_jolt, 0.0)
     trust[:, PAK, AFG] -= clash
     trust[:, AFG, PAK] -= clash
-    idx = np.arange(4)
+    idx = np.arange(len(STATES))
     trust[:, idx, idx] = 1.0
     w.trust = np.clip(trust, 0.0, 1.0)
     w.aid_nominal_prev = pol.aid_nominal.copy()
