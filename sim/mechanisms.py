@@ -164,7 +164,7 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
     capacity[:, PAK] *= aid_boost * stab_factor[:, 0]
     capacity[:, AFG] *= stab_factor[:, 1]
-    confidence = w.china_confidence
+    confidence = np.minimum(w.china_confidence, 1.0)  # goodwill above 1 is a buffer only
     return Policy(
         alloc=alloc,
         overlap=overlap,
@@ -267,8 +267,8 @@ class Drivers:
 def drivers(w: World, pr: Pressure, p: SimpleNamespace) -> Drivers:
     presence = p.groups.presence  # (G, N)
     return Drivers(
-        grievance=w.grievance @ presence.T,
-        hardship=(1 - np.minimum(w.economy, 1.0)) @ presence.T,
+        grievance=weighted_sum(w.grievance, presence.T),
+        hardship=weighted_sum(1 - np.minimum(w.economy, 1.0), presence.T),
         sanctuary=pr.sanctuary,
         weapons=w.weapons,
     )
@@ -337,7 +337,7 @@ def attack_means(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Expected attacks per cell (R, C) and each group's share launched from Afghanistan."""
     ct, c = p.counterterrorism, st.cells
-    suppress = np.clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
+    suppress = _clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
     tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
     deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
     closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
@@ -345,7 +345,7 @@ def attack_means(
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
     route = np.where(c.pak, through[:, c.group], 1.0)  # (R, C)
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
-    q = np.clip(c.china_share * exposure[:, c.country], 0.0, 1.0)
+    q = _clip(c.china_share * exposure[:, c.country], 0.0, 1.0)
     target = np.where(c.china, q, 1 - q)
     lam = tempo[:, c.group] * c.base * deter[:, c.region] * route * target
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
@@ -357,7 +357,7 @@ def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure
     pak_now = pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]
     afg_now = pol.capacity[:, AFG] * lv["AFG.ct_salience"]
     scale = np.where(st.pak, pak_now[:, None], afg_now[:, None])
-    return np.clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
+    return _clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
 
 
 def _security_norm(p: SimpleNamespace, pak: np.ndarray, lev: dict[str, float]) -> np.ndarray:
@@ -378,6 +378,7 @@ def draw_attacks(
 ) -> Attacks:
     c = st.cells
     counts = streams.poisson("attacks", step, lam, slots=c.slot).astype(np.float64)
+    # Counts are whole numbers, so these products are exact in any summation order.
     by_region = counts @ c.to_region
     per_group_country = counts @ c.to_group_country  # (R, 2G)
     fatal_mean = per_group_country * np.repeat(p.groups.severity, 2)
@@ -411,11 +412,11 @@ def border_dynamics(
     w: World, att: Attacks, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
 ) -> Border:
     b = p.border
-    target = np.clip(
+    target = _clip(
         b.tension_base + b.cross_border_gain * att.cross_border / b.cross_border_reference, 0, 1
     )
     clash = streams.uniform("border_clash", step)[:, 0] < b.clash_rate * w.tension**2
-    deport = np.clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
+    deport = _clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
     return Border(clash, deport, deport * b.deportation_capacity, target)
 
 
@@ -446,29 +447,29 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
     pr = pressure(pol, p, lv, st)
     lam, from_afg = attack_means(w, pol, pr, p, lv, st)
     c = st.cells
-    by_region = lam @ c.to_region
+    by_region = weighted_sum(lam, c.to_region)
     b = p.border
     return Reference(
         drivers=drivers(w, pr, p),
         intel=pol.intel,
         economy_mean=economy_means(w.economy, st),
         attacks_region=by_region,
-        attacks_country=by_region @ st.country_matrix,
+        attacks_country=weighted_sum(by_region, st.country_matrix),
         aid_paid=pol.aid_paid,
         civil_paid=pol.civil_paid,
         cpec=pol.cpec,
         mining=pol.mining,
         reserves=pol.reserves,
-        deportation=np.clip(
+        deportation=_clip(
             lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
         ),
-        cross_border=((lam @ c.to_group_pak) * from_afg).sum(axis=1),
-        china_by_country=lam @ c.to_china_country,
+        cross_border=(weighted_sum(lam, c.to_group_pak) * from_afg).sum(axis=1),
+        china_by_country=weighted_sum(lam, c.to_china_country),
     )
 
 
 def economy_means(economy: np.ndarray, st: Structure) -> np.ndarray:
-    return economy @ st.pop_weight.T  # (R, 2)
+    return weighted_sum(economy, st.pop_weight.T)  # (R, 2)
 
 
 @dataclass
@@ -508,6 +509,22 @@ def advance(
     return Month(pol, jo, pr, gc, att, bd)
 
 
+def weighted_sum(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(R, K) x (K, M) -> (R, M) for real-valued ``a``, summed in a fixed order.
+
+    A BLAS product may round differently for one row than for many, which would make a
+    replicate run alone differ in the last bit from the same replicate in a batch. This
+    sums over K the same way whatever R is. (Products of whole-number counts are exact,
+    so they use ``@``.)
+    """
+    return (a[:, :, None] * weights[None, :, :]).sum(axis=1)
+
+
+def _clip(x, low: float, high: float) -> np.ndarray:
+    """np.clip without its Python wrapper (which costs more than the work at R=1)."""
+    return np.minimum(np.maximum(x, low), high)
+
+
 def _relax(x: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
     return x + rate * (target - x)
 
@@ -525,7 +542,7 @@ def _update_groups(w, gc, pol, p, lv, ref) -> None:
     weapons_target = (
         p.groups.weapons0 * (1 - ct.retrieval_effect * lv["US.weapons_retrieval"])[:, None]
     )
-    w.weapons = np.clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
+    w.weapons = _clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
 
 
 def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
@@ -559,15 +576,16 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     trust[:, AFG, PAK] -= clash
     idx = np.arange(len(STATES))
     trust[:, idx, idx] = 1.0
-    w.trust = np.clip(trust, 0.0, 1.0)
+    w.trust = _clip(trust, 0.0, 1.0)
     w.aid_nominal_prev = pol.aid_nominal.copy()
     w.aid_effect = _relax(w.aid_effect, pol.aid_paid - pol.civil_paid, a.lag_rate)
     tension = _relax(w.tension, bd.tension_target, b.tension_rate)
-    w.tension = np.clip(tension + np.where(bd.clash, b.clash_tension_jolt, 0.0), 0.0, 1.0)
+    w.tension = _clip(tension + np.where(bd.clash, b.clash_tension_jolt, 0.0), 0.0, 1.0)
     extra = (att.china_by_country - ref.china_by_country).sum(axis=1)
     conf_target = 1 - p.china.confidence_hit * extra
-    conf = _relax(w.china_confidence, np.clip(conf_target, 0.0, 1.0), p.china.confidence_recovery)
-    w.china_confidence = np.clip(conf, 0.0, 1.0)
+    ceiling = p.china.confidence_max
+    conf = _relax(w.china_confidence, _clip(conf_target, 0.0, ceiling), p.china.confidence_recovery)
+    w.china_confidence = _clip(conf, 0.0, ceiling)
 
 
 def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
@@ -585,7 +603,7 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         - s.attack_weight * (attacks_country - ref.attacks_country) / 100.0
     )
     stab_target[:, 0] += aid_term
-    w.stability = np.clip(_relax(w.stability, stab_target, s.relax_rate), 0.0, 1.0)
+    w.stability = _clip(_relax(w.stability, stab_target, s.relax_rate), 0.0, 1.0)
     cn_ref = p.china.reference_usd_m
     invest = np.where(
         st.pak,
@@ -604,7 +622,7 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         )
         - e.attack_damage * (attacks_region - ref.attacks_region)
     )
-    w.economy = np.clip(_relax(w.economy, econ_target, e.relax_rate), 0.0, 2.0)
+    w.economy = _clip(_relax(w.economy, econ_target, e.relax_rate), 0.0, 2.0)
     hardship_dev = (1 - np.minimum(w.economy, 1.0)) - (1 - np.minimum(p.regions.economy0, 1.0))
     griev_target = (
         p.regions.grievance0
@@ -618,4 +636,4 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
             0.0,
         )
     )
-    w.grievance = np.clip(_relax(w.grievance, griev_target, g.relax_rate), 0.0, 1.0)
+    w.grievance = _clip(_relax(w.grievance, griev_target, g.relax_rate), 0.0, 1.0)

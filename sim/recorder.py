@@ -10,7 +10,7 @@ import numpy as np
 
 from sim import GROUPS, STATES
 from sim.geography import REGIONS
-from sim.mechanisms import Month, Structure
+from sim.mechanisms import Month, Structure, weighted_sum
 from sim.state import AFG, PAK, World
 
 TRUST_PAIRS = tuple((a, b) for a in STATES for b in STATES if a != b)
@@ -51,8 +51,8 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
     """Every metric for one month, by name, each an (R,) array."""
     att, pol, jo = m.attacks, m.policy, m.joint
     region, group = att.by_region, att.by_group
-    econ = w.economy @ st.pop_weight.T
-    griev = w.grievance @ st.pop_weight.T
+    econ = weighted_sum(w.economy, st.pop_weight.T)
+    griev = weighted_sum(w.grievance, st.pop_weight.T)
     out = {
         "attacks.PAK": att.by_country[:, 0],
         "attacks.AFG": att.by_country[:, 1],

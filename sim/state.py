@@ -85,7 +85,7 @@ class World:
     trust: np.ndarray  # (R, S, S) directed trust 0..1
     tension: np.ndarray  # (R,) Pakistan-Afghan Taliban tension 0..1
     stability: np.ndarray  # (R, 2) PAK, AFG 0..1
-    china_confidence: np.ndarray  # (R,) China's willingness to invest 0..1
+    china_confidence: np.ndarray  # (R,) China's willingness to invest (1 = early 2025)
     aid_effect: np.ndarray  # (R,) lagged US military aid to Pakistan, USD M/yr
     aid_nominal_prev: np.ndarray  # (R,) last month's nominal US aid to Pakistan, USD M/yr
     wave: np.ndarray  # (G,) attack-tempo multiplier from shocks

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +64,10 @@ def test_run_writes_tidy_files(small_run: Path):
     assert frame.loc[frame.replicate == 0, "month"].tolist() == list(range(1, 19))
     assert frame["date"].iloc[0] == "2025-01" and frame["date"].iloc[17] == "2026-06"
     assert frame["attacks.PAK"].dtype.kind == "i"
-    assert (frame["attacks.PAK"] == frame[[f"attacks.{r}" for r in ("KP", "BAL", "PUN", "SIN", "ISB")]].sum(axis=1)).all()
+    assert (
+        frame["attacks.PAK"]
+        == frame[[f"attacks.{r}" for r in ("KP", "BAL", "PUN", "SIN", "ISB")]].sum(axis=1)
+    ).all()
     manifest = json.loads((small_run / "manifest.json").read_text())
     assert manifest["seed"] == 11 and manifest["replicates"] == 6 and manifest["months"] == 18
     assert len(manifest["scenario_content_hash"]) == 64
@@ -106,7 +108,11 @@ def test_parquet_equals_csv(tmp_path, small_run):
     p = pd.read_parquet(out / "timeseries.parquet")
     c = pd.read_csv(small_run / "timeseries.csv")
     assert list(p.columns) == list(c.columns)
-    pd.testing.assert_frame_equal(p[["replicate", "month", "attacks.PAK"]], c[["replicate", "month", "attacks.PAK"]], check_dtype=False)
+    pd.testing.assert_frame_equal(
+        p[["replicate", "month", "attacks.PAK"]],
+        c[["replicate", "month", "attacks.PAK"]],
+        check_dtype=False,
+    )
     assert ((p["strength.TTP"] - c["strength.TTP"]).abs() < 1e-6).all()
 
 
@@ -179,7 +185,9 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "_write_events", broken)
     out = tmp_path / "o"
     monkeypatch.setattr(
-        sys, "argv", ["durand", "run", str(BASELINE), "-q", "-r", "2", "--months", "3", "--out", str(out)]
+        sys,
+        "argv",
+        ["durand", "run", str(BASELINE), "-q", "-r", "2", "--months", "3", "--out", str(out)],
     )
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
@@ -211,7 +219,9 @@ def test_scheduled_events_reach_events_file(tmp_path):
         f"extends: {BASELINE}\ntitle: cut\nevents:\n  - at: 2025-04\n"
         "    set: {US.military_aid_pak: 0}\n    note: sustainment ends\n"
     )
-    res = durand("run", str(scenario), "-q", "-r", "2", "--months", "6", "--out", str(tmp_path / "o"))
+    res = durand(
+        "run", str(scenario), "-q", "-r", "2", "--months", "6", "--out", str(tmp_path / "o")
+    )
     assert res.returncode == 0, res.stderr
     first = json.loads((tmp_path / "o" / "events.jsonl").read_text().splitlines()[0])
     assert first["type"] == "policy" and first["date"] == "2025-04" and first["replicate"] is None
@@ -219,5 +229,3 @@ def test_scheduled_events_reach_events_file(tmp_path):
     frame = pd.read_csv(tmp_path / "o" / "timeseries.csv")
     aid = frame[frame.replicate == 0]["aid.US-PAK"].tolist()
     assert aid[2] > 0 and aid[3] == 0 and aid[5] == 0
-
-

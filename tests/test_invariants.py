@@ -67,7 +67,6 @@ UNIT_INTERVAL = _cols(
     "grievance.",
     names=(
         "tension.PAK-AFG",
-        "china_confidence",
         "cooperation.overlap",
         "joint_ops",
         "joint_ops.success",
@@ -111,7 +110,6 @@ def _within_budget(values: dict[str, float]) -> bool:
 
 SEEDS = st.integers(min_value=0, max_value=2**63 - 1)
 GROUP = st.sampled_from(["TTP", "ISKP", "BLA"])
-STATE = st.sampled_from(["US", "PAK", "AFG", "CHN"])
 CHANGE = st.floats(-1.0, 1.0, allow_nan=False)
 SHOCKS = st.one_of(
     st.builds(StrengthLoss, type=st.just("strength_loss"), group=GROUP, fraction=st.floats(0, 1)),
@@ -128,7 +126,9 @@ SHOCKS = st.one_of(
         country=st.sampled_from(["PAK", "AFG"]),
         change=CHANGE,
     ),
-    st.builds(TrustShock, type=st.just("trust_shock"), source=STATE, target=STATE, change=CHANGE),
+    st.tuples(st.permutations(["US", "PAK", "AFG", "CHN"]), CHANGE).map(
+        lambda pc: TrustShock(type="trust_shock", source=pc[0][0], target=pc[0][1], change=pc[1])
+    ),
     st.builds(TensionShock, type=st.just("tension_shock"), change=CHANGE),
 )
 
@@ -158,6 +158,8 @@ def _check(data: np.ndarray) -> None:
     counts = data[:, :, COUNTS]
     assert np.array_equal(counts, np.round(counts)), "counts must be whole numbers"
     assert np.all(data[:, :, INDEX["joint_ops.success"]] <= data[:, :, INDEX["joint_ops"]])
+    confidence = data[:, :, INDEX["china_confidence"]]
+    assert np.all((confidence >= 0) & (confidence <= 1.5 + 1e-6)), "china_confidence out of range"
     china = data[:, :, INDEX["attacks.china_interests"]]
     assert np.all(china <= data[:, :, INDEX["attacks.PAK"]] + data[:, :, INDEX["attacks.AFG"]])
 
@@ -165,9 +167,11 @@ def _check(data: np.ndarray) -> None:
 def _check_world(m: DurandModel) -> None:
     w = m.world
     assert np.all(w.strength >= 0) and np.all(w.funding >= 0)
-    for name in ("weapons", "grievance", "trust", "tension", "stability", "china_confidence"):
+    for name in ("weapons", "grievance", "trust", "tension", "stability"):
         a = getattr(w, name)
         assert np.all((a >= 0) & (a <= 1)), name
+    ceiling = m.params.china.confidence_max
+    assert np.all((w.china_confidence >= 0) & (w.china_confidence <= ceiling))
     assert np.all(np.diagonal(w.trust, axis1=1, axis2=2) == 1.0)
     assert np.all((w.economy >= 0) & (w.economy <= 2))
     assert np.all(w.aid_effect >= 0)

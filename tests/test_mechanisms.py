@@ -133,13 +133,6 @@ def test_scenario_without_us_aid_has_lower_capacity(base):
     assert_lower(paired(base, v, "capacity.PAK"), 0.04, share=1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reference_point() anchors trust targets on the scenario's own starting levers, "
-    "so a scenario that starts with US aid at 0 has exactly the baseline's PAK->US trust "
-    "(paired difference 0.0 in every replicate and month); the same cut as a month-0 "
-    "event lowers it by ~0.12",
-)
 def test_scenario_without_us_aid_has_lower_trust(base):
     v = run({"US.military_aid_pak": 0.0})
     assert_lower(paired(base, v, "trust.PAK-US", "mean"), 0.02)
@@ -308,7 +301,7 @@ def test_attacks_on_chinese_interests_lower_china_confidence_and_trust(base):
     v = run(params={"groups.china_target_share.BLA": 0.5})
     assert mean_ratio(base, v, "attacks.china_interests") > 3.0
     assert_lower(paired(base, v, "china_confidence"), 0.02, share=0.95)
-    assert_lower(paired(base, v, "china_confidence", "mean"), 0.02, share=0.95)
+    assert_lower(paired(base, v, "china_confidence", "mean"), 0.01, share=0.95)
     # weak (the level is anchored away at the reference point; see the report) but clear
     assert_lower(paired(base, v, "trust.CHN-PAK"), 0.003, share=0.75)
 
@@ -321,13 +314,6 @@ def test_cpec_rise_mid_run_lowers_china_confidence_and_trust(base):
     assert_lower(paired(base, v, "trust.CHN-PAK"), 0.015, share=1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reference_point() anchors investment effects on the scenario's starting levers: "
-    "a scenario that starts with CPEC at 2500 (vs 800) ends with LOWER Pakistani trust in "
-    "China (-0.007) and a LOWER Pakistani economy (-0.003), since only the extra attacks "
-    "count; the same change as a month-0 event gives +0.136 trust and +0.055 economy",
-)
 def test_scenario_with_more_cpec_raises_pakistans_trust_and_economy(base):
     v = run({"CHN.cpec_investment": 2500.0})
     assert_higher(paired(base, v, "trust.PAK-CHN"), 0.02)

@@ -39,7 +39,9 @@ def test_there_are_five_seeds_and_all_are_cited(seeds):
 def test_every_quote_is_in_its_seed(spec, seeds):
     for quote in spec.sources:
         assert quote.seed in seeds, f"{spec.path} cites unknown seed {quote.seed}"
-        assert _normalise(quote.quote) in seeds[quote.seed], f"{spec.path}: quote not in {quote.seed}"
+        assert _normalise(quote.quote) in seeds[quote.seed], (
+            f"{spec.path}: quote not in {quote.seed}"
+        )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.path for s in SPECS])
@@ -55,7 +57,9 @@ def test_every_parameter_has_provenance_unit_and_a_value_in_range(spec):
 def test_disagreements_between_seeds_are_recorded():
     reg = registry()
     kabul = reg["reference.kabul_airport_afghan_deaths"]
-    assert {"003_c0010bc86aaa074f.txt", "004_e2bf07d51691ba8d.txt"} <= {q.seed for q in kabul.sources}
+    assert {"003_c0010bc86aaa074f.txt", "004_e2bf07d51691ba8d.txt"} <= {
+        q.seed for q in kabul.sources
+    }
     assert "170" in kabul.alternatives and "160" in kabul.alternatives
     attacks = reg["reference.attacks_pak_2023"]
     assert "45%" in attacks.alternatives and "counts" in attacks.alternatives
@@ -64,7 +68,11 @@ def test_disagreements_between_seeds_are_recorded():
 
 def test_shares_sum_to_one():
     tree = default_tree()
-    for section, key in (("states", "priorities"), ("groups", "presence"), ("groups", "attack_region")):
+    for section, key in (
+        ("states", "priorities"),
+        ("groups", "presence"),
+        ("groups", "attack_region"),
+    ):
         for row, values in tree[section][key].items():
             assert np.isclose(sum(values.values()), 1.0), (section, key, row)
 

@@ -79,6 +79,16 @@ def test_cells_prefix_stable():
     assert np.array_equal(s.uniform("attacks", 5, 3), s.uniform("attacks", 5, 40)[:, :3])
 
 
+def test_slots_fix_each_columns_position_in_the_stream():
+    """With ``slots`` a column's draw depends on its slot, not on which others are drawn."""
+    s = Streams(SEED, np.arange(40))
+    full = s.uniform("attacks", 3, 10)
+    slots = np.array([7, 2, 9])
+    assert np.array_equal(s.uniform("attacks", 3, 3, slots), full[:, slots])
+    lam = np.tile([0.5, 6.0, 30.0], (40, 1))
+    assert np.array_equal(s.poisson("attacks", 3, lam, slots), poisson_inverse(full[:, slots], lam))
+
+
 def test_draws_do_not_depend_on_call_history():
     ids = np.arange(20)
     fresh = Streams(SEED, ids).uniform("border_clash", 9)
