@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from sim.scenario import Scenario, TimedEvent, add_months, load_scenario
 from sim.state import Levers, build_params, initial_world
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+_BLAS_LIMIT_FROM = 256  # replicates; the limit itself costs milliseconds to set up
 
 
 @cache
@@ -119,7 +123,12 @@ class DurandModel(mesa.Model):
         (replicates x a few dozen cells), where threads cost more than they save, and
         parallelism across cores comes from running replicates in separate processes.
         """
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        limit = (
+            _blas_controller().limit(limits=1, user_api="blas")
+            if len(self.replicate_ids) >= _BLAS_LIMIT_FROM
+            else nullcontext()  # small products never start BLAS threads
+        )
+        with limit:
             while self.running:
                 self.step()
                 if progress is not None:

@@ -94,16 +94,27 @@ class Streams:
         """
         lam = np.asarray(lam, dtype=np.float64)
         flat = lam.reshape(lam.shape[0], -1)
-        u = self.uniform(name, step, flat.shape[1], slots)
-        return poisson_inverse(u, flat).reshape(lam.shape)
+        # Work cell by cell, (cells, R): most cells lie wholly on one side of the
+        # exact/approximate boundary, so each contiguous row goes to one method at once.
+        u_rows = self._uniform_rows(name, step, flat.shape[1], slots)
+        counts = _poisson_rows(u_rows, np.ascontiguousarray(flat.T))
+        return counts.T.reshape(lam.shape)
+
+    def _uniform_rows(
+        self, name: str, step: int, cells: int, slots: np.ndarray | None
+    ) -> np.ndarray:
+        """``uniform(...).T`` computed directly in (cells, R) order (same numbers)."""
+        step_offset = np.uint64((step * MAX_CELLS * int(_GOLDEN)) % 2**64)
+        z = mix64((_offsets(cells, slots) + step_offset)[:, None] + self._base(name)[:, 0])
+        return ((z >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
 
 
-_OFFSETS: dict[tuple, np.ndarray] = {}
+_OFFSETS: dict[int | bytes, np.ndarray] = {}
 
 
 def _offsets(cells: int, slots: np.ndarray | None) -> np.ndarray:
     """(position + 1) * golden for each column, cached: the per-call cost matters at R=1."""
-    key = (cells,) if slots is None else tuple(int(x) for x in slots)
+    key = cells if slots is None else slots.tobytes()
     out = _OFFSETS.get(key)
     if out is None:
         positions = np.arange(cells) if slots is None else np.asarray(slots)
@@ -111,6 +122,32 @@ def _offsets(cells: int, slots: np.ndarray | None) -> np.ndarray:
             raise ValueError(f"at most {MAX_CELLS} cells per stream and step")
         out = (positions.astype(np.uint64) + np.uint64(1)) * _GOLDEN
         _OFFSETS[key] = out
+    return out
+
+
+def _poisson_rows(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``poisson_inverse`` for (cells, R) arrays, routing whole rows where it can.
+
+    Every element still gets the method its own mean calls for, so the counts are
+    exactly those of ``poisson_inverse``.
+    """
+    out = np.zeros(u.shape, dtype=np.int64)
+    if u.shape[1] == 1:  # one replicate: every row is wholly small or wholly big
+        lo = hi = lam[:, 0]
+    else:
+        lo, hi = lam.min(axis=1), lam.max(axis=1)
+    big = np.flatnonzero(lo >= POISSON_EXACT_BELOW)
+    if big.size:
+        out[big] = _poisson_cornish_fisher(u[big], lam[big])
+    small = np.flatnonzero((hi < POISSON_EXACT_BELOW) & (hi > 0))
+    if small.size:
+        uu, ll = u[small].ravel(), lam[small].ravel()
+        search = _poisson_table if uu.size * POISSON_MAX_SMALL <= TABLE_CELLS else _poisson_search
+        out[small] = search(uu, ll).reshape(small.size, -1)
+    if big.size + small.size < len(lo):
+        mixed = np.flatnonzero((lo < POISSON_EXACT_BELOW) & (hi >= POISSON_EXACT_BELOW))
+        if mixed.size:
+            out[mixed] = poisson_inverse(u[mixed], lam[mixed])
     return out
 
 
@@ -182,14 +219,13 @@ def _poisson_table(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 
 def _poisson_cornish_fisher(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Cornish-Fisher quantile with continuity correction.
+
+    x = lam + z sqrt(lam) + (z^2 - 1)/6 + [(z^3 - 3z)/24 - (2z^3 - 5z)/36] / sqrt(lam),
+    where the bracket simplifies to z (1 - z^2) / 72.
+    """
     z = ndtri(u)
     s = np.sqrt(lam)
     z2 = z * z
-    x = (
-        lam
-        + s * z
-        + (z2 - 1.0) / 6.0
-        + (z * z2 - 3.0 * z) / (24.0 * s)
-        - (2.0 * z * z2 - 5.0 * z) / (36.0 * s)
-    )
+    x = lam + s * z + (z2 - 1.0) / 6.0 + z * (1.0 - z2) / (72.0 * s)
     return np.maximum(np.ceil(x - 0.5), 0).astype(np.int64)

@@ -181,3 +181,20 @@ def test_grand_bargain_joint_ops_superset_in_month0():
     col = INDEX["joint_ops"]
     assert np.all(hi[0, :, col] >= lo[0, :, col])
     assert hi[0, :, col].sum() > lo[0, :, col].sum()
+
+
+@pytest.mark.parametrize("rows", [1, 3, 255, 256, 1000])
+@pytest.mark.parametrize("k,m", [(9, 2), (9, 3), (26, 9), (26, 2)])
+def test_weighted_sum_paths_agree_bit_for_bit(rows, k, m):
+    """weighted_sum's two code paths (picked by batch size) must give identical bits."""
+    from sim import mechanisms
+
+    rng = np.random.default_rng(rows * 100 + k)
+    a = rng.random((rows, k)) * rng.choice([1e-3, 1.0, 1e3], size=(rows, k))
+    w = rng.random((k, m))
+    broadcast = (a[:, :, None] * w[None, :, :]).sum(axis=1)
+    accumulated = a[:, 0:1] * w[0]
+    for j in range(1, k):
+        accumulated += a[:, j : j + 1] * w[j]
+    assert np.array_equal(broadcast, accumulated)
+    assert np.array_equal(mechanisms.weighted_sum(a, w), broadcast)
