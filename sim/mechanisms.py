@@ -18,6 +18,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim import GROUPS, STATES
+from sim.arrays import clip as _clip
+from sim.arrays import weighted_sum
 from sim.geography import Geography
 from sim.rng import Streams
 from sim.state import AFG, BLA, CHN, ISKP, PAK, TTP, US, Levers, World
@@ -507,32 +509,6 @@ def advance(
     w.wave_months = np.maximum(w.wave_months - 1, 0)
     w.wave[w.wave_months == 0] = 1.0
     return Month(pol, jo, pr, gc, att, bd)
-
-
-def weighted_sum(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(R, K) x (K, M) -> (R, M) for real-valued ``a``, summed in a fixed order.
-
-    A BLAS product may round differently for one row than for many, which would make a
-    replicate run alone differ in the last bit from the same replicate in a batch. This
-    sums over K the same way whatever R is. (Products of whole-number counts are exact,
-    so they use ``@``.)
-    """
-    if a.shape[0] < _ACCUMULATE_FROM:
-        return (a[:, :, None] * weights[None, :, :]).sum(axis=1)
-    # Large batches: the same sequential sum, accumulated in place without the (R, K, M)
-    # temporary. tests/test_rng.py checks that both paths agree bit for bit.
-    out = a[:, 0:1] * weights[0]
-    for k in range(1, a.shape[1]):
-        out += a[:, k : k + 1] * weights[k]
-    return out
-
-
-_ACCUMULATE_FROM = 256  # replicates from which weighted_sum accumulates in place
-
-
-def _clip(x, low: float, high: float) -> np.ndarray:
-    """np.clip without its Python wrapper (which costs more than the work at R=1)."""
-    return np.minimum(np.maximum(x, low), high)
 
 
 def _relax(x: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:

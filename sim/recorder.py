@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim import GROUPS, STATES
+from sim.arrays import weighted_sum
 from sim.geography import REGIONS
-from sim.mechanisms import Month, Structure, weighted_sum
+from sim.mechanisms import Month, Structure
 from sim.state import AFG, PAK, World
 
 TRUST_PAIRS = tuple((a, b) for a in STATES for b in STATES if a != b)

@@ -187,7 +187,7 @@ def test_grand_bargain_joint_ops_superset_in_month0():
 @pytest.mark.parametrize("k,m", [(9, 2), (9, 3), (26, 9), (26, 2)])
 def test_weighted_sum_paths_agree_bit_for_bit(rows, k, m):
     """weighted_sum's two code paths (picked by batch size) must give identical bits."""
-    from sim import mechanisms
+    from sim import arrays
 
     rng = np.random.default_rng(rows * 100 + k)
     a = rng.random((rows, k)) * rng.choice([1e-3, 1.0, 1e3], size=(rows, k))
@@ -197,4 +197,4 @@ def test_weighted_sum_paths_agree_bit_for_bit(rows, k, m):
     for j in range(1, k):
         accumulated += a[:, j : j + 1] * w[j]
     assert np.array_equal(broadcast, accumulated)
-    assert np.array_equal(mechanisms.weighted_sum(a, w), broadcast)
+    assert np.array_equal(arrays.weighted_sum(a, w), broadcast)
