@@ -8,10 +8,34 @@ never playable ones.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
 import mesa
 import numpy as np
+import yaml
 
 from sim import GROUPS, STATES
+from sim.geography import REGIONS, actors
+
+
+@dataclass(frozen=True)
+class Programme:
+    """An aid or investment programme: a lever that pays a recipient for something."""
+
+    id: str
+    lever: str
+    donor: str
+    recipient: str
+    kind: str
+    flow: str
+
+
+@cache
+def programmes() -> tuple[Programme, ...]:
+    text = resources.files("sim").joinpath("data/programmes.yaml").read_text(encoding="utf-8")
+    return tuple(Programme(**entry) for entry in yaml.safe_load(text))
 
 
 def _summary(values: np.ndarray) -> float:
@@ -50,11 +74,38 @@ class StateActor(mesa.Agent):
             if k.startswith(prefix)
         }
 
+    def aid(self, direction: str = "out") -> list[dict]:
+        """Programmes this state pays ("out") or receives ("in"): promised and paid, USD M/yr."""
+        side = "donor" if direction == "out" else "recipient"
+        levers = self.model.levers
+        flows = self.model.last_month.policy.flows() if self.model.last_month else {}
+        out = []
+        for prog in programmes():
+            if getattr(prog, side) != self.actor_id:
+                continue
+            promised = levers[prog.lever]
+            if prog.flow == "reserves":  # the lever is a share of the frozen reserves
+                promised = promised * self.model.params.reference.frozen_reserves_usd_m
+            paid = flows.get(prog.flow)
+            out.append(
+                {
+                    "programme": prog.id,
+                    "donor": prog.donor,
+                    "recipient": prog.recipient,
+                    "kind": prog.kind,
+                    "usd_m_per_year": _summary(promised),
+                    "paid_usd_m_per_year": None if paid is None else _summary(paid),
+                }
+            )
+        return out
+
     def card(self) -> dict:
         """Plain numbers for a viewer card or a bot (medians over replicates)."""
         card = {
             "id": self.actor_id,
             "levers": self.levers,
+            "aid_out": self.aid("out"),
+            "aid_in": self.aid("in"),
             "trust": {
                 other: _summary(self.trust[:, j])
                 for j, other in enumerate(STATES)
@@ -95,9 +146,20 @@ class MilitantGroup(mesa.Agent):
         """(R, N) strength located in each region."""
         return self.strength[:, None] * self.model.params.groups.presence[self.index]
 
+    @property
+    def sanctuary_host(self) -> str:
+        """The state on whose soil the group shelters (see sim/data/actors.yaml)."""
+        return actors()["groups"][self.actor_id]["sanctuary_host"]
+
     def card(self) -> dict:
+        info = actors()["groups"][self.actor_id]
+        presence = self.model.params.groups.presence[self.index]
         card = {
             "id": self.actor_id,
+            "name": info["name"],
+            "sanctuary_host": info["sanctuary_host"],
+            "sanctuary_note": info["sanctuary_note"],
+            "based_in": {r: float(x) for r, x in zip(REGIONS, presence, strict=True) if x > 0},
             "strength": _summary(self.strength),
             "weapons": _summary(self.weapons),
             "funding": _summary(self.funding),

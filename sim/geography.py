@@ -66,4 +66,11 @@ def geography() -> Geography:
     )
 
 
+@cache
+def actors() -> dict:
+    """Names and sanctuary hosts of the actors (sim/data/actors.yaml)."""
+    text = resources.files("sim").joinpath("data/actors.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
 REGIONS = geography().ids

@@ -20,9 +20,9 @@ import numpy as np
 from sim import GROUPS, STATES
 from sim.arrays import clip as _clip
 from sim.arrays import weighted_sum
-from sim.geography import Geography
+from sim.geography import Geography, actors
 from sim.rng import Streams
-from sim.state import AFG, BLA, CHN, ISKP, PAK, TTP, US, Levers, World
+from sim.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
 
 # ------------------------------------------------------------------ structure
 
@@ -42,6 +42,8 @@ class Structure:
     security_norm: np.ndarray  # (N,) the state effort at which security equals security0
     country_matrix: np.ndarray  # (N, 2) region -> country indicator
     cells: AttackCells
+    sanctuary_levers: tuple[tuple[int, str], ...]  # (group, lever) from sim/data/actors.yaml
+    hardened: np.ndarray  # (G,) share of each group's attacks on hardened targets
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,12 @@ def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) 
         security_norm=_security_norm(p, pak, early_2025),
         country_matrix=np.eye(2)[country_of],
         cells=attack_cells(p, country_of),
+        sanctuary_levers=tuple(
+            (GROUPS.index(g), spec["sanctuary_lever"])
+            for g, spec in actors()["groups"].items()
+            if spec.get("sanctuary_lever")
+        ),
+        hardened=1 - p.groups.target_type[:, TARGET_TYPES.index("civilian")],
     )
 
 
@@ -142,6 +150,16 @@ class Policy:
     mining: np.ndarray  # (R,) Chinese investment in Afghanistan actually made, USD M/yr
     reserves: np.ndarray  # (R,) Afghan reserves released, USD M/yr
     intel: np.ndarray  # (R,) intelligence sharing x mutual trust
+
+    def flows(self) -> dict[str, np.ndarray]:
+        """Money actually moving this month, USD M/yr, by programme flow name."""
+        return {
+            "military_paid": self.aid_paid - self.civil_paid,
+            "civil_paid": self.civil_paid,
+            "reserves": self.reserves,
+            "cpec": self.cpec,
+            "mining": self.mining,
+        }
 
 
 def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
@@ -248,7 +266,8 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
         + (ct.drone_pressure * drones)[:, None] * pol.alloc[:, US]
     )
     sanctuary = np.broadcast_to(p.groups.sanctuary_base, raw.shape).copy()
-    sanctuary[:, TTP] = lv["AFG.ttp_tolerance"]
+    for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
+        sanctuary[:, g] = lv[lever]
     effective = raw * (1 - ct.sanctuary_shield * sanctuary)
     return Pressure(raw, sanctuary, effective, drones)
 
@@ -341,7 +360,8 @@ def attack_means(
     ct, c = p.counterterrorism, st.cells
     suppress = _clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
     tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
-    deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
+    deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N), hardened targets
+    deter_cells = 1 - st.hardened[c.group] * (1 - deter[:, c.region])  # soft targets undeterred
     closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
@@ -349,7 +369,7 @@ def attack_means(
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
     q = _clip(c.china_share * exposure[:, c.country], 0.0, 1.0)
     target = np.where(c.china, q, 1 - q)
-    lam = tempo[:, c.group] * c.base * deter[:, c.region] * route * target
+    lam = tempo[:, c.group] * c.base * deter_cells * route * target
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
     return lam, from_afg
 

@@ -18,7 +18,8 @@ from sim.geography import REGIONS
 US, PAK, AFG, CHN = range(4)
 TTP, ISKP, BLA = range(3)
 COUNTRIES = ("PAK", "AFG")
-_ORDERS = (GROUPS, STATES, REGIONS, COUNTRIES)
+TARGET_TYPES = ("security", "civilian", "foreign")
+_ORDERS = (GROUPS, STATES, REGIONS, COUNTRIES, TARGET_TYPES)
 
 
 def _order_for(keys) -> tuple[str, ...] | None:
