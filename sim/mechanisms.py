@@ -40,6 +40,7 @@ class Structure:
     pak_share: np.ndarray  # (G,)
     border_afg: np.ndarray  # (N,) Afghan border regions (where returnees arrive)
     security_norm: np.ndarray  # (N,) the state effort at which security equals security0
+    border_share: np.ndarray  # (G,) share of each group based in regions on the Durand Line
     country_matrix: np.ndarray  # (N, 2) region -> country indicator
     cells: AttackCells
     sanctuary_levers: tuple[tuple[int, str], ...]  # (group, lever) from sim/data/actors.yaml
@@ -103,8 +104,8 @@ def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
     )
 
 
-def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) -> Structure:
-    """``early_2025``: the registry's lever defaults, the effort security0 was set for."""
+def structure(p: SimpleNamespace, geo: Geography, security_norm: np.ndarray) -> Structure:
+    """``security_norm``: the effort by region at which security presence is security0."""
     pak, afg = geo.in_country("PAK"), geo.in_country("AFG")
     pop = p.regions.population
     pop_weight = np.stack([pop * pak / (pop * pak).sum(), pop * afg / (pop * afg).sum()])
@@ -119,7 +120,8 @@ def structure(p: SimpleNamespace, geo: Geography, early_2025: dict[str, float]) 
         afg_share=presence[:, afg].sum(axis=1),
         pak_share=presence[:, pak].sum(axis=1),
         border_afg=geo.on_border() & afg,
-        security_norm=_security_norm(p, pak, early_2025),
+        security_norm=security_norm,
+        border_share=presence[:, geo.on_border()].sum(axis=1),
         country_matrix=np.eye(2)[country_of],
         cells=attack_cells(p, country_of),
         sanctuary_levers=tuple(
@@ -167,8 +169,9 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     n = w.replicates
     h = lv["US.help_vs_ttp_bla"][:, None]
     s = lv["PAK.support_vs_iskp"][:, None]
-    c = (p.china.pressure_shift * lv["CHN.security_pressure"])[:, None]
-    pak_own = (1 - c) * pr[PAK] + c * np.eye(len(GROUPS))[BLA]  # China pulls PAK toward BLA
+    china_push = p.china.pressure_shift * lv["CHN.security_pressure"] * lv["CHN.ct_salience"]
+    c = np.minimum(china_push, 1.0)[:, None]
+    pak_own = (1 - c) * pr[PAK] + c * pr[CHN]  # China pulls Pakistan toward its priorities
     alloc = np.broadcast_to(pr, (n,) + pr.shape).copy()
     # The bargain: each side moves halfway toward the other's priorities at lever 1.
     alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
@@ -263,7 +266,9 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
     raw = (
         pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
         + afg_effort * st.afg_share
-        + (ct.drone_pressure * drones)[:, None] * pol.alloc[:, US]
+        + (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
+        * pol.alloc[:, US]
+        * st.border_share
     )
     sanctuary = np.broadcast_to(p.groups.sanctuary_base, raw.shape).copy()
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
@@ -382,14 +387,6 @@ def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure
     return _clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
 
 
-def _security_norm(p: SimpleNamespace, pak: np.ndarray, lev: dict[str, float]) -> np.ndarray:
-    stab = 1 - p.stability.capacity_weight * (1 - p.states.stability0)
-    aid = 1 + p.aid.capacity_gain * lev["US.military_aid_pak"] / p.aid.reference_usd_m
-    pak0 = p.states.capacity[PAK] * aid * stab[0] * lev["PAK.ct_salience"] * lev["PAK.ct_effort"]
-    afg0 = p.states.capacity[AFG] * stab[1] * lev["AFG.ct_salience"]
-    return np.where(pak, pak0, afg0)
-
-
 def draw_attacks(
     lam: np.ndarray,
     from_afg: np.ndarray,
@@ -431,12 +428,17 @@ class Border:
 
 
 def border_dynamics(
-    w: World, att: Attacks, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
+    w: World,
+    att: Attacks,
+    p: SimpleNamespace,
+    lv: Levers,
+    ref: Reference,
+    streams: Streams,
+    step: int,
 ) -> Border:
     b = p.border
-    target = _clip(
-        b.tension_base + b.cross_border_gain * att.cross_border / b.cross_border_reference, 0, 1
-    )
+    extra = (att.cross_border - ref.cross_border) / b.cross_border_reference
+    target = _clip(b.tension0 + b.cross_border_gain * extra, 0.0, 1.0)
     clash = streams.uniform("border_clash", step)[:, 0] < b.clash_rate * w.tension**2
     deport = _clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
     return Border(clash, deport, deport * b.deportation_capacity, target)
@@ -458,10 +460,10 @@ class Reference:
     civil_paid: np.ndarray
     cpec: np.ndarray
     mining: np.ndarray
-    reserves: np.ndarray
     deportation: np.ndarray
     cross_border: np.ndarray
     china_by_country: np.ndarray  # (R, 2) expected attacks on Chinese interests a month
+    levers: dict[str, np.ndarray]  # the early-2025 lever values
 
 
 def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
@@ -481,13 +483,31 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
         civil_paid=pol.civil_paid,
         cpec=pol.cpec,
         mining=pol.mining,
-        reserves=pol.reserves,
         deportation=_clip(
             lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
         ),
         cross_border=(weighted_sum(lam, c.to_group_pak) * from_afg).sum(axis=1),
         china_by_country=weighted_sum(lam, c.to_china_country),
+        levers=lv.snapshot(),
     )
+
+
+def early_2025(
+    p: SimpleNamespace, geo: Geography, w: World, lv: Levers
+) -> tuple[Structure, Reference]:
+    """Settle the starting world and anchor the run at it.
+
+    ``lv`` are the early-2025 levers. The lagged aid effect starts at the aid actually
+    paid (after 'do more' conditions), and security presence equals security0 at the
+    early-2025 effort, so an unchanged policy does not drift.
+    """
+    w.aid_effect = policy(w, p, lv).flows()["military_paid"]
+    pol = policy(w, p, lv)
+    pak_effort = pol.capacity[0, PAK] * lv["PAK.ct_salience"][0] * lv["PAK.ct_effort"][0]
+    afg_effort = pol.capacity[0, AFG] * lv["AFG.ct_salience"][0]
+    norm = np.where(geo.in_country("PAK"), pak_effort, afg_effort)
+    st = structure(p, geo, norm)
+    return st, reference_point(w, p, lv, st)
 
 
 def economy_means(economy: np.ndarray, st: Structure) -> np.ndarray:
@@ -522,7 +542,7 @@ def advance(
     lam, from_afg = attack_means(w, pol, pr, p, lv, st)
     att = draw_attacks(lam, from_afg, p, st, streams, step)
     gc = group_change(w, drivers(w, pr, p), ref.drivers, pr, jo, p, streams, step)
-    bd = border_dynamics(w, att, p, lv, streams, step)
+    bd = border_dynamics(w, att, p, lv, ref, streams, step)
     _update_groups(w, gc, pol, p, lv, ref)
     _update_relations(w, pol, jo, att, bd, p, lv, st, ref)
     _update_society(w, pol, att, bd, p, lv, st, ref)
@@ -546,7 +566,12 @@ def _update_groups(w, gc, pol, p, lv, ref) -> None:
     )
     w.funding = np.maximum(_relax(w.funding, funding_target, ct.funding_relax_rate), 0.0)
     weapons_target = (
-        p.groups.weapons0 * (1 - ct.retrieval_effect * lv["US.weapons_retrieval"])[:, None]
+        p.groups.weapons0
+        * (
+            1
+            - ct.retrieval_effect
+            * (lv["US.weapons_retrieval"] - ref.levers["US.weapons_retrieval"])
+        )[:, None]
     )
     w.weapons = _clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
 
@@ -557,10 +582,11 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     target = np.broadcast_to(trust0, w.trust.shape).copy()
     aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
     target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
-    target[:, PAK, US] -= a.do_more_trust_cost * lv["US.do_more"]
+    target[:, PAK, US] -= a.do_more_trust_cost * (lv["US.do_more"] - ref.levers["US.do_more"])
     target[:, PAK, CHN] += a.trust_gain * (pol.cpec - ref.cpec) / cn_ref
     target[:, AFG, CHN] += a.trust_gain * (pol.mining - ref.mining) / cn_ref
-    target[:, AFG, US] += a.trust_gain * (pol.reserves - ref.reserves) / aid_ref
+    released = lv["US.reserves_release"] - ref.levers["US.reserves_release"]
+    target[:, AFG, US] += a.reserves_trust_gain * released
     target[:, PAK, AFG] -= (
         b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
     )
@@ -623,7 +649,10 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         + p.china.econ_gain * p.regions.china_exposure * invest
         + np.where(
             st.afg,
-            (p.aid.reserves_econ_gain * (pol.reserves - ref.reserves) / 1000.0)[:, None],
+            (
+                p.aid.reserves_econ_gain
+                * (lv["US.reserves_release"] - ref.levers["US.reserves_release"])
+            )[:, None],
             0.0,
         )
         - e.attack_damage * (attacks_region - ref.attacks_region)
@@ -634,7 +663,12 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         p.regions.grievance0
         + g.hardship_gain * hardship_dev
         + np.where(
-            st.border, (p.counterterrorism.drone_grievance * lv["US.drone_strikes"])[:, None], 0.0
+            st.border,
+            (
+                p.counterterrorism.drone_grievance
+                * (lv["US.drone_strikes"] - ref.levers["US.drone_strikes"])
+            )[:, None],
+            0.0,
         )
         + np.where(
             st.border_afg,

@@ -13,7 +13,7 @@ import numpy as np
 from sim import GROUPS, STATES
 from sim.agents import MilitantGroup, StateActor
 from sim.geography import geography
-from sim.mechanisms import Month, advance, reference_point, structure
+from sim.mechanisms import Month, advance, early_2025
 from sim.parameters import default_tree
 from sim.recorder import Recorder
 from sim.rng import Streams
@@ -74,14 +74,13 @@ class DurandModel(mesa.Model):
         # Every run starts from the early-2025 situation the documents describe (the
         # registry's lever defaults); a scenario's own levers act from month 0 on, exactly
         # as if an event set them then. Targets are anchored at that early-2025 point.
-        defaults = default_tree("levers")
-        early_2025 = {f"{s}.{k}": v for s, lv in defaults.items() for k, v in lv.items()}
-        self.structure = structure(self.params, self.geography, early_2025)
-        start_levers = Levers(defaults, len(ids))
+        start_levers = Levers(default_tree("levers"), len(ids))
         self.levers = Levers(scenario.levers, len(ids))
         self.world = initial_world(self.params, start_levers, len(ids))
+        self.structure, self.reference = early_2025(
+            self.params, self.geography, self.world, start_levers
+        )
         self.streams = Streams(scenario.seed, ids)
-        self.reference = reference_point(self.world, self.params, start_levers, self.structure)
         self.recorder = Recorder(self.horizon, len(ids))
         self.month = 0
         self.last_month: Month | None = None

@@ -1,7 +1,9 @@
 """Monthly metrics, recorded into one preallocated (months, replicates, metrics) array.
 
-The column list is the contract of ``timeseries.<fmt>``: counts for the month, stocks at
-the end of the month, aid in USD million for the month.
+The column list is the contract of ``timeseries.<fmt>``: counts for the month; stocks
+(strength, trust, tension, stability, economy, grievance, weapons, funding, confidence) at
+the end of the month; this month's values for capacity, overlap, pressure, sanctuary,
+recruitment and attrition; aid in USD million for the month.
 """
 
 from __future__ import annotations

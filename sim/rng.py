@@ -28,7 +28,7 @@ _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _TO_UNIT = 2.0**-53
 MAX_CELLS = 1 << 16  # cells per stream and step
 POISSON_EXACT_BELOW = 5.0
-POISSON_MAX_SMALL = 40  # largest count drawn for lam < 5 (P(K > 40) < 1e-25)
+POISSON_MAX_SMALL = 40  # CDF terms searched for lam < 5; a count is at most 41 (P < 1e-25)
 TABLE_CELLS = 4096  # below this many table cells, small draws use the CDF table
 
 
