@@ -63,6 +63,16 @@ def _scheduled(ev, dates) -> dict:
     }
 
 
+def _event(kind: str, actors: list, region: str | None, mechanism: str, text: str) -> dict:
+    return {
+        "type": kind,
+        "actors": actors,
+        "region": region,
+        "explanation": text,
+        "mechanism": mechanism,
+    }
+
+
 def _hits(mask: np.ndarray) -> Iterator[tuple[int, int]]:
     ts, rs = np.nonzero(mask)
     yield from zip(rs.tolist(), ts.tolist(), strict=True)
@@ -87,18 +97,18 @@ def _joint_ops(result: RunResult, p):
         yield (
             r,
             t,
-            {
-                "type": "joint_operation",
-                "actors": ["US", "PAK", group],
-                "region": _main_pak_region(p, group),
-                "explanation": (
+            _event(
+                "joint_operation",
+                ["US", "PAK", group],
+                _main_pak_region(p, group),
+                "M2 cooperation",
+                (
                     f"Joint US-Pakistan operation against {group} "
                     f"{'succeeded' if ok else 'failed'}: priorities overlapped "
                     f"({overlap[t, r]:.2f}) and US trust in Pakistan stood at {trust[t, r]:.2f}; "
                     f"{'trust rose' if ok else 'trust fell'} on both sides."
                 ),
-                "mechanism": "M2 cooperation",
-            },
+            ),
         )
 
 
@@ -110,16 +120,16 @@ def _clashes(result: RunResult, p):
         yield (
             r,
             t,
-            {
-                "type": "border_clash",
-                "actors": ["PAK", "AFG"],
-                "region": "KP",
-                "explanation": (
+            _event(
+                "border_clash",
+                ["PAK", "AFG"],
+                "KP",
+                "M5 attacks and border tension",
+                (
                     f"Pakistani and Afghan Taliban forces clashed on the Durand Line: tension was "
                     f"{tension[t, r]:.2f} after {cross[t, r]:.0f} cross-border attacks this month."
                 ),
-                "mechanism": "M5 attacks and border tension",
-            },
+            ),
         )
 
 
@@ -130,16 +140,16 @@ def _china_attacks(result: RunResult, p):
         yield (
             r,
             t,
-            {
-                "type": "attacks_on_chinese_interests",
-                "actors": ["CHN", "BLA", "ISKP"],
-                "region": None,
-                "explanation": (
+            _event(
+                "attacks_on_chinese_interests",
+                ["CHN", "BLA", "ISKP"],
+                None,
+                "M6 China's investments and BLA",
+                (
                     f"{hits[t, r]:.0f} attacks on Chinese projects or nationals this month; "
                     f"China's investment confidence is now {conf[t, r]:.2f}."
                 ),
-                "mechanism": "M6 China's investments and BLA",
-            },
+            ),
         )
 
 
@@ -161,16 +171,16 @@ def _surges(result: RunResult, p):
         yield (
             r,
             t,
-            {
-                "type": "attack_surge",
-                "actors": [top_group, "PAK"],
-                "region": top_region,
-                "explanation": (
+            _event(
+                "attack_surge",
+                [top_group, "PAK"],
+                top_region,
+                "M5 attacks",
+                (
                     f"{pak[t, r]:.0f} attacks in Pakistan this month against a six-month average "
                     f"of {trailing[t0, r]:.0f}, most by {top_group}, most in {top_region}."
                 ),
-                "mechanism": "M5 attacks",
-            },
+            ),
         )
 
 
@@ -211,24 +221,24 @@ def _thresholds(result: RunResult, p):
                 yield (
                     r,
                     t,
-                    {
-                        "type": kind,
-                        "actors": [g],
-                        "region": None,
-                        "explanation": text.format(g=g, v=series[t, r]),
-                        "mechanism": mech,
-                    },
+                    _event(
+                        kind,
+                        [g],
+                        None,
+                        mech,
+                        text.format(g=g, v=series[t, r]),
+                    ),
                 )
     trust = result.column("trust.PAK-AFG")
     for r, t in _first_crossing(trust, rep.breakdown_trust_below, True):
         yield (
             r,
             t,
-            {
-                "type": "relations_breakdown",
-                "actors": ["PAK", "AFG"],
-                "region": None,
-                "explanation": f"Pakistan's trust in the Afghan Taliban fell to {trust[t, r]:.2f}.",
-                "mechanism": "M5 attacks and border tension",
-            },
+            _event(
+                "relations_breakdown",
+                ["PAK", "AFG"],
+                None,
+                "M5 attacks and border tension",
+                f"Pakistan's trust in the Afghan Taliban fell to {trust[t, r]:.2f}.",
+            ),
         )
