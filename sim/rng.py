@@ -24,12 +24,15 @@ from scipy.special import ndtri
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
-_TO_UNIT = 2.0**-53
+_S30, _S27, _S31, _S12 = (np.uint64(s) for s in (30, 27, 31, 12))
+# 52-bit uniforms centred in their bins: (k + 0.5) / 2**52 lies in [2**-53, 1 - 2**-53],
+# exactly representable, so a draw is never 0 or 1 (53 bits would round the top bin to 1).
+_TO_UNIT = 2.0**-52
 MAX_CELLS = 1 << 16  # cells per stream and step
 POISSON_EXACT_BELOW = 5.0
 POISSON_MAX_SMALL = 40  # CDF terms searched for lam < 5; a count is at most 41 (P < 1e-25)
 TABLE_CELLS = 4096  # below this many table cells, small draws use the CDF table
+SMALL_BATCH = 64  # draws at or below which both inversions are computed and one kept
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
@@ -72,7 +75,7 @@ class Streams:
         """
         step_offset = np.uint64((step * MAX_CELLS * int(_GOLDEN)) % 2**64)
         z = mix64(self._base(name) + (_offsets(cells, slots) + step_offset))
-        return ((z >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+        return ((z >> _S12).astype(np.float64) + 0.5) * _TO_UNIT
 
     def normal(self, name: str, step: int, cells: int = 1) -> np.ndarray:
         return ndtri(self.uniform(name, step, cells))
@@ -106,7 +109,7 @@ class Streams:
         """``uniform(...).T`` computed directly in (cells, R) order (same numbers)."""
         step_offset = np.uint64((step * MAX_CELLS * int(_GOLDEN)) % 2**64)
         z = mix64((_offsets(cells, slots) + step_offset)[:, None] + self._base(name)[:, 0])
-        return ((z >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+        return ((z >> _S12).astype(np.float64) + 0.5) * _TO_UNIT
 
 
 _OFFSETS: dict[int | bytes, np.ndarray] = {}
@@ -131,11 +134,10 @@ def _poisson_rows(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     Every element still gets the method its own mean calls for, so the counts are
     exactly those of ``poisson_inverse``.
     """
+    if u.size <= SMALL_BATCH:
+        return _poisson_both(u, lam)
     out = np.zeros(u.shape, dtype=np.int64)
-    if u.shape[1] == 1:  # one replicate: every row is wholly small or wholly big
-        lo = hi = lam[:, 0]
-    else:
-        lo, hi = lam.min(axis=1), lam.max(axis=1)
+    lo, hi = lam.min(axis=1), lam.max(axis=1)
     big = np.flatnonzero(lo >= POISSON_EXACT_BELOW)
     if big.size:
         out[big] = _poisson_cornish_fisher(u[big], lam[big])
@@ -149,6 +151,15 @@ def _poisson_rows(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         if mixed.size:
             out[mixed] = poisson_inverse(u[mixed], lam[mixed])
     return out
+
+
+def _poisson_both(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """For a few draws: compute both inversions everywhere and keep the one each mean calls
+    for. Fewer numpy calls than routing, and exactly the same counts."""
+    big = lam >= POISSON_EXACT_BELOW
+    approx = _poisson_cornish_fisher(u, np.maximum(lam, POISSON_EXACT_BELOW))
+    exact = _poisson_table(u.ravel(), np.minimum(lam, POISSON_EXACT_BELOW).ravel())
+    return np.where(big, approx, exact.reshape(u.shape))
 
 
 def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:

@@ -188,3 +188,29 @@ def test_poisson_lambda_zero_gives_zero():
     assert np.array_equal(poisson_inverse(u, np.zeros(5)), np.zeros(5, dtype=np.int64))
     s = Streams(SEED, np.arange(100))
     assert not s.poisson("attacks", 0, np.zeros((100, 6))).any()
+
+
+@pytest.mark.parametrize("n", [1, 5, 64, 65, 300])
+def test_poisson_paths_agree_for_every_batch_size(n):
+    """Small batches compute both inversions; large ones route rows: same counts."""
+    from sim.rng import _poisson_rows
+
+    rng = np.random.default_rng(n)
+    lam = rng.choice([0.0, 0.3, 2.5, 4.999, 5.0, 12.0, 80.0], size=(7, n))
+    u = rng.random((7, n))
+    u[0, 0] = 1 - 2**-53  # the largest uniform the streams produce: the far tail
+    expected = poisson_inverse(u.ravel(), lam.ravel()).reshape(u.shape)
+    assert np.array_equal(_poisson_rows(u, lam), expected)
+
+
+def test_uniforms_never_reach_0_or_1_even_at_the_extreme_hash():
+    """The top 52-bit bin maps strictly below 1, the bottom strictly above 0."""
+    from sim import rng as rng_module
+
+    top = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
+    bottom = np.array([0], dtype=np.uint64)
+    for z in (top, bottom):
+        u = ((z >> rng_module._S12).astype(np.float64) + 0.5) * rng_module._TO_UNIT
+        assert 0.0 < u[0] < 1.0
+        counts = poisson_inverse(u, np.array([50.0]))
+        assert counts[0] >= 0
