@@ -1,4 +1,4 @@
-"""Monthly metrics, recorded into one preallocated (months, replicates, metrics) array.
+"""Monthly metrics, recorded into one preallocated (months, metrics, replicates) array.
 
 The column list is the contract of ``timeseries.<fmt>``: counts for the month; stocks
 (strength, trust, tension, stability, economy, grievance, weapons, funding, confidence) at
