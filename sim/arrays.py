@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import mmap
+import sys
+
 import numpy as np
+
+_MADV_POPULATE_WRITE = 23  # Linux 5.14+: map every page of a range in one call
+_PREFAULT_FROM = 1 << 24  # bytes; smaller buffers fault in quickly enough
 
 
 def weighted_sum(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -29,3 +36,25 @@ _ACCUMULATE_FROM = 256  # replicates from which weighted_sum accumulates in plac
 def clip(x, low: float, high: float) -> np.ndarray:
     """np.clip without its Python wrapper (which costs more than the work at R=1)."""
     return np.minimum(np.maximum(x, low), high)
+
+
+def zeros_prefaulted(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """Like np.zeros, but with every page mapped up front where Linux allows it.
+
+    Writing a fresh buffer faults its pages in one by one; on some virtual machines that
+    costs ~10 us a page, so recording a 10,000-replicate, 120-month run (340 MB) spent a
+    second in page faults. Populating the mapping in one call takes a tenth of that.
+    Anywhere this is unsupported it is plain np.zeros.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes < _PREFAULT_FROM or not sys.platform.startswith("linux"):
+        return np.zeros(shape, dtype)
+    try:
+        buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    except (OSError, ValueError, AttributeError):
+        return np.zeros(shape, dtype)
+    # On an older kernel this fails and pages fault in on first write, as with np.zeros.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        buffer.madvise(_MADV_POPULATE_WRITE)
+    return np.frombuffer(buffer, dtype=dtype).reshape(shape)

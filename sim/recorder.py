@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import GROUPS, STATES
-from sim.arrays import weighted_sum
+from sim.arrays import weighted_sum, zeros_prefaulted
 from sim.geography import REGIONS
 from sim.mechanisms import Month, Structure
 from sim.state import AFG, PAK, World
@@ -115,7 +115,7 @@ class Recorder:
     """
 
     def __init__(self, months: int, replicates: int):
-        self.by_metric = np.zeros((months, len(METRICS), replicates), dtype=np.float32)
+        self.by_metric = zeros_prefaulted((months, len(METRICS), replicates), np.float32)
 
     @property
     def data(self) -> np.ndarray:

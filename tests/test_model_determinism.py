@@ -198,3 +198,14 @@ def test_weighted_sum_paths_agree_bit_for_bit(rows, k, m):
         accumulated += a[:, j : j + 1] * w[j]
     assert np.array_equal(broadcast, accumulated)
     assert np.array_equal(arrays.weighted_sum(a, w), broadcast)
+
+
+def test_prefaulted_buffers_behave_like_zeros():
+    from sim.arrays import zeros_prefaulted
+
+    for shape in [(2, 3), (64, 71, 1000)]:  # below and above the pre-fault threshold
+        a = zeros_prefaulted(shape, np.float32)
+        assert a.shape == shape and a.dtype == np.float32 and a.flags.writeable
+        assert not a.any()
+        a[-1, ...] = 1.5
+        assert a[-1].sum() == 1.5 * a[-1].size
