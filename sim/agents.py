@@ -157,7 +157,7 @@ class MilitantGroup(mesa.Agent):
         card = {
             "id": self.actor_id,
             "name": info["name"],
-            "sanctuary_host": info["sanctuary_host"],
+            "sanctuary_host": self.sanctuary_host,
             "sanctuary_note": info["sanctuary_note"],
             "based_in": {r: float(x) for r, x in zip(REGIONS, presence, strict=True) if x > 0},
             "strength": _summary(self.strength),

@@ -212,7 +212,6 @@ class JointOps:
     attempted: np.ndarray  # (R,) bool
     succeeded: np.ndarray  # (R,) bool
     target: np.ndarray  # (R,) group index of the shared priority
-    probability: np.ndarray  # (R,)
 
 
 def joint_operations(
@@ -234,7 +233,7 @@ def joint_operations(
     )
     succeeded = attempted & (u[:, 1] < success_p)
     target = np.minimum(pol.alloc[:, US], pol.alloc[:, PAK]).argmax(axis=1)
-    return JointOps(attempted, succeeded, target, prob)
+    return JointOps(attempted, succeeded, target)
 
 
 # ------------------------------------------------------------------ mechanism 3: pressure
@@ -306,7 +305,6 @@ class GroupChange:
     attrition: np.ndarray  # (R, G) strength lost to counter-pressure
     defection: np.ndarray  # (R,) TTP strength moving to ISKP
     joint_op_loss: np.ndarray  # (R, G)
-    driver_terms: dict[str, np.ndarray]  # contribution of each driver to recruitment
 
 
 def group_change(
@@ -338,9 +336,7 @@ def group_change(
     loss = np.zeros_like(s)
     hit = jo.succeeded
     loss[hit, jo.target[hit]] = p.cooperation.damage * s[hit, jo.target[hit]]
-    # Driver contributions in strength units (for the causal account in events/explain).
-    contrib = {k: base * v for k, v in terms.items()}
-    return GroupChange(recruitment, attrition, defection, loss, contrib)
+    return GroupChange(recruitment, attrition, defection, loss)
 
 
 # ------------------------------------------------------------------ mechanism 5: attacks

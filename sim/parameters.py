@@ -44,14 +44,6 @@ class ParamSpec:
     def is_spending(self) -> bool:
         return self.unit.startswith(SPEND_UNIT)
 
-    def provenance(self) -> str:
-        parts = [f'{q.seed}: "{q.quote}"' for q in self.sources]
-        if self.assumption:
-            parts.append(f"assumption: {self.assumption}")
-        if self.alternatives:
-            parts.append(f"seeds disagree: {self.alternatives}")
-        return "\n".join(parts)
-
 
 def _spec(path: str, entry: dict) -> ParamSpec:
     raw = entry.get("source") or []

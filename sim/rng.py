@@ -51,7 +51,7 @@ def stream_key(seed: int, name: str) -> np.uint64:
 
 
 class Streams:
-    """Uniform, normal, Bernoulli and Poisson draws for a set of replicate indices."""
+    """Uniform, normal and Poisson draws for a set of replicate indices."""
 
     def __init__(self, seed: int, replicate_ids: np.ndarray):
         self.seed = int(seed)
@@ -80,13 +80,6 @@ class Streams:
 
     def normal(self, name: str, step: int, cells: int = 1) -> np.ndarray:
         return ndtri(self.uniform(name, step, cells))
-
-    def bernoulli(self, name: str, step: int, p: np.ndarray) -> np.ndarray:
-        """One Bernoulli draw per element of ``p`` (shape (R,) or (R, k))."""
-        p = np.asarray(p, dtype=np.float64)
-        flat = p.reshape(p.shape[0], -1)
-        u = self.uniform(name, step, flat.shape[1])
-        return (u < flat).reshape(p.shape)
 
     def poisson(
         self, name: str, step: int, lam: np.ndarray, slots: np.ndarray | None = None

@@ -23,9 +23,6 @@ from sim.yamlio import KeyPath, SourceMap, format_path, load_yaml
 MAX_MONTHS = 600
 MAX_REPLICATES = 1_000_000
 
-StrictInt = Annotated[int, Field(strict=True)]
-Number = Annotated[float, Field(strict=False)]
-
 
 def parse_year_month(value: Any) -> tuple[int, int]:
     """'2025-03' (or a YAML date, whose day is ignored) -> (2025, 3)."""
@@ -539,10 +536,6 @@ def _check_budgets(params, levers, events, smap, name, problems) -> None:
                     f"{budgets[state]:g} (parameters.states.budget.{state})"
                 )
                 problems.append(smap.problem(path, msg, name))
-
-
-def format_problems(err: ScenarioError) -> str:
-    return "\n".join(str(p) for p in err.problems)
 
 
 __all__ = [

@@ -70,6 +70,9 @@ class Levers:
     def keys(self):
         return self._v.keys()
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._v
+
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: v.copy() for k, v in self._v.items()}
 
