@@ -81,6 +81,18 @@ def _baseline() -> Scenario:
     return load_scenario(BASELINE)
 
 
+def within_budget(values: dict[str, float]) -> dict[str, float]:
+    """Scale each state's spending levers down to its budget, as a scenario must be."""
+    values = dict(values)
+    for state, budget in BUDGET.items():
+        spend = [k for k, s in LEVER_SPECS.items() if k.startswith(f"{state}.") and s.is_spending]
+        total = sum(values[k] for k in spend)
+        if total > budget:
+            for k in spend:
+                values[k] = values[k] * budget / total
+    return values
+
+
 @st.composite
 def lever_settings(draw) -> dict[str, float]:
     """Every lever drawn within its registry range; spending scaled into the state's budget."""
@@ -89,13 +101,7 @@ def lever_settings(draw) -> dict[str, float]:
         values[key] = draw(
             st.floats(spec.low, spec.high, allow_nan=False, allow_infinity=False), label=key
         )
-    for state, budget in BUDGET.items():
-        spend = [k for k, s in LEVER_SPECS.items() if k.startswith(f"{state}.") and s.is_spending]
-        total = sum(values[k] for k in spend)
-        if total > budget:
-            for k in spend:
-                values[k] = values[k] * budget / total
-    return values
+    return within_budget(values)
 
 
 def _within_budget(values: dict[str, float]) -> bool:
@@ -220,12 +226,7 @@ def test_extreme_corners_of_the_lever_box(levers):
     for key, value in levers.items():
         spec = LEVER_SPECS[key]
         corner[key] = spec.high if value - spec.low > spec.high - value else spec.low
-    for state, budget in BUDGET.items():
-        spend = [k for k, s in LEVER_SPECS.items() if k.startswith(f"{state}.") and s.is_spending]
-        total = sum(corner[k] for k in spend)
-        if total > budget:
-            for k in spend:
-                corner[k] = corner[k] * budget / total
+    corner = within_budget(corner)
     m = DurandModel(_scenario(corner), replicates=R, seed=1, months=MONTHS)
     m.run()
     _check(m.recorder.data)
