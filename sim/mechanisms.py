@@ -241,10 +241,8 @@ def joint_operations(
 
 @dataclass
 class Pressure:
-    raw: np.ndarray  # (R, G) counter-pressure before sanctuary
     sanctuary: np.ndarray  # (R, G) host tolerance 0..1
-    effective: np.ndarray  # (R, G) after the sanctuary shield
-    drones: np.ndarray  # (R,) drone-strike intensity
+    effective: np.ndarray  # (R, G) counter-pressure after the sanctuary shield
 
 
 def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pressure:
@@ -273,7 +271,7 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
         sanctuary[:, g] = lv[lever]
     effective = raw * (1 - ct.sanctuary_shield * sanctuary)
-    return Pressure(raw, sanctuary, effective, drones)
+    return Pressure(sanctuary, effective)
 
 
 # ------------------------------------------------------------------ mechanism 4: recruitment
@@ -344,8 +342,6 @@ def group_change(
 
 @dataclass
 class Attacks:
-    cells: np.ndarray  # (R, C) attacks this month per cell
-    expected: np.ndarray  # (R, C) the Poisson means
     by_region: np.ndarray  # (R, N)
     by_group: np.ndarray  # (R, G)
     by_country: np.ndarray  # (R, 2) PAK, AFG
@@ -401,8 +397,6 @@ def draw_attacks(
     fatalities = fatal.reshape(len(fatal), -1, 2).sum(axis=1)
     pak_by_group = counts @ c.to_group_pak
     return Attacks(
-        cells=counts,
-        expected=lam,
         by_region=by_region,
         by_group=counts @ c.to_group,
         by_country=by_region @ st.country_matrix,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -171,8 +171,6 @@ class Scenario:
     def with_overrides(
         self, *, seed: int | None = None, replicates: int | None = None, months: int | None = None
     ) -> Scenario:
-        from dataclasses import replace
-
         return replace(
             self,
             seed=self.seed if seed is None else seed,
@@ -283,7 +281,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[Any, SourceMap]:
     merged_map = SourceMap()
     merged_map.update(base_map)
     shifted = SourceMap()
-    for key_path, where in smap._where.items():
+    for key_path, where in smap.items():
         if len(key_path) >= 2 and key_path[0] == "events" and isinstance(key_path[1], int):
             key_path = ("events", key_path[1] + n_base_events) + key_path[2:]
         shifted.record(key_path, *where)

@@ -38,8 +38,12 @@ class SourceMap:
         self._where[path] = (file, line)
 
     def update(self, other: SourceMap, prefix: KeyPath = ()) -> None:
-        for path, where in other._where.items():
+        for path, where in other.items():
             self._where[prefix + path] = where
+
+    def items(self):
+        """(key path, (file, line)) pairs."""
+        return self._where.items()
 
     def locate(self, path: KeyPath, default_file: str) -> tuple[str, int | None]:
         """The closest recorded ancestor of ``path`` (an unknown nested key has none)."""
