@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.errors import UsageError
-from sim.scenario import MAX_MONTHS, MAX_REPLICATES, load_scenario
+from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, load_scenario
 
 
 def _bounded(name: str, value: int | None, low: int, high: int) -> None:
@@ -29,7 +29,7 @@ def run_to_folder(
     from sim.runner import run_scenario
     from sim.summary import render, summarize
 
-    _bounded("seed", seed, 0, 2**63 - 1)
+    _bounded("seed", seed, 0, MAX_SEED)
     _bounded("replicates", replicates, 1, MAX_REPLICATES)
     _bounded("months", months, 1, MAX_MONTHS)
     scenario = load_scenario(scenario_path).with_overrides(

@@ -78,11 +78,11 @@ def _hits(mask: np.ndarray) -> Iterator[tuple[int, int]]:
     yield from zip(rs.tolist(), ts.tolist(), strict=True)
 
 
-def _main_pak_region(p, group: str) -> str:
-    """The Pakistani region where a group is most present (where operations against it land)."""
-    presence = p.groups.presence[GROUPS.index(group)]
+def _main_pak_regions(p) -> dict[str, str]:
+    """The Pakistani region where each group is most present (where operations against it land)."""
     pak = np.flatnonzero(geography().in_country("PAK"))
-    return REGIONS[int(pak[presence[pak].argmax()])]
+    presence = p.groups.presence[:, pak]
+    return {g: REGIONS[int(pak[presence[i].argmax()])] for i, g in enumerate(GROUPS)}
 
 
 def _joint_ops(result: RunResult, p):
@@ -91,6 +91,7 @@ def _joint_ops(result: RunResult, p):
     target = result.column("joint_ops.target")
     overlap = result.column("cooperation.overlap")
     trust = result.column("trust.US-PAK")
+    region_of = _main_pak_regions(p)
     for r, t in _hits(attempted):
         group = GROUPS[int(target[t, r])]
         ok = bool(success[t, r])
@@ -100,7 +101,7 @@ def _joint_ops(result: RunResult, p):
             _event(
                 "joint_operation",
                 ["US", "PAK", group],
-                _main_pak_region(p, group),
+                region_of[group],
                 "M2 cooperation",
                 (
                     f"Joint US-Pakistan operation against {group} "
@@ -154,18 +155,20 @@ def _china_attacks(result: RunResult, p):
 
 
 def _surges(result: RunResult, p):
-    pak = result.column("attacks.PAK")
-    if pak.shape[0] < 7:
-        return
-    kernel = np.ones(6) / 6
-    trailing = np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="valid"), 0, pak)[:-1]
-    now = pak[6:]
     rep = p.reporting
+    window = int(rep.surge_window)
+    pak = result.column("attacks.PAK").astype(np.float64)
+    if pak.shape[0] <= window:
+        return
+    # Mean of the previous `window` months for every month and replicate at once.
+    totals = np.vstack([np.zeros((1, pak.shape[1])), np.cumsum(pak, axis=0)])
+    trailing = (totals[window:-1] - totals[: -window - 1]) / window
+    now = pak[window:]
     mask = (now >= rep.surge_ratio * trailing) & (now - trailing >= rep.surge_min_extra)
     regions = np.stack([result.column(f"attacks.{x}") for x in REGIONS], axis=2)
     groups = np.stack([result.column(f"attacks.{g}") for g in GROUPS], axis=2)
     for r, t0 in _hits(mask):
-        t = t0 + 6
+        t = t0 + window
         top_region = REGIONS[int(regions[t, r].argmax())]
         top_group = GROUPS[int(groups[t, r].argmax())]
         yield (
@@ -177,8 +180,8 @@ def _surges(result: RunResult, p):
                 top_region,
                 "M5 attacks",
                 (
-                    f"{pak[t, r]:.0f} attacks in Pakistan this month against a six-month average "
-                    f"of {trailing[t0, r]:.0f}, most by {top_group}, most in {top_region}."
+                    f"{pak[t, r]:.0f} attacks in Pakistan this month against a {window}-month "
+                    f"average of {trailing[t0, r]:.0f}, most by {top_group}, most in {top_region}."
                 ),
             ),
         )

@@ -22,6 +22,7 @@ from sim.yamlio import KeyPath, SourceMap, format_path, load_yaml
 
 MAX_MONTHS = 600
 MAX_REPLICATES = 1_000_000
+MAX_SEED = 2**63 - 1
 
 
 def parse_year_month(value: Any) -> tuple[int, int]:
@@ -129,7 +130,7 @@ class ScenarioFile(_Strict):
     sources: list[str] = []
     start: Any
     months: Annotated[int, Field(strict=True, ge=1, le=MAX_MONTHS)]
-    seed: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
     replicates: Annotated[int, Field(strict=True, ge=1, le=MAX_REPLICATES)]
     parameters: dict[str, Any] = {}
     levers: dict[str, Any] = {}
