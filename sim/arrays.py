@@ -8,29 +8,27 @@ import sys
 
 import numpy as np
 
+from sim import kernels
+
 _MADV_POPULATE_WRITE = 23  # Linux 5.14+: map every page of a range in one call
 _PREFAULT_FROM = 1 << 24  # bytes; smaller buffers fault in quickly enough
 
 
 def weighted_sum(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(R, K) x (K, M) -> (R, M) for real-valued ``a``, summed in a fixed order.
+    """(R, K) x (K, M) -> (R, M) for real-valued ``a``, summed over K in a fixed order.
 
     A BLAS product may round differently for one row than for many, which would make a
     replicate run alone differ in the last bit from the same replicate in a batch. This
     sums over K the same way whatever R is. (Products of whole-number counts are exact,
     so they use ``@``.)
     """
-    if a.shape[0] < _ACCUMULATE_FROM:
-        return (a[:, :, None] * weights[None, :, :]).sum(axis=1)
-    # Large batches: the same sequential sum, accumulated in place without the (R, K, M)
-    # temporary. tests/test_model_determinism.py checks that both paths agree bit for bit.
-    out = a[:, 0:1] * weights[0]
-    for k in range(1, a.shape[1]):
-        out += a[:, k : k + 1] * weights[k]
+    out = np.empty((a.shape[0], weights.shape[1]))
+    kernels.weighted_sum(
+        np.ascontiguousarray(a, dtype=np.float64),
+        np.ascontiguousarray(weights, dtype=np.float64),
+        out,
+    )
     return out
-
-
-_ACCUMULATE_FROM = 256  # replicates from which weighted_sum accumulates in place
 
 
 def clip(x, low: float, high: float) -> np.ndarray:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sim import GROUPS, STATES
+from sim import GROUPS, STATES, kernels
 from sim.arrays import clip as _clip
 from sim.arrays import weighted_sum
 from sim.geography import Geography, actors
@@ -357,16 +357,27 @@ def attack_means(
     ct, c = p.counterterrorism, st.cells
     suppress = _clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
     tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
-    deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N), hardened targets
-    deter_cells = 1 - st.hardened[c.group] * (1 - deter[:, c.region])  # soft targets undeterred
+    deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
     closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
-    route = np.where(c.pak, through[:, c.group], 1.0)  # (R, C)
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
-    q = _clip(c.china_share * exposure[:, c.country], 0.0, 1.0)
-    target = np.where(c.china, q, 1 - q)
-    lam = tempo[:, c.group] * c.base * deter_cells * route * target
+    lam = np.empty((len(tempo), len(c.group)))
+    kernels.cell_means(
+        np.ascontiguousarray(tempo),
+        np.ascontiguousarray(deter),
+        np.ascontiguousarray(through),
+        exposure,
+        c.group,
+        c.region,
+        c.country,
+        c.pak,
+        c.china,
+        c.base,
+        c.china_share,
+        st.hardened,
+        lam,
+    )
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
     return lam, from_afg
 
@@ -388,22 +399,37 @@ def draw_attacks(
     step: int,
 ) -> Attacks:
     c = st.cells
-    counts = streams.poisson("attacks", step, lam, slots=c.slot).astype(np.float64)
-    # Counts are whole numbers, so these products are exact in any summation order.
-    by_region = counts @ c.to_region
-    per_group_country = counts @ c.to_group_country  # (R, 2G)
-    fatal_mean = per_group_country * np.repeat(p.groups.severity, 2)
-    fatal = streams.poisson("fatalities", step, fatal_mean).astype(np.float64)
-    fatalities = fatal.reshape(len(fatal), -1, 2).sum(axis=1)
-    pak_by_group = counts @ c.to_group_pak
-    return Attacks(
-        by_region=by_region,
-        by_group=counts @ c.to_group,
-        by_country=by_region @ st.country_matrix,
-        china_by_country=counts @ c.to_china_country,
-        fatalities=fatalities,
-        cross_border=(pak_by_group * from_afg).sum(axis=1),
+    n = len(lam)
+    att = Attacks(
+        by_region=np.zeros((n, len(st.pak))),
+        by_group=np.zeros((n, len(GROUPS))),
+        by_country=np.zeros((n, 2)),
+        china_by_country=np.zeros((n, 2)),
+        fatalities=np.zeros((n, 2)),
+        cross_border=np.empty(n),
     )
+    attack_base, attack_offsets = streams.keys("attacks", step, len(c.slot), c.slot)
+    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * len(GROUPS))
+    kernels.draw_attacks(
+        np.ascontiguousarray(lam),
+        np.ascontiguousarray(from_afg),
+        attack_base,
+        attack_offsets,
+        fatal_base,
+        fatal_offsets,
+        c.group,
+        c.region,
+        c.country,
+        c.china,
+        p.groups.severity,
+        att.by_region,
+        att.by_group,
+        att.by_country,
+        att.china_by_country,
+        att.fatalities,
+        att.cross_border,
+    )
+    return att
 
 
 # ------------------------------------------------------------------ border and deportation

@@ -185,19 +185,18 @@ def test_grand_bargain_joint_ops_superset_in_month0():
 
 @pytest.mark.parametrize("rows", [1, 3, 255, 256, 1000])
 @pytest.mark.parametrize("k,m", [(9, 2), (9, 3), (26, 9), (26, 2)])
-def test_weighted_sum_paths_agree_bit_for_bit(rows, k, m):
-    """weighted_sum's two code paths (picked by batch size) must give identical bits."""
+def test_weighted_sum_is_the_sequential_sum_for_any_batch(rows, k, m):
+    """weighted_sum adds over K left to right, and a row alone gives the same bits."""
     from sim import arrays
 
     rng = np.random.default_rng(rows * 100 + k)
     a = rng.random((rows, k)) * rng.choice([1e-3, 1.0, 1e3], size=(rows, k))
     w = rng.random((k, m))
-    broadcast = (a[:, :, None] * w[None, :, :]).sum(axis=1)
-    accumulated = a[:, 0:1] * w[0]
-    for j in range(1, k):
-        accumulated += a[:, j : j + 1] * w[j]
-    assert np.array_equal(broadcast, accumulated)
-    assert np.array_equal(arrays.weighted_sum(a, w), broadcast)
+    sequential = (a[:, :, None] * w[None, :, :]).sum(axis=1)  # numpy adds slices in order
+    together = arrays.weighted_sum(a, w)
+    assert np.array_equal(together, sequential)
+    alone = np.concatenate([arrays.weighted_sum(a[i : i + 1], w) for i in range(0, rows, 97)])
+    assert np.array_equal(alone, together[::97])
 
 
 def test_prefaulted_buffers_behave_like_zeros():

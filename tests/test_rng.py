@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -188,17 +189,33 @@ def test_poisson_lambda_zero_gives_zero():
     assert not s.poisson("attacks", 0, np.zeros((100, 6))).any()
 
 
-@pytest.mark.parametrize("n", [1, 5, 64, 65, 300])
-def test_poisson_paths_agree_for_every_batch_size(n):
-    """Small batches compute both inversions; large ones route rows: same counts."""
-    from sim.rng import _poisson_rows
+@pytest.mark.parametrize("lam", [0.05, 0.3, 1.0, 2.5, 4.999])
+def test_small_means_are_the_exact_poisson_quantile(lam):
+    """Below the switch the inversion is exact: scipy's Poisson quantile at the same u."""
+    from scipy.stats import poisson
 
-    rng = np.random.default_rng(n)
-    lam = rng.choice([0.0, 0.3, 2.5, 4.999, 5.0, 12.0, 80.0], size=(7, n))
-    u = rng.random((7, n))
-    u[0, 0] = 1 - 2**-53  # the largest uniform the streams produce: the far tail
-    expected = poisson_inverse(u.ravel(), lam.ravel()).reshape(u.shape)
-    assert np.array_equal(_poisson_rows(u, lam), expected)
+    u = np.random.default_rng(int(lam * 1000)).random(20_000)
+    expected = poisson.ppf(u, lam).astype(np.int64)
+    assert np.array_equal(poisson_inverse(u, np.full(u.size, lam)), expected)
+
+
+def test_compiled_uniforms_match_the_numpy_hash():
+    """The kernels hash stream keys themselves: same uniforms as Streams.uniform."""
+    from sim import kernels
+
+    s = Streams(SEED, np.array([0, 7, 123456]))
+    slots = np.array([3, 40, 41])
+    base, offsets = s.keys("attacks", 9, 3, slots)
+
+    @numba.njit
+    def uniforms(base, offsets):
+        out = np.empty((base.size, offsets.size))
+        for r in range(base.size):
+            for c in range(offsets.size):
+                out[r, c] = kernels.unit(kernels.mix64(base[r] + offsets[c]))
+        return out
+
+    assert np.array_equal(uniforms(base, offsets), s.uniform("attacks", 9, 3, slots))
 
 
 def test_uniforms_never_reach_0_or_1_even_at_the_extreme_hash():
