@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from sim.errors import UsageError
 from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, load_scenario
+
+MAX_CORES = 256
 
 
 def _bounded(name: str, value: int | None, low: int, high: int) -> None:
@@ -21,6 +24,7 @@ def run_to_folder(
     seed: int | None = None,
     replicates: int | None = None,
     months: int | None = None,
+    cores: int | None = None,
     progress_console=None,
     summary_console=None,
 ):
@@ -32,10 +36,12 @@ def run_to_folder(
     _bounded("seed", seed, 0, MAX_SEED)
     _bounded("replicates", replicates, 1, MAX_REPLICATES)
     _bounded("months", months, 1, MAX_MONTHS)
+    _bounded("cores", cores, 1, MAX_CORES)
     scenario = load_scenario(scenario_path).with_overrides(
         seed=seed, replicates=replicates, months=months
     )
-    result = _run_with_progress(scenario, run_scenario, progress_console)
+    run = partial(run_scenario, cores=cores)
+    result = _run_with_progress(scenario, run, progress_console)
     summary = summarize(result)
     if summary_console is not None:
         render(summary, summary_console)

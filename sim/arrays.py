@@ -36,6 +36,15 @@ def clip(x, low: float, high: float) -> np.ndarray:
     return np.minimum(np.maximum(x, low), high)
 
 
+def shared_zeros(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """Zeros in anonymous shared memory: processes forked after this write into it and
+    the parent sees their writes (no copying back). Pages are mapped as they are written."""
+    dtype = np.dtype(dtype)
+    nbytes = max(int(np.prod(shape)) * dtype.itemsize, 1)
+    buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+
+
 def zeros_prefaulted(shape: tuple[int, ...], dtype) -> np.ndarray:
     """Like np.zeros, but with every page mapped up front where Linux allows it.
 

@@ -70,6 +70,13 @@ def run(
     fmt: Annotated[Format, typer.Option("--format", help="Timeseries file format.")] = Format.csv,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary, no progress.")] = False,
+    cores: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes to split the replicates over (default: one per core "
+            "for 2,048 replicates or more)."
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario and write timeseries, events, summary and manifest to a folder."""
     from sim.api import run_to_folder
@@ -83,6 +90,7 @@ def run(
         seed=seed,
         replicates=replicates,
         months=months,
+        cores=cores,
         progress_console=None if quiet else _err_console(),
         summary_console=None if quiet else _out_console(),
     )

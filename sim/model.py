@@ -48,6 +48,7 @@ class DurandModel(mesa.Model):
 
     ``replicates`` is a count (replicates 0..R-1) or explicit replicate indices; replicate
     k draws the same random numbers whatever batch it runs in, and under any scenario.
+    ``record_into``: an optional (months, metrics, R) float32 buffer for the recorder.
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class DurandModel(mesa.Model):
         replicates: int | np.ndarray | list[int] | None = None,
         seed: int | None = None,
         months: int | None = None,
+        record_into: np.ndarray | None = None,
     ):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
@@ -81,7 +83,7 @@ class DurandModel(mesa.Model):
             self.params, self.geography, self.world, start_levers
         )
         self.streams = Streams(scenario.seed, ids)
-        self.recorder = Recorder(self.horizon, len(ids))
+        self.recorder = Recorder(self.horizon, len(ids), out=record_into)
         self.month = 0
         self.last_month: Month | None = None
         self.applied: list[AppliedEvent] = []
@@ -120,7 +122,8 @@ class DurandModel(mesa.Model):
 
         BLAS is held to one thread while running: the model's matrix products are skinny
         (replicates x a few dozen cells), where threads cost more than they save, and
-        parallelism across cores comes from running replicates in separate processes.
+        parallelism across cores comes from running shards of replicates in separate
+        processes (``sim.runner.run_scenario``).
         """
         limit = (
             _blas_controller().limit(limits=1, user_api="blas")

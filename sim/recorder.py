@@ -114,8 +114,13 @@ class Recorder:
     computes in float64.
     """
 
-    def __init__(self, months: int, replicates: int):
-        self.by_metric = zeros_prefaulted((months, len(METRICS), replicates), np.float32)
+    def __init__(self, months: int, replicates: int, out: np.ndarray | None = None):
+        """``out``: a (months, metrics, replicates) float32 view to record into instead,
+        so that shards of one run (sim/runner.py) fill one buffer."""
+        shape = (months, len(METRICS), replicates)
+        if out is not None and (out.shape != shape or out.dtype != np.float32):
+            raise ValueError(f"a recorder buffer must be float32 {shape}, not {out.shape}")
+        self.by_metric = zeros_prefaulted(shape, np.float32) if out is None else out
 
     @property
     def data(self) -> np.ndarray:

@@ -6,11 +6,16 @@ here prints or writes files.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import shared_zeros
+from sim.errors import DurandError
 from sim.model import AppliedEvent, DurandModel
 from sim.recorder import METRICS
 from sim.scenario import Scenario, add_months
@@ -43,13 +48,84 @@ class RunResult:
         ]
 
 
+SHARD_FROM = 2048  # replicates per core below which one process is as fast
+
+
+def default_cores(replicates: int) -> int:
+    """Cores to split a run over: those this process may use, each with SHARD_FROM
+    replicates or more. Forking is only relied on where it is safe and cheap (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), replicates // SHARD_FROM))
+
+
 def run_scenario(
     scenario: Scenario,
     *,
     replicates: int | np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
+    cores: int | None = None,
 ) -> RunResult:
-    """Run every replicate of ``scenario`` to its horizon (replicates 0..R-1 by default)."""
-    model = DurandModel(scenario, replicates=replicates)
-    model.run(progress)
-    return RunResult(model.scenario, model.replicate_ids, model.recorder.data, list(model.applied))
+    """Run every replicate of ``scenario`` to its horizon (replicates 0..R-1 by default).
+
+    Large batches are split over ``cores`` (by default ``default_cores``): the replicates
+    are cut into shards, this process runs the first and forked processes the others,
+    each recording into its own columns of one shared buffer. A replicate's results do not
+    depend on the batch it runs in, so the shards give exactly the numbers one batch
+    would. Pass ``cores=1`` where processes already use every core (sweep workers).
+    """
+    if isinstance(replicates, int) or replicates is None:
+        ids = np.arange(scenario.replicates if replicates is None else replicates)
+    else:
+        ids = np.asarray(replicates, dtype=np.int64)
+    n_shards = min(len(ids), cores or default_cores(len(ids)))
+    if n_shards <= 1:
+        model = DurandModel(scenario, replicates=ids)
+        model.run(progress)
+        data = model.recorder.data
+    else:
+        model, data = _run_sharded(scenario, np.array_split(ids, n_shards), progress)
+    return RunResult(model.scenario, ids, data, list(model.applied))
+
+
+def _run_sharded(scenario: Scenario, shards: list[np.ndarray], progress):
+    """Run shards 1.. in forked children and shard 0 here, into one shared buffer."""
+    months, replicates = scenario.months, sum(len(s) for s in shards)
+    buffer = shared_zeros((months, len(METRICS), replicates), np.float32)
+    bounds = np.cumsum([0] + [len(s) for s in shards])
+    views = [buffer[:, :, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    fork = multiprocessing.get_context("fork")
+    sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
+    sys.stderr.flush()
+    children = [
+        fork.Process(target=_run_shard, args=(scenario, ids, view), daemon=True)
+        for ids, view in zip(shards[1:], views[1:], strict=True)
+    ]
+    try:
+        for child in children:
+            child.start()
+        model = DurandModel(scenario, replicates=shards[0], record_into=views[0])
+        model.run(progress)
+        for child in children:
+            child.join()
+        failed = [c.exitcode for c in children if c.exitcode != 0]
+        if failed:
+            raise DurandError(
+                f"a process running part of the replicates stopped (exit code {failed[0]}"
+                f"{', killed: out of memory?' if failed[0] < 0 else ''}); "
+                "rerun with --cores 1 to run every replicate in one process"
+            )
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.kill()
+                child.join()
+    return model, buffer.transpose(0, 2, 1)
+
+
+def _run_shard(scenario: Scenario, ids: np.ndarray, view: np.ndarray) -> None:
+    """In a forked child: run one shard into its columns of the shared buffer."""
+    try:
+        DurandModel(scenario, replicates=ids, record_into=view).run()
+    except BaseException:
+        os._exit(1)  # the parent reports it; no traceback from a child

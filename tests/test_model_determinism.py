@@ -208,3 +208,33 @@ def test_prefaulted_buffers_behave_like_zeros():
         assert not a.any()
         a[-1, ...] = 1.5
         assert a[-1].sum() == 1.5 * a[-1].size
+
+
+def test_a_run_split_over_processes_is_bit_identical_to_one_process():
+    """run_scenario's forked shards fill one buffer with exactly the one-batch numbers."""
+    from sim.runner import run_scenario
+
+    scenario = load_scenario(BASELINE).with_overrides(months=14)
+    ids = np.array([0, 5, 17, 18, 300, 301, 9999])
+    one = run_scenario(scenario, replicates=ids, cores=1)
+    split = run_scenario(scenario, replicates=ids, cores=3)
+    assert np.array_equal(split.data, one.data)
+    assert np.array_equal(split.replicate_ids, ids)
+    assert split.applied == one.applied
+
+
+def test_a_failed_shard_process_is_reported_not_ignored(monkeypatch):
+    """A shard that dies must fail the run with a DurandError, never leave zeros behind."""
+    from sim import runner
+    from sim.errors import DurandError
+
+    class FailingInChildren(runner.DurandModel):
+        def run(self, progress=None):
+            if self.replicate_ids[0] != 0:  # the parent runs the shard holding replicate 0
+                raise MemoryError("simulated")
+            super().run(progress)
+
+    monkeypatch.setattr(runner, "DurandModel", FailingInChildren)
+    scenario = load_scenario(BASELINE).with_overrides(months=3)
+    with pytest.raises(DurandError, match="--cores 1"):
+        runner.run_scenario(scenario, replicates=6, cores=2)
