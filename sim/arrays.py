@@ -31,6 +31,15 @@ def weighted_sum(a: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def repeat_rows(a, n: int) -> np.ndarray:
+    """A fresh (n, *a.shape) array with ``a`` in every row (np.broadcast_to(...).copy()
+    costs several times more at R=1)."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.empty((n,) + a.shape)
+    out[...] = a
+    return out
+
+
 def clip(x, low: float, high: float) -> np.ndarray:
     """np.clip without its Python wrapper (which costs more than the work at R=1)."""
     return np.minimum(np.maximum(x, low), high)

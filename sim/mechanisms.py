@@ -19,7 +19,7 @@ import numpy as np
 
 from sim import GROUPS, STATES, kernels
 from sim.arrays import clip as _clip
-from sim.arrays import weighted_sum
+from sim.arrays import repeat_rows, weighted_sum
 from sim.geography import Geography, actors
 from sim.rng import Streams
 from sim.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
@@ -172,7 +172,7 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     china_push = p.china.pressure_shift * lv["CHN.security_pressure"] * lv["CHN.ct_salience"]
     c = np.minimum(china_push, 1.0)[:, None]
     pak_own = (1 - c) * pr[PAK] + c * pr[CHN]  # China pulls Pakistan toward its priorities
-    alloc = np.broadcast_to(pr, (n,) + pr.shape).copy()
+    alloc = repeat_rows(pr, n)
     # The bargain: each side moves halfway toward the other's priorities at lever 1.
     alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
     alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * pr[US]
@@ -182,7 +182,7 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     performance = np.minimum(performance, 1.0)
     mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
     paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
-    capacity = np.broadcast_to(p.states.capacity, (n, len(STATES))).copy()
+    capacity = repeat_rows(p.states.capacity, n)
     aid_boost = 1 + p.aid.capacity_gain * w.aid_effect / p.aid.reference_usd_m
     stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
     capacity[:, PAK] *= aid_boost * stab_factor[:, 0]
@@ -267,7 +267,7 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
         * pol.alloc[:, US]
         * st.border_share
     )
-    sanctuary = np.broadcast_to(p.groups.sanctuary_base, raw.shape).copy()
+    sanctuary = repeat_rows(p.groups.sanctuary_base, len(raw))
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
         sanctuary[:, g] = lv[lever]
     effective = raw * (1 - ct.sanctuary_shield * sanctuary)
@@ -595,7 +595,7 @@ def _update_groups(w, gc, pol, p, lv, ref) -> None:
 def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     a, c, b = p.aid, p.cooperation, p.border
     trust0 = p.states.trust0
-    target = np.broadcast_to(trust0, w.trust.shape).copy()
+    target = repeat_rows(trust0, len(w.trust))
     aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
     target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
     target[:, PAK, US] -= a.do_more_trust_cost * (lv["US.do_more"] - ref.levers["US.do_more"])

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim import GROUPS, STATES
+from sim.arrays import repeat_rows
 from sim.geography import REGIONS
 
 US, PAK, AFG, CHN = range(4)
@@ -105,8 +106,7 @@ class World:
 
 def initial_world(p: SimpleNamespace, levers: Levers, n: int) -> World:
     def rep(a):
-        a = np.asarray(a, dtype=np.float64)
-        return np.broadcast_to(a, (n,) + a.shape).copy()
+        return repeat_rows(a, n)
 
     trust0 = p.states.trust0.copy()
     np.fill_diagonal(trust0, 1.0)
