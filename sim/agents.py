@@ -8,6 +8,8 @@ never playable ones.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -43,7 +45,28 @@ def _summary(values: np.ndarray) -> float:
     return float(np.median(values))
 
 
-class StateActor(mesa.Agent):
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Per-model unique-id counters that do not keep finished models alive.
+
+    mesa 3.3 keeps them in a class-level defaultdict keyed by model, so every model ever
+    built (with its recorder, up to hundreds of MB) lives as long as the process.
+    """
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+class DurandAgent(mesa.Agent):
+    """Base of the seven actors: a mesa Agent whose id counters let models be freed."""
+
+    _ids = _IdCounters()
+
+
+class StateActor(DurandAgent):
     """US, Pakistan, the Afghan Taliban or China."""
 
     def __init__(self, model: mesa.Model, actor_id: str):
@@ -118,7 +141,7 @@ class StateActor(mesa.Agent):
         return card
 
 
-class MilitantGroup(mesa.Agent):
+class MilitantGroup(DurandAgent):
     """TTP, ISKP or BLA."""
 
     def __init__(self, model: mesa.Model, actor_id: str):

@@ -53,3 +53,19 @@ def test_programmes_name_real_levers_and_actors():
         assert prog.lever in model.levers
         assert prog.donor in STATES and prog.recipient in STATES
     assert set(actors()["groups"]) == set(GROUPS)
+
+
+def test_a_finished_model_is_freed_with_its_recorder():
+    """Nothing global keeps a model alive (mesa 3.3's agent id counters would)."""
+    import gc
+    import weakref
+
+    from sim.model import DurandModel
+
+    model = DurandModel(replicates=2, months=2)
+    model.run()
+    assert [a.unique_id for a in model.agents] == list(range(1, 8))
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
