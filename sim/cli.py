@@ -139,6 +139,15 @@ def evidence(
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
 
 
+def _register_analysis() -> None:
+    from sim.cli_analysis import register
+
+    register(app)
+
+
+_register_analysis()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"durand {__version__}")

@@ -1,0 +1,70 @@
+"""CLI commands for calibration and paired comparisons: thin wrappers over library code.
+
+Registered on the main app by ``register(app)`` in sim/cli.py; nothing heavy is imported
+until a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.errors import UsageError
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="A scenario with a calibration spec.")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the spec's).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Fit and print, write nothing.")] = False,
+    doc: Annotated[Path, typer.Option(help="Where to write the Markdown report.")] = Path(
+        "docs/calibration.md"
+    ),
+) -> None:
+    """Fit a scenario's declared free parameters to its published targets.
+
+    Writes the fitted values to the file the scenario extends, the fit record to
+    sim/data/calibration.yaml and the report to docs/calibration.md.
+    """
+    from sim.calibration import as_markdown, calibrate, fit_summary, write_fit
+    from sim.outputs import atomic_path
+
+    if replicates is not None and not 20 <= replicates <= 100_000:
+        raise UsageError(f"--replicates must be between 20 and 100,000, got {replicates}")
+    if not scenario.is_file():
+        raise UsageError(f"no scenario file at {scenario}")
+    err = _stderr()
+    with err.status("fitting") as status:
+        fit = calibrate(
+            scenario,
+            replicates=replicates,
+            progress=lambda n, v: status.update(f"fitting: evaluation {n}, objective {v:.2e}"),
+        )
+    for path, mult in fit["multipliers"].items():
+        typer.echo(f"{path}: x{mult:g} -> {fit['values'][path]}")
+    typer.echo(fit_summary(fit))
+    typer.echo(
+        f"{fit['evaluations']} evaluations, {fit['replicates']} replicates; "
+        + ("every target within its band" if fit["within_band"] else "NOT within the band")
+    )
+    if dry_run:
+        return
+    written = write_fit(scenario, fit)
+    with atomic_path(doc) as tmp:
+        tmp.write_text(as_markdown() + "\n", encoding="utf-8")
+    typer.echo("Wrote " + ", ".join(str(p) for p in [*written, doc]))
+    if not fit["within_band"]:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(calibrate)
