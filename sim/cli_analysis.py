@@ -66,5 +66,64 @@ def calibrate(
         raise typer.Exit(1)
 
 
+def _wide_console():
+    import shutil
+
+    from rich.console import Console
+
+    width = max(shutil.get_terminal_size((160, 24)).columns, 160)
+    return Console(highlight=False, width=width, markup=False)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {out} already holds files; use --force to overwrite them")
+
+
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the first's).")
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Outcome metric (repeatable); default: key outcomes."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for comparison.csv and the PNG plots.")
+    ] = None,
+    months: Annotated[int | None, typer.Option(help="Common horizon for every scenario.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Common seed (default: the first's).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+) -> None:
+    """Compare scenarios replicate by replicate (common random numbers).
+
+    Prints each scenario's median and 90% interval for the key outcomes and the mean
+    paired difference from the first scenario with a bootstrap 95% CI; with --out, writes
+    comparison.csv, a fan chart and a differences chart.
+    """
+    from sim.compare import compare as run_compare
+    from sim.compare import render, write_outputs
+
+    if out is not None:
+        _check_out(out, force)
+    with _stderr().status("running scenarios") as status:
+        cmp = run_compare(
+            scenarios,
+            replicates=replicates,
+            months=months,
+            seed=seed,
+            metrics=metric,
+            progress=lambda n: status.update(f"ran {n} of {len(scenarios)} scenarios"),
+        )
+    render(cmp, _wide_console())
+    if out is not None:
+        written = write_outputs(cmp, out)
+        typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(calibrate)
+    app.command()(compare)
