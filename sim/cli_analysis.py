@@ -124,6 +124,41 @@ def compare(
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
 
 
+def explain(
+    scenario_a: Annotated[Path, typer.Argument(help="The reference scenario (A).")],
+    scenario_b: Annotated[Path, typer.Argument(help="The scenario to explain (B).")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: A's).")
+    ] = None,
+    months: Annotated[int | None, typer.Option(help="Common horizon for both.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Common seed (default: A's).")] = None,
+    country: Annotated[str, typer.Option(help="Explain attacks in PAK (default) or AFG.")] = "PAK",
+) -> None:
+    """Explain in plain language why attacks differ between two scenarios.
+
+    Built from the model's own bookkeeping of the paired runs: each channel (recruitment
+    and its drivers, sanctuary, counter-pressure and its sources, funding, joint
+    operations, deterrence, border closure) with its mechanism and the seed sentence behind
+    it.
+    """
+    from sim.explain import account
+    from sim.explain import explain as run_explain
+
+    country = country.upper()
+    if country not in ("PAK", "AFG"):
+        raise UsageError(f"--country must be PAK or AFG, got {country}")
+    with _stderr().status("running both scenarios"):
+        ex = run_explain(
+            [scenario_a, scenario_b],
+            replicates=replicates,
+            months=months,
+            seed=seed,
+            country=country,
+        )
+    typer.echo(account(ex))
+
+
 def register(app: typer.Typer) -> None:
     app.command()(calibrate)
     app.command()(compare)
+    app.command()(explain)
