@@ -113,9 +113,18 @@ def validate(
 @app.command()
 def scenarios(
     folder: Annotated[Path, typer.Option(help="Folder of scenario files.")] = Path("scenarios"),
+    markdown: Annotated[
+        bool, typer.Option(help="Markdown for docs/scenarios.md, with headline results.")
+    ] = False,
 ) -> None:
     """List the shipped scenarios with their titles."""
     from sim.api import list_scenarios
+
+    if markdown:
+        from sim.library import as_markdown
+
+        typer.echo(as_markdown(folder))
+        return
 
     rows = list_scenarios(folder)
     if not rows:
