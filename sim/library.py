@@ -55,7 +55,11 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
         if n != baseline and (s.start, s.months) == (base.start, base.months)
     ]
     others = [n for n in by_name if n != baseline and n not in comparable]
-    cmp = compare([Path(by_name[n].path) for n in [baseline, *comparable]])
+    paths = [Path(by_name[n].path) for n in [baseline, *comparable]]
+    # compare() pairs two or more; with no other scenario the table has the baseline alone.
+    cmp = compare(paths if comparable else paths * 2)
+    if not comparable:
+        cmp.scenarios, cmp.results = cmp.scenarios[:1], cmp.results[:1]
     lines = [
         "# Scenario library",
         "",
