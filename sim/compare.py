@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim import GROUPS
 from sim.errors import UsageError
 from sim.recorder import COUNT_METRICS, METRICS
-from sim.runner import RunResult, run_scenario
 from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult
 
 KEY_OUTCOMES = (
     "attacks.PAK",
@@ -194,6 +197,8 @@ def compare(
     metrics: list[str] | None = None,
     progress=None,
 ) -> Comparison:
+    from sim.runner import run_scenario
+
     metrics = [check_metric(m) for m in metrics] if metrics else list(KEY_OUTCOMES)
     scenarios, seed, notes = load_comparable(paths, replicates=replicates, months=months, seed=seed)
     results = []

@@ -25,7 +25,6 @@ import numpy as np
 
 from sim import GROUPS
 from sim.mechanisms import attack_means, drivers, security_presence
-from sim.model import DurandModel
 from sim.parameters import registry
 from sim.scenario import Scenario
 from sim.state import AFG, PAK, TTP, US
@@ -87,6 +86,8 @@ def _snapshot(w) -> SimpleNamespace:
 
 def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     """Run ``scenario`` and keep the model's own causal bookkeeping."""
+    from sim.model import DurandModel
+
     model = DurandModel(scenario)
     p, st, ref = model.params, model.structure, model.reference
     ct, c = p.counterterrorism, st.cells
