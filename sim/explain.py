@@ -101,7 +101,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     rc = {k: z() for k in ("rec", "rate", "funding", "room", "size", "multiplier")}
     terms = {k: z() for k in ("grievance", "hardship", "sanctuary", "weapons")}
     pr = {k: z() for k in ("P", "raw", "shield", "pak", "afg", "drone")}
-    pak_parts = {k: z() for k in ("aid", "stability", "commitment", "intel", "priorities")}
+    pak_parts = {k: z() for k in ("base", "aid", "stability", "commitment", "intel", "priorities")}
     att = {k: z() for k in ("rate_P", "defect_P")}
     drv = {k: z() for k in DRIVER_LABELS}
     expected, strength = z(), np.zeros((T + 1, R, G))
@@ -180,6 +180,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         shield = 1 - ct.sanctuary_shield * press.sanctuary
         pr["P"][t], pr["raw"][t], pr["shield"][t] = press.effective, pak + afg + drone, shield
         pr["pak"][t], pr["afg"][t], pr["drone"][t] = pak, afg, drone
+        pak_parts["base"][t] = base_cap
         pak_parts["aid"][t] = aid_boost[:, None]
         pak_parts["stability"][t] = stab_f[:, None]
         pak_parts["commitment"][t] = commit[:, None]
@@ -266,6 +267,7 @@ def pressure_components(A: Trace, B: Trace) -> dict[str, np.ndarray]:
     lpak = lnratio(pb["pak"], pa["pak"])
     pak_share = _ratio(pb["pak"] - pa["pak"], lpak, logmean(pb["pak"], pa["pak"])) * per_raw
     labels = {
+        "base": "Pakistan's capacity: parameters",
         "aid": "Pakistan's capacity: aid",
         "stability": "Pakistan's capacity: stability",
         "commitment": "Pakistan's commitment",
@@ -395,6 +397,12 @@ CHANNELS: dict[str, Channel] = {
         "wears groups down and suppresses their attacks",
         ("aid.capacity_gain",),
         ("aid_paid", "capacity"),
+    ),
+    "counter-pressure: Pakistan's capacity: parameters": Channel(
+        "mechanism 3, capacity",
+        "the scenarios give Pakistan a different base counterterrorism capacity",
+        ("states.capacity",),
+        ("capacity",),
     ),
     "counter-pressure: Pakistan's capacity: stability": Channel(
         "mechanism 1, stability → capacity",

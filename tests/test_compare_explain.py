@@ -129,3 +129,18 @@ def test_explain_afghanistan_and_no_difference():
     same = account(explain([base, base], replicates=4, months=6))
     assert "nothing: the runs are identical" in same
     assert "No channel moved attacks" in same
+
+
+def test_every_channel_is_named_with_its_mechanism_and_evidence():
+    from sim.explain import CHANNELS, _quote
+    from sim.parameters import registry
+
+    base = load_scenario(SC / "baseline.yaml").with_overrides(replicates=3, months=4)
+    parts = decompose(trace(base), trace(base))
+    assert set(parts) - {"rounding"} == set(CHANNELS)
+    reg = registry()
+    for name, ch in CHANNELS.items():
+        assert ch.mechanism and ch.how, name
+        assert all(p in reg for p in ch.evidence), name
+        if ch.evidence:
+            assert _quote(ch.evidence).startswith(("Seed ", "No seed gives")), name
