@@ -30,6 +30,7 @@ from sim.scenario import Scenario
 from sim.state import AFG, PAK, TTP, US
 
 COUNTRIES = ("PAK", "AFG")
+MAX_REPLICATE_MONTHS = 60_000  # peak memory about 0.45 GB (e.g. 1,000 replicates x 60 months)
 DRIVER_LABELS = {
     "aid_paid": "US military aid paid to Pakistan, USD M/yr",
     "capacity": "Pakistan's capacity",
@@ -566,6 +567,14 @@ def explain(
 
         raise UsageError("explain compares exactly two scenario files: A.yaml B.yaml")
     (sa, sb), seed, notes = load_comparable(paths, replicates=replicates, months=months, seed=seed)
+    if sa.replicates * sa.months > MAX_REPLICATE_MONTHS:
+        from sim.errors import UsageError
+
+        raise UsageError(
+            f"explain keeps monthly bookkeeping for every replicate: {sa.replicates} "
+            f"replicates x {sa.months} months is over its limit of {MAX_REPLICATE_MONTHS:,} "
+            "replicate-months; use fewer --replicates (a few hundred pair well)"
+        )
     ta, tb = trace(sa, country), trace(sb, country)
     names = (Path(sa.path).stem, Path(sb.path).stem)
     if names[0] == names[1]:
@@ -642,6 +651,8 @@ def _describe_drivers(ex: Explanation, channel: str, group: int) -> str:
 
 
 def _num(x: float) -> str:
+    if x == 0:
+        return "0"
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.3f}"
 
 
