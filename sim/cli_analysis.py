@@ -58,9 +58,14 @@ def calibrate(
     )
     if dry_run:
         return
-    written = write_fit(scenario, fit)
-    with atomic_path(doc) as tmp:
-        tmp.write_text(as_markdown() + "\n", encoding="utf-8")
+    from sim.errors import OutputError
+
+    try:
+        written = write_fit(scenario, fit)
+        with atomic_path(doc) as tmp:
+            tmp.write_text(as_markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the fit: {exc}") from exc
     typer.echo("Wrote " + ", ".join(str(p) for p in [*written, doc]))
     if not fit["within_band"]:
         raise typer.Exit(1)
@@ -120,7 +125,12 @@ def compare(
         )
     render(cmp, _wide_console())
     if out is not None:
-        written = write_outputs(cmp, out)
+        from sim.errors import OutputError
+
+        try:
+            written = write_outputs(cmp, out)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out}: {exc}") from exc
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
 
 
