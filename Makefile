@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench evidence-doc clean
+.PHONY: demo test lint bench evidence-doc calibration-doc scenarios-doc clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -31,3 +31,9 @@ evidence-doc: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+calibration-doc: $(STAMP)
+	$(BIN)/python -c "from sim.calibration import as_markdown; print(as_markdown())" > docs/calibration.md
+
+scenarios-doc: $(STAMP)
+	$(BIN)/durand scenarios --markdown > docs/scenarios.md

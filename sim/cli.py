@@ -121,9 +121,18 @@ def validate(
 @app.command()
 def scenarios(
     folder: Annotated[Path, typer.Option(help="Folder of scenario files.")] = Path("scenarios"),
+    markdown: Annotated[
+        bool, typer.Option(help="Markdown for docs/scenarios.md, with headline results.")
+    ] = False,
 ) -> None:
     """List the shipped scenarios with their titles."""
     from sim.api import list_scenarios
+
+    if markdown:
+        from sim.library import as_markdown
+
+        typer.echo(as_markdown(folder))
+        return
 
     rows = list_scenarios(folder)
     if not rows:
@@ -145,6 +154,15 @@ def evidence(
 
     specs = select(param)
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
+
+
+def _register_analysis() -> None:
+    from sim.cli_analysis import register
+
+    register(app)
+
+
+_register_analysis()
 
 
 def _version(value: bool) -> None:

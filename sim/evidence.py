@@ -27,6 +27,17 @@ def _value(spec: ParamSpec) -> str:
     return json.dumps(spec.value) if isinstance(spec.value, dict) else f"{spec.value:g}"
 
 
+def _fitted_lines(spec: ParamSpec) -> list[str]:
+    """Calibrated scenarios that fit this parameter (sim/data/calibration.yaml)."""
+    from sim.calibration import fit_summary, fitted_parameters
+
+    return [
+        f"fitted for scenario {name} by `{fit['command']}`: "
+        f"{json.dumps(value) if isinstance(value, dict) else value}; fit: {fit_summary(fit)}"
+        for name, value, fit in fitted_parameters().get(spec.path, [])
+    ]
+
+
 def as_text(specs: list[ParamSpec]) -> str:
     out = []
     for s in specs:
@@ -38,6 +49,7 @@ def as_text(specs: list[ParamSpec]) -> str:
             out.append(f"  assumption: {s.assumption}")
         if s.alternatives:
             out.append(f"  seeds disagree: {s.alternatives}")
+        out.extend(f"  {line}" for line in _fitted_lines(s))
         out.append("")
     n_assumed = sum(1 for s in specs if s.is_assumption)
     n_sourced = sum(1 for s in specs if s.sources)
@@ -77,5 +89,6 @@ def as_markdown(specs: list[ParamSpec]) -> str:
             lines.append(f"- *assumption:* {s.assumption}")
         if s.alternatives:
             lines.append(f"- *seeds disagree:* {s.alternatives}")
+        lines.extend(f"- *{line}*" for line in _fitted_lines(s))
         lines.append("")
     return "\n".join(lines)

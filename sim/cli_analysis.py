@@ -1,0 +1,174 @@
+"""CLI commands for calibration and paired comparisons: thin wrappers over library code.
+
+Registered on the main app by ``register(app)`` in sim/cli.py; nothing heavy is imported
+until a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.errors import UsageError
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="A scenario with a calibration spec.")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the spec's).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Fit and print, write nothing.")] = False,
+    doc: Annotated[Path, typer.Option(help="Where to write the Markdown report.")] = Path(
+        "docs/calibration.md"
+    ),
+) -> None:
+    """Fit a scenario's declared free parameters to its published targets.
+
+    Writes the fitted values to the file the scenario extends, the fit record to
+    sim/data/calibration.yaml and the report to docs/calibration.md.
+    """
+    from sim.calibration import as_markdown, calibrate, fit_summary, write_fit
+    from sim.outputs import atomic_path
+
+    if replicates is not None and not 20 <= replicates <= 100_000:
+        raise UsageError(f"--replicates must be between 20 and 100,000, got {replicates}")
+    if not scenario.is_file():
+        raise UsageError(f"no scenario file at {scenario}")
+    err = _stderr()
+    with err.status("fitting") as status:
+        fit = calibrate(
+            scenario,
+            replicates=replicates,
+            progress=lambda n, v: status.update(f"fitting: evaluation {n}, objective {v:.2e}"),
+        )
+    for path, mult in fit["multipliers"].items():
+        typer.echo(f"{path}: x{mult:g} -> {fit['values'][path]}")
+    typer.echo(fit_summary(fit))
+    typer.echo(
+        f"{fit['evaluations']} evaluations, {fit['replicates']} replicates; "
+        + ("every target within its band" if fit["within_band"] else "NOT within the band")
+    )
+    if dry_run:
+        return
+    from sim.errors import OutputError
+
+    try:
+        written = write_fit(scenario, fit)
+        with atomic_path(doc) as tmp:
+            tmp.write_text(as_markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the fit: {exc}") from exc
+    typer.echo("Wrote " + ", ".join(str(p) for p in [*written, doc]))
+    if not fit["within_band"]:
+        raise typer.Exit(1)
+
+
+def _wide_console():
+    import shutil
+
+    from rich.console import Console
+
+    width = max(shutil.get_terminal_size((160, 24)).columns, 160)
+    return Console(highlight=False, width=width, markup=False)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {out} already holds files; use --force to overwrite them")
+
+
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the first's).")
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Outcome metric (repeatable); default: key outcomes."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for comparison.csv and the PNG plots.")
+    ] = None,
+    months: Annotated[int | None, typer.Option(help="Common horizon for every scenario.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Common seed (default: the first's).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+) -> None:
+    """Compare scenarios replicate by replicate (common random numbers).
+
+    Prints each scenario's median and 90% interval for the key outcomes and the mean
+    paired difference from the first scenario with a bootstrap 95% CI; with --out, writes
+    comparison.csv, a fan chart and a differences chart.
+    """
+    from sim.compare import compare as run_compare
+    from sim.compare import render, write_outputs
+
+    if out is not None:
+        _check_out(out, force)
+    with _stderr().status("running scenarios") as status:
+        cmp = run_compare(
+            scenarios,
+            replicates=replicates,
+            months=months,
+            seed=seed,
+            metrics=metric,
+            progress=lambda n: status.update(f"ran {n} of {len(scenarios)} scenarios"),
+        )
+    render(cmp, _wide_console())
+    if out is not None:
+        from sim.errors import OutputError
+
+        try:
+            written = write_outputs(cmp, out)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out}: {exc}") from exc
+        typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
+
+
+def explain(
+    scenario_a: Annotated[Path, typer.Argument(help="The reference scenario (A).")],
+    scenario_b: Annotated[Path, typer.Argument(help="The scenario to explain (B).")],
+    replicates: Annotated[
+        int | None, typer.Option("--replicates", "-r", help="Replicates (default: A's).")
+    ] = None,
+    months: Annotated[int | None, typer.Option(help="Common horizon for both.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Common seed (default: A's).")] = None,
+    country: Annotated[str, typer.Option(help="Explain attacks in PAK (default) or AFG.")] = "PAK",
+) -> None:
+    """Explain in plain language why attacks differ between two scenarios.
+
+    Built from the model's own bookkeeping of the paired runs: each channel (recruitment
+    and its drivers, sanctuary, counter-pressure and its sources, funding, joint
+    operations, deterrence, border closure) with its mechanism and the seed sentence behind
+    it.
+    """
+    from sim.explain import account
+    from sim.explain import explain as run_explain
+
+    country = country.upper()
+    if country not in ("PAK", "AFG"):
+        raise UsageError(f"--country must be PAK or AFG, got {country}")
+    with _stderr().status("running both scenarios"):
+        ex = run_explain(
+            [scenario_a, scenario_b],
+            replicates=replicates,
+            months=months,
+            seed=seed,
+            country=country,
+        )
+    typer.echo(account(ex))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(calibrate)
+    app.command()(compare)
+    app.command()(explain)
