@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/durand run scenarios/baseline.yaml --out runs/baseline --force
 
 test: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks viz
+	$(BIN)/ruff format --check sim tests benchmarks viz
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
