@@ -44,11 +44,11 @@ CHARTS = (
     ),
     ChartSpec("Group strength (2025 = 1)", _groups("strength"), "{:.2f}", 1.2),
     ChartSpec(
-        "Trust between states",
+        "Trust (A-B: A's trust in B)",
         (
-            Series("trust.US-PAK", "US→PAK", theme.SKY),
-            Series("trust.PAK-US", "PAK→US", theme.GREEN),
-            Series("trust.PAK-AFG", "PAK→AFG", theme.ORANGE),
+            Series("trust.US-PAK", "US-PAK", theme.SKY),
+            Series("trust.PAK-US", "PAK-US", theme.GREEN),
+            Series("trust.PAK-AFG", "PAK-AFG", theme.ORANGE),
         ),
         "{:.2f}",
         1.0,
@@ -117,7 +117,7 @@ class Chart:
                     _dashed_v(surf, theme.BRANCH_COLOUR, x, plot.top, plot.bottom)
             if len(panes) > 1:
                 tag = self.typo.render(shown[0].name, 10, theme.MUTED)
-                surf.blit(tag, (plot.right - tag.get_width() - 2, plot.top + 1))
+                surf.blit(tag, (plot.left + 4, plot.top + 1))
         self._legend(surf, size, compare is not None and not side_by_side)
         self._layer = (key, surf, plots, ymax)
         return self._layer
@@ -168,17 +168,16 @@ class Chart:
         line = [(int(x), int(y)) for x, y in zip(xs, ys[2], strict=True)]
         if dashed:
             for i in range(0, len(line) - 1, 2):
-                pygame.draw.line(surf, theme.HIGHLIGHT, line[i], line[i + 1], 3)
-                pygame.draw.line(surf, colour, line[i], line[i + 1], 2)
+                pygame.draw.line(surf, theme.BACKGROUND, line[i], line[i + 1], 5)
+                pygame.draw.line(
+                    surf, theme.mix(colour, theme.HIGHLIGHT, 0.35), line[i], line[i + 1], 3
+                )
         elif len(line) > 1:
             pygame.draw.lines(surf, colour, False, line, 2)
 
     def _legend(self, surf, size, overlaid: bool) -> None:
         title = self.typo.render(self.spec.title, 12, theme.TEXT, bold=True)
         surf.blit(title, (6, 2))
-        if overlaid:
-            note = self.typo.render("dashed: branch", 10, theme.MUTED)
-            surf.blit(note, (8 + title.get_width() + 8, 4))
 
     def draw(self, surface, rect, original, compare, side_by_side, month: int) -> None:
         key, layer, plots, ymax = self.layer(rect.size, original, compare, side_by_side)
@@ -194,12 +193,24 @@ class Chart:
                 pygame.draw.circle(surface, theme.HIGHLIGHT, (x, y), 4)
                 pygame.draw.circle(surface, s.colour, (x, y), 3)
         branch = compare or original
+        texts = [
+            self.typo.render(
+                f"{s.label} {self.spec.fmt.format(branch.quantiles(s.metric)[month, 2])}",
+                10,
+                s.colour,
+                bold=True,
+            )
+            for s in self.spec.series
+        ]
+        width = sum(t.get_width() + 10 for t in texts)
+        title_w = self.typo.font(12, bold=True).size(self.spec.title)[0]
+        y = rect.top + 4
+        if title_w + width + 12 > rect.width:  # no room beside the title: inside the plot
+            y = rect.top + plots[-1].top + 2
         x = rect.right - 6
-        for s in reversed(self.spec.series):
-            value = self.spec.fmt.format(branch.quantiles(s.metric)[month, 2])
-            text = self.typo.render(f"{s.label} {value}", 10, s.colour, bold=True)
+        for text in reversed(texts):
             x -= text.get_width()
-            surface.blit(text, (x, rect.top + 4))
+            surface.blit(text, (x, y))
             x -= 10
 
 

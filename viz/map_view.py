@@ -87,7 +87,7 @@ class BoardGeometry:
         w, h = self.size
         if actor in OFF_MAP:
             fx, fy = OFF_MAP[actor]
-            return int(fx * w), int(fy * h + 12)
+            return min(w - 30, max(24, int(fx * w))), int(fy * h + 12)
         rid, dx, dy = ON_MAP[actor]
         region = next(r for r in self.regions if r.id == rid)
         return self.to_px(region.x + dx, region.y + dy)

@@ -109,7 +109,8 @@ class ViewerScene(Scene):
         self._events_key = None
         self._events: list[dict] = []
         self.bar: TopBar | None = None
-        self.panel: LeverPanel | None = None
+        self.panels: dict[str, LeverPanel] = {}  # built on first use, hidden when closed
+        self._panel_month = -1
         self.rebuild()
 
     # ------------------------------------------------------------ state
@@ -117,6 +118,10 @@ class ViewerScene(Scene):
     @property
     def compare(self) -> Branch | None:
         return None if self.shown is self.timeline.original else self.shown
+
+    @property
+    def panel(self) -> LeverPanel | None:
+        return self.panels.get(self.lever_state) if self.levers_open else None
 
     @property
     def month(self) -> int:
@@ -148,19 +153,28 @@ class ViewerScene(Scene):
         manager = self.app.manager
         manager.clear_and_reset()
         self.bar = TopBar(manager, self.layout.top_bar, self.playback.months, self.app.typo.scale)
-        self.bar._shown_month = -1
-        self.panel = None
-        if self.levers_open:
-            values = self.shown.levers_at(min(self.month + 1, self.shown.months - 1))
-            self.panel = LeverPanel(
-                manager,
-                self.layout.cards,
-                self.app.typo.scale,
-                self.lever_state,
-                values,
-                self.pending,
+        self.panels = {}
+        self.sync_panel()
+
+    def sync_panel(self) -> None:
+        """Show the open state's lever panel with the levers in force next month."""
+        for state, panel in self.panels.items():
+            if state != self.lever_state or not self.levers_open:
+                panel.hide()
+        if not self.levers_open:
+            return
+        panel = self.panels.get(self.lever_state)
+        if panel is None:
+            panel = LeverPanel(
+                self.app.manager, self.layout.cards, self.app.typo.scale, self.lever_state
             )
-            self.panel.set_status(self.status or self._fork_hint())
+            self.panels[self.lever_state] = panel
+        panel.show()
+        panel.refresh(
+            self.shown.levers_at(min(self.month + 1, self.shown.months - 1)), self.pending
+        )
+        panel.set_status(self.status or self._fork_hint())
+        self._panel_month = self.month
 
     def _fork_hint(self) -> str:
         nxt = self.month + 1
@@ -179,7 +193,7 @@ class ViewerScene(Scene):
 
     def toggle_levers(self) -> None:
         self.levers_open = not self.levers_open
-        self.rebuild()
+        self.sync_panel()
 
     def next_branch(self, step: int = 1) -> None:
         branches = self.timeline.all
@@ -187,8 +201,7 @@ class ViewerScene(Scene):
         self.shown = branches[(i + step) % len(branches)]
         self._events_key = None
         self.say(f"Showing {self.shown.name}")
-        if self.levers_open:
-            self.rebuild()
+        self.sync_panel()
 
     def fork(self, name: str | None = None) -> Branch | None:
         if not self.pending:
@@ -206,8 +219,7 @@ class ViewerScene(Scene):
         self.shown = branch
         self._events_key = None
         self.say(f"Forked '{branch.name}' from {date_label(branch.scenario.start, month)}.")
-        if self.levers_open:
-            self.rebuild()
+        self.sync_panel()
         return branch
 
     def rename(self, new: str) -> None:
@@ -347,11 +359,11 @@ class ViewerScene(Scene):
         for state, tab in self.panel.tabs.items():
             if element is tab:
                 self.lever_state = state
-                self.rebuild()
+                self.sync_panel()
                 return True
         panel_actions = {
             "fork": lambda: self.fork(self.panel.name.get_text().strip() or None),
-            "reset": lambda: (self.pending.clear(), self.rebuild()),
+            "reset": lambda: (self.pending.clear(), self.sync_panel()),
             "close": self.toggle_levers,
             "rename": lambda: self.rename(self.panel.name.get_text()),
             "prev": lambda: self.next_branch(-1),
@@ -390,6 +402,8 @@ class ViewerScene(Scene):
 
     def update(self, dt: float) -> None:
         self.playback.update(dt)
+        if self.levers_open and self.month != self._panel_month:
+            self.sync_panel()
         if self.bar:
             self.bar.sync(self.month, self.playback.playing, self.playback.speed, self.side_by_side)
         if self.status and time.monotonic() > self.status_until and not self.levers_open:
@@ -408,11 +422,10 @@ class ViewerScene(Scene):
         if not self.levers_open:
             self.cards.draw(surface, lay.cards, self.shown, month)
         if self.status and not self.levers_open:
-            text = self.app.typo.render(self.status, 12, theme.YELLOW, bold=True)
-            surface.blit(
-                text,
-                (lay.cards.right - text.get_width() - 6, lay.cards.top - text.get_height() - 2),
-            )
+            text = self.app.typo.render(self.status, 13, theme.HIGHLIGHT, bold=True)
+            box = text.get_rect(midbottom=(lay.cards.centerx, lay.cards.bottom - 8)).inflate(20, 10)
+            pygame.draw.rect(surface, theme.BLUE, box, border_radius=6)
+            surface.blit(text, text.get_rect(center=box.center))
 
     def _header(self, surface) -> None:
         typo = self.app.typo

@@ -33,6 +33,7 @@ class Ticker:
 
     def visible_events(self, branch: Branch, month: int, replicate: int) -> list[dict]:
         events = [e for e in branch.events_of(replicate) if e["index"] <= month]
+        events.sort(key=lambda e: (e["index"], e["replicate"] is not None))
         return events[::-1]
 
     def click(self, pos) -> bool:

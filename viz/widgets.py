@@ -119,9 +119,7 @@ def rounded(value: float, high: float) -> float:
 class LeverPanel:
     """Sliders for one state's levers, the fork button, and branch management."""
 
-    def __init__(
-        self, manager, rect: pygame.Rect, scale: float, state: str, values: dict, pending: dict
-    ):
+    def __init__(self, manager, rect: pygame.Rect, scale: float, state: str):
         self.panel = UIPanel(rect, starting_height=3, manager=manager)
         self.state = state
         row = int(26 * scale)
@@ -184,7 +182,7 @@ class LeverPanel:
             cy = y + (i // 2) * (row + 2)
             name = key.split(".", 1)[1]
             UILabel(pygame.Rect(cx, cy, label_w, row), name, manager, container=self.panel)
-            value = pending.get(key, values.get(key, low))
+            value = low
             step = 10.0 if high > 10 else 0.05
             slider = UIHorizontalSlider(
                 pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, row - 4),
@@ -196,7 +194,7 @@ class LeverPanel:
             )
             self.sliders[key] = slider
             self.ranges[key] = (low, high)
-            mark = "*" if key in pending else ""
+            mark = ""
             self.values[key] = UILabel(
                 pygame.Rect(cx + col_w - value_w, cy, value_w, row),
                 f"{value:g}{mark}",
@@ -215,13 +213,27 @@ class LeverPanel:
         return None
 
     def show_value(self, key: str, value: float, changed: bool) -> None:
-        self.values[key].set_text(f"{value:g}{'*' if changed else ''}")
+        text = f"{value:g}{'*' if changed else ''}"
+        if self.values[key].text != text:
+            self.values[key].set_text(text)
 
     def set_status(self, text: str) -> None:
-        self.status.set_text(text)
+        if self.status.text != text:
+            self.status.set_text(text)
 
-    def kill(self) -> None:
-        self.panel.kill()
+    def refresh(self, values: dict[str, float], pending: dict[str, float]) -> None:
+        """Put each slider at its pending value, else the value in force."""
+        for key, slider in self.sliders.items():
+            value = pending.get(key, values.get(key, self.ranges[key][0]))
+            if abs(slider.get_current_value() - value) > 1e-9:
+                slider.set_current_value(value, warn=False)
+            self.show_value(key, value, key in pending)
+
+    def show(self) -> None:
+        self.panel.show()
+
+    def hide(self) -> None:
+        self.panel.hide()
 
 
 __all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded", "pygame_gui"]
