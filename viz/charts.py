@@ -44,7 +44,7 @@ CHARTS = (
     ),
     ChartSpec("Group strength (2025 = 1)", _groups("strength"), "{:.2f}", 1.2),
     ChartSpec(
-        "Trust (A-B: A's trust in B)",
+        "Trust",
         (
             Series("trust.US-PAK", "US-PAK", theme.SKY),
             Series("trust.PAK-US", "PAK-US", theme.GREEN),

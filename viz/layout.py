@@ -21,7 +21,7 @@ class Layout:
 
 def compute_layout(size: tuple[int, int], scale: float = 1.0) -> Layout:
     w, h = max(MIN_SIZE[0], size[0]), max(MIN_SIZE[1], size[1])
-    bar_h = int(40 * scale) + 8
+    bar_h = int(40 * scale) + 8 if scale <= 1.0 else 2 * int(34 * scale) + 16
     bottom_h = int(h * (0.36 if scale <= 1.0 else 0.40))
     mid_top, mid_h = bar_h, h - bar_h - bottom_h
     map_w = int(w * 0.42)

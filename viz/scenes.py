@@ -32,6 +32,8 @@ KEYS = (
     ("- / +", "slower / faster (0.25x to 16x)"),
     ("G", "jump to a date (type YYYY-MM, Enter)"),
     ("[ / ]", "follow the previous / next replicate (map and events)"),
+    ("", "charts: median line, 50% and 90% bands over replicates"),
+    ("", "trust US-PAK is the US's trust in Pakistan"),
     ("PgUp / PgDn", "select an event: its mechanism and seed sentence"),
     ("L", "what-if lever panel: change levers, fork a branch"),
     ("B", "show the next branch"),
@@ -200,6 +202,7 @@ class ViewerScene(Scene):
         i = branches.index(self.shown) if self.shown in branches else 0
         self.shown = branches[(i + step) % len(branches)]
         self._events_key = None
+        self.ticker.selected = None
         self.say(f"Showing {self.shown.name}")
         self.sync_panel()
 
@@ -218,6 +221,7 @@ class ViewerScene(Scene):
         self.pending.clear()
         self.shown = branch
         self._events_key = None
+        self.ticker.selected = None
         self.say(f"Forked '{branch.name}' from {date_label(branch.scenario.start, month)}.")
         self.sync_panel()
         return branch
@@ -242,6 +246,7 @@ class ViewerScene(Scene):
         self._map_data.pop(id(self.shown), None)
         self.shown = self.timeline.original
         self._events_key = None
+        self.ticker.selected = None
         self.clear_caches()
         self.say(f"Removed '{name}'.")
 

@@ -49,7 +49,8 @@ class TopBar:
     """Play/pause, step, speed, a scrubbable timeline and jump-to-date."""
 
     def __init__(self, manager, rect: pygame.Rect, months: int, scale: float):
-        h = rect.height - 12
+        two_rows = scale > 1.0  # large text: the timeline gets a row of its own
+        h = (rect.height - 16) // 2 if two_rows else rect.height - 12
         y = rect.top + 6
         x = rect.left + int(250 * scale)
         self.buttons: dict[str, UIButton] = {}
@@ -70,11 +71,13 @@ class TopBar:
         x += int(46 * scale) + 4
         button("faster", "+", 26, "Faster (+)")
         right_w = int((92 + 40 + 78 + 78 + 50 + 16) * scale)
-        slider_w = max(60, rect.right - right_w - x - 8)
-        self.timeline = UIHorizontalSlider(
-            pygame.Rect(x, y + 2, slider_w, h - 4), 0, (0, max(1, months - 1)), manager
-        )
-        x += slider_w + 8
+        if two_rows:
+            slider = pygame.Rect(rect.left + 10, y + h + 4, rect.width - 20, h - 4)
+            x = max(x + 8, rect.right - right_w)
+        else:
+            slider = pygame.Rect(x, y + 2, max(60, rect.right - right_w - x - 8), h - 4)
+            x += slider.width + 8
+        self.timeline = UIHorizontalSlider(slider, 0, (0, max(1, months - 1)), manager)
         self.date = UITextEntryLine(
             pygame.Rect(x, y, int(92 * scale), h), manager, placeholder_text="YYYY-MM"
         )
