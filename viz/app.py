@@ -202,7 +202,16 @@ def run_viewer(
     if headless:
         _use_dummy_drivers()
     timeline = Timeline(scenario, seed=seed, replicates=replicates, months=months)
-    app = ViewerApp(timeline, size=size, large_font=large_font)
+    import pygame
+
+    try:
+        app = ViewerApp(timeline, size=size, large_font=large_font)
+    except pygame.error as exc:
+        from sim.errors import UsageError
+
+        raise UsageError(
+            f"cannot open a window ({exc}); without a display, use --headless"
+        ) from exc
     try:
         viewer = app.viewer
         viewer.playback.set_speed(speed)

@@ -113,8 +113,9 @@ class MapView:
 
     # ------------------------------------------------------------ cached layer
 
-    def _area_layer(self, branch: Branch, data: MapData, month: int, size) -> pygame.Surface:
-        key = (id(branch), month, size, self.typo.scale)
+    def _area_layer(self, branch, data, month, size, reference=None) -> pygame.Surface:
+        """Areas shaded by presence; with a ``reference`` (the original), labels show the change."""
+        key = (id(branch), month, size, self.typo.scale, id(reference))
         surf = self._areas.get(key)
         if surf is not None:
             return surf
@@ -133,6 +134,10 @@ class MapView:
             name = self.typo.render(region.id, 13, theme.TEXT, bold=True)
             surf.blit(name, name.get_rect(center=(px, py - 7)))
             sub = self.typo.render(f"{value:.2f}", 11, theme.MUTED)
+            if reference is not None:
+                delta = value - reference.presence[month][geo.regions.index(region)]
+                if abs(delta) >= 0.005:
+                    sub = self.typo.render(f"{value:.2f} ({delta:+.2f})", 11, theme.BRANCH_COLOUR)
             surf.blit(sub, sub.get_rect(center=(px, py + 9)))
         tag = self.typo.render("Durand Line", 11, (236, 236, 236))
         tx, ty = geo.durand_top
@@ -153,10 +158,11 @@ class MapView:
         playing: bool,
         replicate: int,
         title: str,
+        reference: MapData | None = None,
     ) -> None:
         size = (rect.width, rect.height)
         geo = self.geometry(size)
-        surface.blit(self._area_layer(branch, data, month, size), rect.topleft)
+        surface.blit(self._area_layer(branch, data, month, size, reference), rect.topleft)
         ox, oy = rect.topleft
         self._flows(surface, geo, branch, month, phase, ox, oy)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)

@@ -464,6 +464,11 @@ class ViewerScene(Scene):
             panes = [(rect, self.shown)]
         for pane, branch in panes:
             label = f"{branch.name} · replicate {rid}"
+            # Overlaid: the branch's map, its presence labelled with the change from the original.
+            reference = None
+            if len(panes) == 1 and branch is not self.timeline.original:
+                reference = self.map_data(self.timeline.original)
+                label += " · (change vs original)"
             self.map_view.draw(
                 surface,
                 pane,
@@ -474,6 +479,7 @@ class ViewerScene(Scene):
                 pb.playing,
                 self.replicate,
                 label,
+                reference,
             )
         self._map_legend(surface, rect)
 
