@@ -266,3 +266,18 @@ def test_durand_view_rejects_bad_options(tmp_path):
     assert result.exit_code != 0
     result = runner.invoke(cli_app, ["view", str(tmp_path / "missing.yaml"), "--headless"])
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize(("months", "replicates"), [(1, 1), (2, 1), (3, 2)])
+def test_tiny_runs_render(months, replicates, tmp_path):
+    timeline = Timeline(BASELINE, replicates=replicates, months=months)
+    app = ViewerApp(timeline, output_dir=tmp_path)
+    try:
+        app.viewer.playback.playing = True
+        for _ in range(100):
+            app.frame(0.05)
+        key(app, pygame.K_LEFT)
+        key(app, pygame.K_l)
+        assert colours(app.screen) >= 40
+    finally:
+        app.close()

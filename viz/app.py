@@ -14,6 +14,10 @@ DEFAULT_SIZE = (1280, 720)
 HEADLESS_DT = 1.0 / 60.0
 
 
+def _quiet_pygame() -> None:
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
 def _use_dummy_drivers() -> None:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -30,6 +34,7 @@ class ViewerApp:
         large_font: bool = False,
         output_dir: Path | None = None,
     ):
+        _quiet_pygame()
         import pygame
         import pygame_gui
 
@@ -199,8 +204,13 @@ def run_viewer(
         from sim.errors import UsageError
 
         raise UsageError("--frames must be at least 1")
+    if not 0.25 <= speed <= 16:
+        from sim.errors import UsageError
+
+        raise UsageError(f"--speed must be between 0.25 and 16, got {speed:g}")
     if headless:
         _use_dummy_drivers()
+    _quiet_pygame()
     timeline = Timeline(scenario, seed=seed, replicates=replicates, months=months)
     import pygame
 

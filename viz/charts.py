@@ -152,7 +152,7 @@ class Chart:
         ys = [self._y(plot, q[:, j], ymax) for j in range(5)]
         band = pygame.Surface(plot.size, pygame.SRCALPHA)
         off = np.array(plot.topleft)
-        if not np.allclose(q[:, 0], q[:, 4]):
+        if months > 1 and not np.allclose(q[:, 0], q[:, 4]):
             for lo, hi, alpha in ((0, 4, 38), (1, 3, 70)):
                 pts = list(zip(xs, ys[hi], strict=True)) + list(
                     zip(xs[::-1], ys[lo][::-1], strict=True)
@@ -166,7 +166,9 @@ class Chart:
                     pygame.draw.polygon(band, (*colour, alpha), local)
                 surf.blit(band, plot.topleft)
         line = [(int(x), int(y)) for x, y in zip(xs, ys[2], strict=True)]
-        if dashed:
+        if len(line) == 1:
+            pygame.draw.circle(surf, colour, line[0], 3)
+        elif dashed:
             for i in range(0, len(line) - 1, 2):
                 pygame.draw.line(surf, theme.BACKGROUND, line[i], line[i + 1], 5)
                 pygame.draw.line(
