@@ -111,10 +111,18 @@ class Branch:
             out.append(ev)
         return out
 
+    @cached_property
+    def _events_by_replicate(self) -> dict[int | None, list[dict]]:
+        grouped: dict[int | None, list[dict]] = {}
+        for event in self.events:
+            grouped.setdefault(event["replicate"], []).append(event)
+        return grouped
+
     def events_of(self, replicate_position: int) -> list[dict]:
-        """Scheduled events and the notable events of one replicate (by position)."""
+        """Scheduled events and the notable events of one replicate (by position), by month."""
         rid = int(self.result.replicate_ids[replicate_position])
-        return [e for e in self.events if e["replicate"] in (None, rid)]
+        by = self._events_by_replicate
+        return sorted(by.get(None, []) + by.get(rid, []), key=lambda e: e["index"])
 
     def levers_at(self, month: int) -> dict[str, float]:
         """Every lever's value during ``month`` (scenario levers plus events applied so far)."""

@@ -169,7 +169,7 @@ class ViewerApp:
         clock = self._pygame.time.Clock()
         n = 0
         while self.running and (frames is None or n < frames):
-            dt = clock.tick(60) / 1000.0
+            dt = clock.tick(60 if fixed_dt is None else 0) / 1000.0
             self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
             n += 1
 
