@@ -76,10 +76,10 @@ class CardStrip:
         surf.blit(text, (box.left, y))
         val = self.typo.render(fmt.format(value), 10, theme.TEXT)
         surf.blit(val, (box.right - val.get_width(), y))
-        left = box.left + int(44 * self.typo.scale)
-        track = pygame.Rect(
-            left, y + lh // 2 - 3, max(4, box.right - val.get_width() - 4 - left), 6
-        )
+        left = box.left + max(text.get_width(), int(44 * self.typo.scale)) + 4
+        track = pygame.Rect(left, y + lh // 2 - 3, box.right - val.get_width() - 4 - left, 6)
+        if track.width < 16:  # no room (large text): the number says it
+            return y + lh
         pygame.draw.rect(surf, theme.GRID, track, border_radius=3)
         fill = track.copy()
         fill.width = int(track.width * max(0.0, min(1.0, value / top)))

@@ -128,10 +128,14 @@ class MapView:
         rgb[geo.edge] = theme.BACKGROUND
         rgb[geo.durand] = (236, 236, 236)
         surf = pygame.surfarray.make_surface(rgb)
+        roomy = geo.scale >= 330 * self.typo.scale
         for region, (px, py), value in zip(
             geo.regions, geo.points, data.presence[month], strict=True
         ):
             name = self.typo.render(region.id, 13, theme.TEXT, bold=True)
+            if not roomy:  # large text on a small map: the id alone
+                surf.blit(name, name.get_rect(center=(px, py)))
+                continue
             surf.blit(name, name.get_rect(center=(px, py - 7)))
             sub = self.typo.render(f"{value:.2f}", 11, theme.MUTED)
             if reference is not None:
@@ -216,9 +220,11 @@ class MapView:
                 surface.blit(label, (px + ox - label.get_width() // 2, py + oy + 44))
 
     def _pulse(self, surface, cx, cy, n, k, shown, group, phase, playing) -> None:
-        angle = (n * 2.399 + k * 2.399) % (2 * math.pi)
-        dist = geo_jitter(n, k) * 30 * self.typo.scale**0.5
-        x, y = int(cx + math.cos(angle) * dist * 1.2), int(cy + 30 + math.sin(angle) * dist * 0.35)
+        # On a ring around the region's label, so the label stays readable.
+        angle = (n * 1.3 + k * 2.39996) % math.tau
+        ring = (0.75 + 0.25 * geo_jitter(n, k)) * self.typo.scale**0.5
+        x = int(cx + math.cos(angle) * 40 * ring)
+        y = int(cy + 1 + math.sin(angle) * 27 * ring)
         colour = theme.GROUP_COLOURS[group]
         if not playing:
             pygame.draw.circle(surface, colour, (x, y), 3)

@@ -468,7 +468,7 @@ class ViewerScene(Scene):
             reference = None
             if len(panes) == 1 and branch is not self.timeline.original:
                 reference = self.map_data(self.timeline.original)
-                label += " · (change vs original)"
+                label += " (vs original)"
             self.map_view.draw(
                 surface,
                 pane,

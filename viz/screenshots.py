@@ -62,8 +62,9 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
     settle(34.5)
     app.screenshot(out / "viewer-side-by-side.png")
 
-    # 4. Large text for a projector.
+    # 4. Large text for a projector (full HD).
     scene.side_by_side = False
+    app.resize((1920, 1080))
     app.toggle_large_font()
     settle(34.5)
     app.screenshot(out / "viewer-projector.png")
