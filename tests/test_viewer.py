@@ -281,3 +281,30 @@ def test_tiny_runs_render(months, replicates, tmp_path):
         assert colours(app.screen) >= 40
     finally:
         app.close()
+
+
+def test_hovering_a_region_explains_it(viewer, monkeypatch):
+    scene = viewer.viewer
+    scene.playback.seek(12)
+    viewer.frame(DT)
+    plain = pygame.surfarray.array3d(viewer.screen).copy()
+    geo = scene.map_view.geometry(scene.layout.map.size)
+    kp = next(i for i, r in enumerate(geo.regions) if r.id == "KP")
+    point = (geo.points[kp][0] + scene.layout.map.left, geo.points[kp][1] + scene.layout.map.top)
+    assert scene.map_view.region_at(scene.layout.map, point) == kp
+    monkeypatch.setattr(pygame.mouse, "get_focused", lambda: True)
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: point)
+    viewer.frame(DT)
+    hovered = pygame.surfarray.array3d(viewer.screen)
+    assert (plain != hovered).any(axis=2).sum() > 2000  # a tooltip box appeared
+
+
+def test_mouse_wheel_over_the_ticker_moves_the_selection(viewer, monkeypatch):
+    scene = viewer.viewer
+    scene.playback.seek(35)
+    viewer.frame(DT)
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: scene.layout.ticker.center)
+    for _ in range(3):
+        pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
+    viewer.frame(DT)
+    assert scene.ticker.selected is scene.events()[2]

@@ -107,7 +107,7 @@ class ViewerApp:
 
     def toggle_large_font(self) -> None:
         self.typo.scale = 1.0 if self.typo.scale > 1.0 else 1.4
-        self.typo._rendered.clear()
+        self.typo.clear()
         self.manager = self._gui.UIManager(self.size, self._theme_for(self.typo.scale))
         self.viewer.clear_caches()
         self.viewer.rebuild()

@@ -263,6 +263,51 @@ class MapView:
             label = self.typo.render("border clash", 11, theme.TEXT, bold=True)
             surface.blit(label, (mx + ox + 10, my + oy + 10))
 
+    def region_at(self, rect: pygame.Rect, pos) -> int | None:
+        """Index of the region under ``pos`` in a map drawn in ``rect``, if any."""
+        if not rect.collidepoint(pos):
+            return None
+        geo = self.geometry(rect.size)
+        index = int(geo.label[pos[0] - rect.left, pos[1] - rect.top])
+        return index if index < len(geo.regions) else None
+
+    def tooltip(self, surface, pos, region_index: int, data: MapData, month, replicate) -> None:
+        """Name, presence by group and this month's attacks for the region under the mouse."""
+        region = geography().regions[region_index]
+        country = theme.STATE_NAMES[region.country]
+        counts = data.attacks_by_region_group(month, replicate)[region_index]
+        presence = data.presence_by_group[month, :, region_index]
+        lines = [
+            (f"{region.name} ({region.id}), {country}", theme.TEXT, True),
+            (
+                f"militant presence {data.presence[month, region_index]:.2f} (median)",
+                theme.MUTED,
+                False,
+            ),
+            (
+                "  " + "  ".join(f"{g} {p:.2f}" for g, p in zip(GROUPS, presence, strict=True)),
+                theme.MUTED,
+                False,
+            ),
+            (
+                f"attacks this month {counts.sum():.0f}: "
+                + ", ".join(f"{g} {c:.0f}" for g, c in zip(GROUPS, counts, strict=True)),
+                theme.TEXT,
+                False,
+            ),
+        ]
+        rendered = [self.typo.render(t, 11, c, b) for t, c, b in lines]
+        w = max(r.get_width() for r in rendered) + 16
+        h = sum(r.get_height() for r in rendered) + 10
+        box = pygame.Rect(pos[0] + 14, pos[1] + 10, w, h)
+        box.clamp_ip(surface.get_rect())
+        pygame.draw.rect(surface, theme.BACKGROUND, box, border_radius=5)
+        pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=5)
+        y = box.top + 5
+        for r in rendered:
+            surface.blit(r, (box.left + 8, y))
+            y += r.get_height()
+
 
 def geo_jitter(n: int, k: int) -> float:
     """A fixed pseudo-random distance 0.3..1 for pulse k of region n (no RNG needed)."""
@@ -281,6 +326,7 @@ class MapData:
         )  # (G, N)
         strength = np.stack([branch.quantiles(f"strength.{g}")[:, 2] for g in GROUPS], axis=1)
         self.presence = strength @ based  # (T, N) median strength located in each region
+        self.presence_by_group = strength[:, :, None] * based[None]  # (T, G, N)
         self.presence_scale = max(1e-9, 1.5 * float(based.sum(axis=0).max()))
         shares = branch.scenario.params["groups"]["attack_region"]
         self.attack_region = np.array([[shares[g].get(r, 0.0) for r in geo.ids] for g in GROUPS])

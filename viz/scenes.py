@@ -295,6 +295,11 @@ class ViewerScene(Scene):
             elif self.panel and event.ui_element is self.panel.name:
                 self.rename(event.text)
             return True
+        if event.type == pygame.MOUSEWHEEL and self.layout.ticker.collidepoint(
+            pygame.mouse.get_pos()
+        ):
+            self.ticker.move_selection(self.events(), -int(event.y))
+            return True
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             if self.layout.ticker.collidepoint(event.pos):
                 self.ticker.click(event.pos)
@@ -482,6 +487,12 @@ class ViewerScene(Scene):
                 reference,
             )
         self._map_legend(surface, rect)
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        for pane, branch in panes:
+            region = self.map_view.region_at(pane, mouse)
+            if region is not None:
+                data = self.map_data(branch)
+                self.map_view.tooltip(surface, mouse, region, data, month, self.replicate)
 
     def _map_legend(self, surface, rect) -> None:
         typo = self.app.typo

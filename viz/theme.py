@@ -52,6 +52,11 @@ class Typography:
     def __init__(self, scale: float = 1.0):
         self.scale = scale
         self._rendered: dict[tuple, pygame.Surface] = {}
+        self._fitted: dict[tuple, str] = {}
+
+    def clear(self) -> None:
+        self._rendered.clear()
+        self._fitted.clear()
 
     def size(self, base: int) -> int:
         return max(8, int(round(base * self.scale)))
@@ -73,7 +78,15 @@ class Typography:
         return self.font(base).get_linesize()
 
     def fit(self, text: str, base: int, width: int) -> str:
-        """``text`` cut with an ellipsis to fit ``width`` pixels."""
+        """``text`` cut with an ellipsis to fit ``width`` pixels (cached)."""
+        key = (text, base, width)
+        if key not in self._fitted:
+            if len(self._fitted) > 4000:
+                self._fitted.clear()
+            self._fitted[key] = self._fit(text, base, width)
+        return self._fitted[key]
+
+    def _fit(self, text: str, base: int, width: int) -> str:
         font = self.font(base)
         if font.size(text)[0] <= width:
             return text

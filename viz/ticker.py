@@ -70,7 +70,11 @@ class Ticker:
             surface.blit(msg, (inner.left, y))
         tag_w = int(62 * self.typo.scale)
         date_w = int(50 * self.typo.scale)
-        for event in events:
+        room = max(1, (list_bottom - y) // lh)
+        start = 0
+        if self.selected is not None and self.selected in events:
+            start = max(0, events.index(self.selected) - room + 1)  # keep it in view
+        for event in events[start:]:
             if y + lh > list_bottom:
                 break
             row = pygame.Rect(inner.left, y, inner.width, lh)
