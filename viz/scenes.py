@@ -391,7 +391,6 @@ class ViewerScene(Scene):
         if self.bar and element is self.bar.timeline:
             self.playback.playing = False
             self.playback.seek(int(round(element.get_current_value())))
-            self.bar._shown_month = self.month
             return True
         if self.panel is None:
             return False

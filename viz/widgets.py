@@ -7,7 +7,6 @@ state. They are rebuilt whenever the window size or the font scale changes.
 from __future__ import annotations
 
 import pygame
-import pygame_gui
 from pygame_gui.elements import (
     UIButton,
     UIHorizontalSlider,
@@ -88,6 +87,10 @@ class TopBar:
         button("whatif", "What-if", 78, "Lever panel: fork a branch (L)")
         button("compare", "Overlay", 78, "Overlay or side by side (C)")
         button("help", "?", 50, "Keys (H)")
+        self._shown_month = -1
+
+    def forget_month(self) -> None:
+        """Make the next sync move the timeline slider even if the month looks unchanged."""
         self._shown_month = -1
 
     def sync(self, month: int, playing: bool, speed: float, side_by_side: bool) -> None:
@@ -239,4 +242,4 @@ class LeverPanel:
         self.panel.hide()
 
 
-__all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded", "pygame_gui"]
+__all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded"]
