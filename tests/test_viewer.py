@@ -308,3 +308,36 @@ def test_mouse_wheel_over_the_ticker_moves_the_selection(viewer, monkeypatch):
         pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
     viewer.frame(DT)
     assert scene.ticker.selected is scene.events()[2]
+
+
+def click(app: ViewerApp, element) -> None:
+    """A real left click on a widget: motion, press and release, then frames to react."""
+    pos = element.rect.center
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
+    )
+    app.frame(DT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    app.frame(DT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+    for _ in range(3):  # the press, then what it sets off (a slider posts a move)
+        app.frame(DT)
+
+
+def test_mouse_clicks_on_the_widgets_play_and_fork(viewer, timeline):
+    scene = viewer.viewer
+    click(viewer, scene.bar.buttons["play"])
+    assert scene.playback.playing
+    click(viewer, scene.bar.buttons["play"])
+    assert not scene.playback.playing
+    scene.playback.seek(5)
+    click(viewer, scene.bar.buttons["whatif"])
+    assert scene.levers_open
+    click(viewer, scene.panel.tabs["PAK"])
+    assert scene.lever_state == "PAK"
+    click(viewer, scene.panel.sliders["PAK.ct_effort"].right_button)
+    assert scene.pending == {"PAK.ct_effort": 0.85}
+    click(viewer, scene.panel.buttons["fork"])
+    (branch,) = timeline.branches.values()
+    assert branch.changes == ((6, {"PAK.ct_effort": 0.85}),)
+    assert branch.levers_at(6)["PAK.ct_effort"] == 0.85
