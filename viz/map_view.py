@@ -238,30 +238,40 @@ class MapView:
             pygame.draw.circle(surface, theme.mix(colour, theme.PANEL, 0.4), (x, y), 2)
 
     def _joint_and_clash(self, surface, geo, branch, data, month, phase, replicate, ox, oy):
+        """Joint operations and border clashes this month, marked and named under the title."""
         blink = 0.5 + 0.5 * math.sin(phase * math.tau * 2)
+        notices = []
         target = data.joint_target(month, replicate)
         if target is not None:
             group, region_index = target
-            a = geo.badge_point("US")
             b = geo.points[region_index]
             colour = theme.mix(theme.SKY, theme.HIGHLIGHT, blink * 0.5)
-            pygame.draw.line(surface, colour, (a[0] + ox, a[1] + oy), (b[0] + ox, b[1] + oy), 2)
-            p = geo.badge_point("PAK")
-            pygame.draw.line(
-                surface, theme.GREEN, (p[0] + ox, p[1] + oy), (b[0] + ox, b[1] + oy), 2
-            )
+            for actor in ("US", "PAK"):
+                a = geo.badge_point(actor)
+                pygame.draw.line(
+                    surface,
+                    theme.STATE_COLOURS[actor],
+                    (a[0] + ox, a[1] + oy),
+                    (b[0] + ox, b[1] + oy),
+                    2,
+                )
             pygame.draw.circle(surface, colour, (b[0] + ox, b[1] + oy), 22 + int(4 * blink), 2)
-            label = self.typo.render(f"joint operation vs {group}", 11, theme.TEXT, bold=True)
-            surface.blit(label, (b[0] + ox + 26, b[1] + oy - 26))
+            region = geo.regions[region_index].id
+            notices.append((f"joint US-Pakistan operation vs {group} ({region})", theme.SKY))
         if data.clash(month, replicate):
-            colour = theme.mix(theme.VERMILLION, theme.HIGHLIGHT, blink * 0.6)
+            colour = theme.mix(theme.FAINT, theme.HIGHLIGHT, blink)
             for x, y in geo.durand_points:
                 cx, cy = int(x) + ox, int(y) + oy
                 pygame.draw.line(surface, colour, (cx - 5, cy - 5), (cx + 5, cy + 5), 3)
                 pygame.draw.line(surface, colour, (cx - 5, cy + 5), (cx + 5, cy - 5), 3)
-            mx, my = geo.durand_mid
-            label = self.typo.render("border clash", 11, theme.TEXT, bold=True)
-            surface.blit(label, (mx + ox + 10, my + oy + 10))
+            notices.append(("border clash on the Durand Line", theme.HIGHLIGHT))
+        y = oy + 4 + self.typo.line_height(13)
+        for text, colour in notices:
+            label = self.typo.render(text, 11, colour, bold=True)
+            box = label.get_rect(midtop=(ox + geo.size[0] // 2, y)).inflate(10, 2)
+            pygame.draw.rect(surface, theme.BACKGROUND, box, border_radius=4)
+            surface.blit(label, label.get_rect(center=box.center))
+            y += box.height + 2
 
     def region_at(self, rect: pygame.Rect, pos) -> int | None:
         """Index of the region under ``pos`` in a map drawn in ``rect``, if any."""
