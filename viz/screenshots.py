@@ -30,15 +30,21 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
         pb.playing = playing
         app.frame(0.0)
 
-    # 1. The baseline playing, mid-month, with an event explained.
-    settle(19.45)
+    # 1. The baseline playing, in a month with a joint operation and a border clash in the
+    #    followed replicate, that operation explained in the ticker.
+    busy = (timeline.original.column("joint_ops") > 0) & (
+        timeline.original.column("border_clashes") > 0
+    )
+    hits = [(t, r) for t, r in zip(*busy.nonzero(), strict=True) if 12 <= t < 40]
+    month, scene.replicate = (int(hits[0][0]), int(hits[0][1])) if hits else (19, 0)
+    settle(month + 0.35)
     events = scene.events()
-    chosen = next(
+    scene.ticker.selected = next(
         (e for e in events if e["type"] == "joint_operation"), events[0] if events else None
     )
-    scene.ticker.selected = chosen
     app.frame(0.0)
     app.screenshot(out / "viewer.png")
+    scene.replicate = 0
 
     # 2. What-if: from 2026-01 the US ends F-16 money and Pakistan backs off ISKP.
     settle(11, playing=False)
