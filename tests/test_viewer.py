@@ -228,6 +228,9 @@ def test_monkey_ten_thousand_random_events_and_resizes(viewer):
         if r < 0.004:
             size = (rng.randint(300, 1900), rng.randint(200, 1100))
             event = pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1])
+        elif r < 0.005:  # rarer, costlier: large text, fullscreen, screenshot
+            k = rng.choice((pygame.K_t, pygame.K_F11, pygame.K_p))
+            event = pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0)
         elif r < 0.35:
             event = pygame.event.Event(
                 pygame.KEYDOWN, key=rng.choice(keys), mod=0, unicode=rng.choice("ab1-"), scancode=0

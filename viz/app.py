@@ -95,10 +95,8 @@ class ViewerApp:
     def toggle_fullscreen(self) -> None:
         pygame = self._pygame
         self.fullscreen = not self.fullscreen
-        if self.fullscreen:
-            info = pygame.display.Info()
-            size = (info.current_w or self.size[0], info.current_h or self.size[1])
-            self.screen = pygame.display.set_mode(size, pygame.FULLSCREEN)
+        if self.fullscreen:  # (0, 0): the desktop's resolution
+            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
             self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
         self.manager.set_window_resolution(self.size)
