@@ -138,7 +138,8 @@ class Chart:
                 surf.blit(text, (plot.left - text.get_width() - 4, y - text.get_height() // 2))
         start = branch.scenario.start
         months = branch.months
-        every = 12 if plot.width / max(1, months) * 12 >= 34 else 24
+        per_year = plot.width / max(1, months) * 12
+        every = 12 * max(1, int(np.ceil(36 / max(per_year, 1e-6))))  # labels >= 36 px apart
         for m in range(months):
             if (start[1] - 1 + m) % every == 0:
                 x = self._x(plot, m, months)
