@@ -147,6 +147,15 @@ def evidence(
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
 
 
+def _register_play() -> None:
+    from sim.game.command import play
+
+    app.command(name="play")(play)
+
+
+_register_play()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"durand {__version__}")
