@@ -105,10 +105,17 @@ class Game:
         self.model = DurandModel(
             self.scenario, replicates=self.replicates, seed=self.seed, months=months
         )
+        # The status quo: the same scenario, seed and runs with nobody changing course. It
+        # steps with the game and receives the teacher's events too, so scores measure the
+        # players' choices, not the events. Its first quarter is the opening outlook.
         self.status_quo = DurandModel(
             self.scenario, replicates=self.replicates, seed=self.seed, months=months
         )
-        self.status_quo.run()
+        outlook = DurandModel(
+            self.scenario, replicates=self.replicates, seed=self.seed, months=R.MONTHS_PER_TURN
+        )
+        outlook.run()
+        self.outlook = quarter_medians(outlook, 1)
         self.turn = 1  # the turn being played
         self.seats = dict(self.initial_seats)
         self.offers: list[Offer] = []
@@ -169,8 +176,7 @@ class Game:
         if turn is None:
             turn = self.played
         if turn == 0:
-            sq = quarter_medians(self.status_quo, 1)
-            return sq, sq
+            return self.outlook, self.outlook
         r = self.results[turn - 1]
         return r.observed, r.status_quo
 
@@ -373,7 +379,8 @@ class Game:
     def _cmd_event(self, event, reason=""):
         if event not in R.TEACHER_EVENTS:
             raise GameError(f"unknown event {event!r}; events: {', '.join(R.TEACHER_EVENTS)}")
-        self.model.apply_shock(R.teacher_shock(event), R.TEACHER_EVENTS[event][1])
+        for model in (self.model, self.status_quo):
+            model.apply_shock(R.teacher_shock(event), R.TEACHER_EVENTS[event][1])
         self.log.append(
             Entry(self.turn, "teacher", "teacher", "event", R.TEACHER_EVENTS[event][1],
                   reason or "injected by the teacher", True, {"event": event})
@@ -401,6 +408,7 @@ class Game:
                     self._broken(o, t.role, why, "rules")
         for _ in range(R.MONTHS_PER_TURN):
             self.model.step()
+            self.status_quo.step()
         observed = quarter_medians(self.model, self.turn)
         sq = quarter_medians(self.status_quo, self.turn)
         scores, comps = score_turn(observed, sq)

@@ -84,16 +84,22 @@ class TextGame:
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
+        self._cleared = False
 
     @property
     def open_table(self) -> bool:
         """Everything can be shown when no person sits at the table (or on reveal)."""
         return self.game.revealed or all(s == "bot" for s in self.game.seats.values())
 
-    def show_entry(self, e: Entry) -> None:
+    def show_entry(self, e: Entry, with_turn: bool = False) -> None:
         who = e.role if e.role in ("teacher",) else f"{e.role} ({e.by})"
         why = f", because {e.reason}" if e.reason else ""
-        self.say(f"  {who}: {e.text}{why}")
+        when = f"turn {e.turn} · " if with_turn else ""
+        self.say(f"  {when}{who}: {e.text}{why}")
+
+    def show_new(self, start: int) -> None:
+        for e in self.game.log[start:]:
+            self.show_entry(e)
 
     def ask(self, prompt: str) -> str:
         self.out.write(prompt)
@@ -106,10 +112,14 @@ class TextGame:
         return line.strip()
 
     def clear(self) -> None:
+        """Hide what the last player saw (a rule across the transcript when not a terminal)."""
+        if getattr(self, "_cleared", False):
+            return
         if hasattr(self.out, "isatty") and self.out.isatty():
             self.out.write("\033[2J\033[H")
         else:
             self.say("\n" + "=" * 72)
+        self._cleared = True
 
     # -------------------------------------------------------------- the game
 
@@ -292,6 +302,7 @@ class TextGame:
         text, _, why = line.partition(" because ")
         words = text.split()
         verb, args = words[0].lower(), words[1:]
+        start = len(g.log)
         try:
             if verb == "help":
                 self.say(HELP)
@@ -319,16 +330,16 @@ class TextGame:
                 self.show_offer_kinds(role)
             elif verb == "set" and len(args) == 2:
                 g.set_lever(role, args[0], _number(args[1]), why.strip())
-                self.show_entry(g.log[-1])
+                self.show_new(start)
             elif verb == "offer" and len(args) == 1:
                 g.propose(role, args[0], why.strip())
-                self.show_entry(g.log[-1])
+                self.show_new(start)
             elif verb in ("accept", "refuse") and len(args) == 1:
                 g.answer(role, _offer_id(args[0]), verb == "accept", why.strip())
-                self.show_entry(g.log[-1])
+                self.show_new(start)
             elif verb == "break" and len(args) == 1:
                 g.break_deal(role, _offer_id(args[0]), why.strip())
-                self.show_entry(g.log[-1])
+                self.show_new(start)
             else:
                 self.say("Unknown command; type 'help'.")
         except (GameError, DurandError) as exc:
@@ -415,8 +426,7 @@ class TextGame:
             self.say(f"  {role} score {g.last_scores()[role]:.0f}; levers: {levers}")
         for e in g.log:
             if not e.public:
-                self.say(f"  turn {e.turn}")
-                self.show_entry(e)
+                self.show_entry(e, with_turn=True)
 
 
 def _number(text: str) -> float:
