@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench evidence-doc clean
+.PHONY: demo test lint bench evidence-doc screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -19,12 +19,16 @@ demo: $(STAMP)
 	$(BIN)/durand run scenarios/baseline.yaml --out runs/baseline --force
 
 test: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks viz
+	$(BIN)/ruff format --check sim tests benchmarks viz
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_viewer.py
+
+screenshots: $(STAMP)
+	$(BIN)/python -m viz.screenshots
 
 evidence-doc: $(STAMP)
 	$(BIN)/durand evidence --markdown > docs/evidence.md

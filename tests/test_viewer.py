@@ -1,0 +1,346 @@
+"""The viewer, headless (SDL dummy drivers), driven by posted events as a user would."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+import pygame_gui  # noqa: E402
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from sim.cli import app as cli_app  # noqa: E402
+from sim.runner import run_scenario  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+from sim.timeline import Timeline  # noqa: E402
+from viz.app import ViewerApp  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+DT = 1 / 60
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    return Timeline(BASELINE, replicates=16, months=36)
+
+
+@pytest.fixture
+def viewer(timeline, tmp_path):
+    for name in list(timeline.branches):
+        timeline.remove(name)
+    app = ViewerApp(timeline, output_dir=tmp_path)
+    yield app
+    app.close()
+
+
+def colours(surface: pygame.Surface) -> int:
+    pixels = pygame.surfarray.array3d(surface)[::7, ::7].reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
+def key(app: ViewerApp, k: int, frames: int = 1) -> None:
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0))
+    for _ in range(frames):
+        app.frame(DT)
+
+
+def gui(app: ViewerApp, kind: int, element, **extra) -> None:
+    pygame.event.post(pygame.event.Event(kind, ui_element=element, **extra))
+    app.frame(DT)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_shipped_scenario_renders(path, tmp_path):
+    app = ViewerApp(Timeline(path, replicates=8), output_dir=tmp_path)
+    try:
+        app.viewer.playback.playing = True
+        for _ in range(5):
+            app.frame(DT)
+        shot = app.screenshot(tmp_path / "shot.png")
+        image = pygame.image.load(str(shot))
+        assert image.get_size() == (1280, 720)
+        assert colours(image) >= 40
+    finally:
+        app.close()
+
+
+def test_play_pause_and_speed_follow_wall_time_not_frames(viewer):
+    pb = viewer.viewer.playback
+    key(viewer, pygame.K_SPACE)
+    assert pb.playing
+    for _ in range(60):  # one second at 1x: one month
+        viewer.frame(DT)
+    assert 0.9 < pb.position < 1.2
+    key(viewer, pygame.K_PLUS)
+    key(viewer, pygame.K_PLUS)
+    assert pb.speed == 4.0
+    before = pb.position
+    viewer.frame(0.5)  # a slow frame covers the same simulated time as many fast ones
+    assert pb.position == pytest.approx(before + 2.0)
+    key(viewer, pygame.K_SPACE)
+    assert not pb.playing
+    for _ in range(12):
+        key(viewer, pygame.K_MINUS)
+    assert pb.speed == 0.25
+    for _ in range(12):
+        key(viewer, pygame.K_EQUALS)
+    assert pb.speed == 16.0
+
+
+def test_step_scrub_rewind_and_jump(viewer):
+    scene = viewer.viewer
+    key(viewer, pygame.K_RIGHT)
+    key(viewer, pygame.K_RIGHT)
+    assert scene.month == 2
+    key(viewer, pygame.K_LEFT)
+    assert scene.month == 1
+    slider = scene.bar.timeline
+    slider.set_current_value(20)
+    gui(viewer, pygame_gui.UI_HORIZONTAL_SLIDER_MOVED, slider, value=20)
+    assert scene.month == 20
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.bar.buttons["rewind"])
+    assert scene.month == 0
+    gui(viewer, pygame_gui.UI_TEXT_ENTRY_FINISHED, scene.bar.date, text="2026-03")
+    assert scene.month == 14
+    gui(viewer, pygame_gui.UI_TEXT_ENTRY_FINISHED, scene.bar.date, text="2031-01")
+    assert scene.month == 14 and "covers" in scene.status
+    key(viewer, pygame.K_END)
+    assert scene.month == 35
+    key(viewer, pygame.K_RIGHT)
+    assert scene.month == 35
+
+
+def test_screenshots_are_not_blank_and_differ_between_months(viewer, tmp_path):
+    scene = viewer.viewer
+    scene.playback.seek(3)
+    viewer.frame(DT)
+    early = pygame.surfarray.array3d(viewer.screen).copy()
+    scene.playback.seek(30)
+    viewer.frame(DT)
+    late = pygame.surfarray.array3d(viewer.screen).copy()
+    assert colours(viewer.screen) >= 40
+    assert (early != late).any(axis=2).mean() > 0.005
+    key(viewer, pygame.K_p)
+    assert list(tmp_path.glob("durand-*.png"))
+
+
+def test_a_lever_change_forks_a_branch_that_diverges_and_exports(viewer, timeline, tmp_path):
+    scene = viewer.viewer
+    scene.playback.seek(9)
+    key(viewer, pygame.K_l)
+    assert scene.panel is not None
+    slider = scene.panel.sliders["US.military_aid_pak"]
+    slider.set_current_value(0)
+    gui(viewer, pygame_gui.UI_HORIZONTAL_SLIDER_MOVED, slider, value=0)
+    assert scene.pending == {"US.military_aid_pak": 0.0}
+    scene.panel.name.set_text("aid cut")
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.panel.buttons["fork"])
+    assert list(timeline.branches) == ["aid cut"]
+    branch = timeline.branches["aid cut"]
+    assert scene.shown is branch and branch.fork_month == 10
+    original = timeline.original.result.data
+    assert np.array_equal(original[:10], branch.result.data[:10])
+    assert not np.array_equal(original[10:], branch.result.data[10:])
+    for _mode in range(2):  # overlaid, then side by side
+        scene.playback.seek(20)
+        viewer.frame(DT)
+        assert colours(viewer.screen) >= 40
+        key(viewer, pygame.K_c)
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.panel.buttons["export"])
+    exported = tmp_path / "what-if-aid-cut.yaml"
+    assert exported.is_file()
+    rerun = run_scenario(load_scenario(exported))
+    assert np.array_equal(rerun.data, branch.result.data)
+    scene.panel.name.set_text("no F-16 money")
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.panel.buttons["rename"])
+    assert list(timeline.branches) == ["no F-16 money"]
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.panel.buttons["remove"])
+    assert timeline.branches == {} and scene.shown is timeline.original
+
+
+def test_an_over_budget_fork_is_explained_not_raised(viewer, timeline):
+    scene = viewer.viewer
+    key(viewer, pygame.K_l)
+    for lever in ("US.military_aid_pak", "US.civil_aid_pak"):
+        slider = scene.panel.sliders[lever]
+        slider.set_current_value(5000)
+        gui(viewer, pygame_gui.UI_HORIZONTAL_SLIDER_MOVED, slider, value=5000)
+    gui(viewer, pygame_gui.UI_BUTTON_PRESSED, scene.panel.buttons["fork"])
+    assert timeline.branches == {}
+    assert "budget" in scene.status
+
+
+def test_selecting_an_event_shows_its_mechanism_and_seed_sentence(viewer):
+    scene = viewer.viewer
+    scene.playback.seek(35)
+    viewer.frame(DT)
+    events = scene.events()
+    assert events
+    key(viewer, pygame.K_PAGEDOWN)
+    assert scene.ticker.selected is events[0]
+    row = scene.ticker._rows[1][0]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=row.center, button=1))
+    viewer.frame(DT)
+    assert scene.ticker.selected is events[1]
+    assert events[1]["mechanism"]
+
+
+def test_help_fullscreen_large_font_and_resize(viewer):
+    key(viewer, pygame.K_h)
+    assert len(viewer.scenes) == 2
+    key(viewer, pygame.K_SPACE)  # any key closes the help, and is not passed on
+    assert len(viewer.scenes) == 1 and not viewer.viewer.playback.playing
+    key(viewer, pygame.K_t)
+    assert viewer.typo.scale > 1
+    viewer.frame(DT)
+    assert colours(viewer.screen) >= 40
+    key(viewer, pygame.K_t)
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, size=(1600, 900), w=1600, h=900))
+    viewer.frame(DT)
+    assert viewer.size == (1600, 900)
+    key(viewer, pygame.K_F11)
+    assert viewer.fullscreen
+    key(viewer, pygame.K_F11)
+    assert not viewer.fullscreen and viewer.size == (1600, 900)
+
+
+def test_monkey_ten_thousand_random_events_and_resizes(viewer):
+    rng = random.Random(1234)
+    keys = [
+        pygame.K_SPACE, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_HOME, pygame.K_END,
+        pygame.K_MINUS, pygame.K_PLUS, pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET,
+        pygame.K_PAGEUP, pygame.K_PAGEDOWN, pygame.K_l, pygame.K_b, pygame.K_c, pygame.K_h,
+        pygame.K_g, pygame.K_a, pygame.K_1, pygame.K_RETURN, pygame.K_BACKSPACE, pygame.K_TAB,
+    ]  # fmt: skip
+    start = time.perf_counter()
+    for i in range(10_000):
+        w, h = viewer.size
+        r = rng.random()
+        if r < 0.004:
+            size = (rng.randint(300, 1900), rng.randint(200, 1100))
+            event = pygame.event.Event(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1])
+        elif r < 0.005:  # rarer, costlier: large text, fullscreen, screenshot
+            k = rng.choice((pygame.K_t, pygame.K_F11, pygame.K_p))
+            event = pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0)
+        elif r < 0.35:
+            event = pygame.event.Event(
+                pygame.KEYDOWN, key=rng.choice(keys), mod=0, unicode=rng.choice("ab1-"), scancode=0
+            )
+        elif r < 0.6:
+            pos = (rng.randrange(w), rng.randrange(h))
+            event = pygame.event.Event(
+                pygame.MOUSEBUTTONDOWN, pos=pos, button=rng.choice((1, 1, 3))
+            )
+        elif r < 0.8:
+            pos = (rng.randrange(w), rng.randrange(h))
+            event = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1)
+        else:
+            pos = (rng.randrange(w), rng.randrange(h))
+            event = pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(1, 1), buttons=(1, 0, 0))
+        pygame.event.post(event)
+        if i % 25 == 24:
+            viewer.frame(rng.choice((0.0, DT, 0.05, 0.3)))
+            viewer.running = True  # a random Escape may have asked to quit
+    viewer.frame(DT)
+    assert viewer.size[0] >= 640 and colours(viewer.screen) >= 40
+    assert time.perf_counter() - start < 120
+
+
+def test_durand_view_headless_cli_writes_a_screenshot(tmp_path):
+    out = tmp_path / "view.png"
+    args = ["view", str(BASELINE), "--headless", "--frames", "3", "--screenshot", str(out)]
+    result = CliRunner().invoke(cli_app, [*args, "-r", "4", "--at", "2026-06"])
+    assert result.exit_code == 0, result.output
+    assert pygame.image.load(str(out)).get_size() == (1280, 720)
+
+
+def test_durand_view_rejects_bad_options(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["view", str(BASELINE), "--headless", "--at", "1990-01"])
+    assert result.exit_code != 0
+    result = runner.invoke(cli_app, ["view", str(tmp_path / "missing.yaml"), "--headless"])
+    assert result.exit_code != 0
+
+
+@pytest.mark.parametrize(("months", "replicates"), [(1, 1), (2, 1), (3, 2)])
+def test_tiny_runs_render(months, replicates, tmp_path):
+    timeline = Timeline(BASELINE, replicates=replicates, months=months)
+    app = ViewerApp(timeline, output_dir=tmp_path)
+    try:
+        app.viewer.playback.playing = True
+        for _ in range(100):
+            app.frame(0.05)
+        key(app, pygame.K_LEFT)
+        key(app, pygame.K_l)
+        assert colours(app.screen) >= 40
+    finally:
+        app.close()
+
+
+def test_hovering_a_region_explains_it(viewer, monkeypatch):
+    scene = viewer.viewer
+    scene.playback.seek(12)
+    viewer.frame(DT)
+    plain = pygame.surfarray.array3d(viewer.screen).copy()
+    geo = scene.map_view.geometry(scene.layout.map.size)
+    kp = next(i for i, r in enumerate(geo.regions) if r.id == "KP")
+    point = (geo.points[kp][0] + scene.layout.map.left, geo.points[kp][1] + scene.layout.map.top)
+    assert scene.map_view.region_at(scene.layout.map, point) == kp
+    monkeypatch.setattr(pygame.mouse, "get_focused", lambda: True)
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: point)
+    viewer.frame(DT)
+    hovered = pygame.surfarray.array3d(viewer.screen)
+    assert (plain != hovered).any(axis=2).sum() > 2000  # a tooltip box appeared
+
+
+def test_mouse_wheel_over_the_ticker_moves_the_selection(viewer, monkeypatch):
+    scene = viewer.viewer
+    scene.playback.seek(35)
+    viewer.frame(DT)
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: scene.layout.ticker.center)
+    for _ in range(3):
+        pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
+    viewer.frame(DT)
+    assert scene.ticker.selected is scene.events()[2]
+
+
+def click(app: ViewerApp, element) -> None:
+    """A real left click on a widget: motion, press and release, then frames to react."""
+    pos = element.rect.center
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
+    )
+    app.frame(DT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    app.frame(DT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+    for _ in range(3):  # the press, then what it sets off (a slider posts a move)
+        app.frame(DT)
+
+
+def test_mouse_clicks_on_the_widgets_play_and_fork(viewer, timeline):
+    scene = viewer.viewer
+    click(viewer, scene.bar.buttons["play"])
+    assert scene.playback.playing
+    click(viewer, scene.bar.buttons["play"])
+    assert not scene.playback.playing
+    scene.playback.seek(5)
+    click(viewer, scene.bar.buttons["whatif"])
+    assert scene.levers_open
+    click(viewer, scene.panel.tabs["PAK"])
+    assert scene.lever_state == "PAK"
+    click(viewer, scene.panel.sliders["PAK.ct_effort"].right_button)
+    assert scene.pending == {"PAK.ct_effort": 0.85}
+    click(viewer, scene.panel.buttons["fork"])
+    (branch,) = timeline.branches.values()
+    assert branch.changes == ((6, {"PAK.ct_effort": 0.85}),)
+    assert branch.levers_at(6)["PAK.ct_effort"] == 0.85

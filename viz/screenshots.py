@@ -1,0 +1,82 @@
+"""Regenerate the viewer screenshots in docs/img (``make screenshots``), headless.
+
+Each picture is set up through the same commands a user gives (seek, fork, select an
+event), so the images show what the viewer really draws.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DT = 1 / 60
+
+
+def main(out: Path = ROOT / "docs" / "img") -> None:
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ["SDL_AUDIODRIVER"] = "dummy"
+    from sim.timeline import Timeline
+    from viz.app import ViewerApp
+
+    timeline = Timeline(ROOT / "scenarios" / "baseline.yaml")
+    app = ViewerApp(timeline, output_dir=out)
+    scene, pb = app.viewer, app.viewer.playback
+
+    def settle(position: float, playing: bool = True) -> None:
+        pb.seek(int(position))
+        pb.position = position
+        pb.playing = playing
+        app.frame(0.0)
+
+    # 1. The baseline playing, in a month with a joint operation and a border clash in the
+    #    followed replicate, that operation explained in the ticker.
+    busy = (timeline.original.column("joint_ops") > 0) & (
+        timeline.original.column("border_clashes") > 0
+    )
+    hits = [(t, r) for t, r in zip(*busy.nonzero(), strict=True) if 12 <= t < 40]
+    month, scene.replicate = (int(hits[0][0]), int(hits[0][1])) if hits else (19, 0)
+    settle(month + 0.35)
+    events = scene.events()
+    scene.ticker.selected = next(
+        (e for e in events if e["type"] == "joint_operation"), events[0] if events else None
+    )
+    app.frame(0.0)
+    app.screenshot(out / "viewer.png")
+    scene.replicate = 0
+
+    # 2. What-if: from 2026-01 the US ends F-16 money and Pakistan backs off ISKP.
+    settle(11, playing=False)
+    scene.pending = {"US.military_aid_pak": 0.0, "PAK.support_vs_iskp": 0.1}
+    scene.fork("no F-16 money")
+    scene.levers_open = True
+    scene.lever_state = "US"
+    scene.sync_panel()
+    settle(34.5)
+    scene.status = ""
+    events = scene.events()
+    scene.ticker.selected = next((e for e in events if e["type"] == "policy"), None)
+    app.frame(0.0)
+    app.screenshot(out / "viewer-whatif.png")
+
+    # 3. The same branch side by side with the original.
+    scene.levers_open = False
+    scene.sync_panel()
+    scene.side_by_side = True
+    scene.status = ""
+    settle(34.5)
+    app.screenshot(out / "viewer-side-by-side.png")
+
+    # 4. Large text for a projector (full HD).
+    scene.side_by_side = False
+    app.resize((1920, 1080))
+    app.toggle_large_font()
+    settle(34.5)
+    app.screenshot(out / "viewer-projector.png")
+    app.close()
+    print(f"wrote 4 screenshots to {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

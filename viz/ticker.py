@@ -1,0 +1,112 @@
+"""The event ticker: notable events of the followed replicate, newest first, one line each.
+
+Selecting an event shows its mechanism, its explanation and the seed sentence (or declared
+assumption) behind it.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from sim.timeline import Branch
+from viz import theme
+from viz.theme import Typography
+
+TYPE_LABEL = {
+    "policy": ("policy", theme.SKY),
+    "shock": ("shock", theme.ORANGE),
+    "joint_operation": ("joint op", theme.SKY),
+    "border_clash": ("clash", theme.VERMILLION),
+    "attacks_on_chinese_interests": ("China", (205, 205, 205)),
+    "attack_surge": ("surge", theme.VERMILLION),
+    "group_weakened": ("weakened", theme.GREEN),
+    "group_resurgent": ("resurgent", theme.PURPLE),
+    "relations_breakdown": ("breakdown", theme.ORANGE),
+}
+
+
+class Ticker:
+    def __init__(self, typo: Typography):
+        self.typo = typo
+        self.selected: dict | None = None
+        self._rows: list[tuple[pygame.Rect, dict]] = []
+
+    def visible_events(self, branch: Branch, month: int, replicate: int) -> list[dict]:
+        events = [e for e in branch.events_of(replicate) if e["index"] <= month]
+        events.sort(key=lambda e: (e["index"], e["replicate"] is not None))
+        return events[::-1]
+
+    def click(self, pos) -> bool:
+        for rect, event in self._rows:
+            if rect.collidepoint(pos):
+                self.selected = None if self.selected is event else event
+                return True
+        return False
+
+    def move_selection(self, events: list[dict], step: int) -> None:
+        if not events:
+            self.selected = None
+            return
+        try:
+            i = events.index(self.selected) + step
+        except ValueError:
+            i = 0
+        self.selected = events[max(0, min(len(events) - 1, i))]
+
+    def draw(self, surface, rect: pygame.Rect, events: list[dict], replicate_id: int) -> None:
+        pygame.draw.rect(surface, theme.PANEL, rect, border_radius=4)
+        inner = rect.inflate(-12, -8)
+        title = self.typo.render(f"Events — replicate {replicate_id}", 12, theme.TEXT, bold=True)
+        surface.blit(title, inner.topleft)
+        hint = self.typo.render("click or PgUp/PgDn to explain", 9, theme.FAINT)
+        surface.blit(hint, (inner.right - hint.get_width(), inner.top + 3))
+        y = inner.top + title.get_height() + 2
+        detail_h = int(inner.height * 0.45) if self.selected else 0
+        list_bottom = inner.bottom - detail_h
+        lh = self.typo.line_height(10) + 1
+        self._rows = []
+        if not events:
+            msg = self.typo.render("No notable events yet.", 10, theme.FAINT)
+            surface.blit(msg, (inner.left, y))
+        tag_w = int(62 * self.typo.scale)
+        date_w = int(50 * self.typo.scale)
+        room = max(1, (list_bottom - y) // lh)
+        start = 0
+        if self.selected is not None and self.selected in events:
+            start = max(0, events.index(self.selected) - room + 1)  # keep it in view
+        for event in events[start:]:
+            if y + lh > list_bottom:
+                break
+            row = pygame.Rect(inner.left, y, inner.width, lh)
+            if event is self.selected:
+                pygame.draw.rect(surface, theme.GRID, row)
+            label, colour = TYPE_LABEL.get(event["type"], (event["type"], theme.MUTED))
+            surface.blit(self.typo.render(event["date"], 10, theme.MUTED), (row.left, y))
+            surface.blit(self.typo.render(label, 10, colour, bold=True), (row.left + date_w, y))
+            text = self.typo.fit(event["explanation"], 10, row.width - date_w - tag_w)
+            surface.blit(self.typo.render(text, 10, theme.TEXT), (row.left + date_w + tag_w, y))
+            self._rows.append((row, event))
+            y += lh
+        if self.selected:
+            self._detail(surface, pygame.Rect(inner.left, list_bottom, inner.width, detail_h))
+
+    def _detail(self, surface, box: pygame.Rect) -> None:
+        ev = self.selected
+        pygame.draw.line(surface, theme.PANEL_EDGE, box.topleft, box.topright)
+        y = box.top + 3
+        lines = [(f"{ev['date']} · mechanism: {ev['mechanism']}", 10, theme.SKY, True)]
+        lines += [
+            (t, 10, theme.TEXT, False) for t in self.typo.wrap(ev["explanation"], 10, box.width)
+        ]
+        evidence = ev.get("evidence")
+        if evidence and evidence.get("quote"):
+            quote = f"“{evidence['quote']}” — {evidence['seed']} ({evidence['parameter']})"
+            lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(quote, 10, box.width)]
+        elif evidence and evidence.get("assumption"):
+            text = f"Assumption ({evidence['parameter']}): {evidence['assumption']}"
+            lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(text, 10, box.width)]
+        for text, size, colour, bold in lines:
+            if y + self.typo.line_height(size) > box.bottom:
+                break
+            surface.blit(self.typo.render(text, size, colour, bold), (box.left, y))
+            y += self.typo.line_height(size)

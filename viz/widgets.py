@@ -1,0 +1,245 @@
+"""pygame_gui widgets: the playback bar and the what-if lever panel.
+
+Widgets only turn clicks into commands (method calls on the scene); they hold no model
+state. They are rebuilt whenever the window size or the font scale changes.
+"""
+
+from __future__ import annotations
+
+import pygame
+from pygame_gui.elements import (
+    UIButton,
+    UIHorizontalSlider,
+    UILabel,
+    UIPanel,
+    UITextEntryLine,
+)
+
+from sim import STATES
+from sim.parameters import registry
+
+
+def theme_for(scale: float) -> dict:
+    size = str(max(10, int(round(13 * scale))))
+    font = {"name": "noto_sans", "size": size}
+    colours = {
+        "normal_bg": "#2a3038",
+        "hovered_bg": "#3a424d",
+        "active_bg": "#0072b2",
+        "normal_border": "#3a424d",
+        "dark_bg": "#1f242b",
+        "normal_text": "#e2e6eb",
+    }
+    block = {
+        "font": font,
+        "colours": colours,
+        "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "4"},
+    }
+    return {
+        "button": block,
+        "label": {"font": font, "colours": {"normal_text": "#e2e6eb", "dark_bg": "#00000000"}},
+        "text_entry_line": {"font": font, "colours": colours},
+        "horizontal_slider": {"colours": colours},
+        "panel": {"colours": {"dark_bg": "#1f242b", "normal_border": "#3a424d"}},
+    }
+
+
+class TopBar:
+    """Play/pause, step, speed, a scrubbable timeline and jump-to-date."""
+
+    def __init__(self, manager, rect: pygame.Rect, months: int, scale: float):
+        two_rows = scale > 1.0  # large text: the timeline gets a row of its own
+        h = (rect.height - 16) // 2 if two_rows else rect.height - 12
+        y = rect.top + 6
+        x = rect.left + int(250 * scale)
+        self.buttons: dict[str, UIButton] = {}
+
+        def button(key, text, width, tip):
+            nonlocal x
+            b = UIButton(pygame.Rect(x, y, int(width * scale), h), text, manager, tool_tip_text=tip)
+            self.buttons[key] = b
+            x += int(width * scale) + 4
+            return b
+
+        button("rewind", "|<", 34, "Rewind to the start (Home)")
+        button("back", "<", 30, "Step back one month (Left)")
+        button("play", "Play", 58, "Play or pause (Space)")
+        button("step", ">", 30, "Step one month (Right)")
+        button("slower", "-", 26, "Slower (-)")
+        self.speed = UILabel(pygame.Rect(x, y, int(46 * scale), h), "1x", manager)
+        x += int(46 * scale) + 4
+        button("faster", "+", 26, "Faster (+)")
+        right_w = int((92 + 40 + 78 + 78 + 50 + 16) * scale)
+        if two_rows:
+            slider = pygame.Rect(rect.left + 10, y + h + 4, rect.width - 20, h - 4)
+            x = max(x + 8, rect.right - right_w)
+        else:
+            slider = pygame.Rect(x, y + 2, max(60, rect.right - right_w - x - 8), h - 4)
+            x += slider.width + 8
+        self.timeline = UIHorizontalSlider(slider, 0, (0, max(1, months - 1)), manager)
+        self.date = UITextEntryLine(
+            pygame.Rect(x, y, int(92 * scale), h), manager, placeholder_text="YYYY-MM"
+        )
+        self.date.set_allowed_characters([*"0123456789-"])
+        self.date.set_text_length_limit(7)
+        x += int(92 * scale) + 4
+        button("go", "Go", 40, "Jump to the date (G focuses the box)")
+        button("whatif", "What-if", 78, "Lever panel: fork a branch (L)")
+        button("compare", "Overlay", 78, "Overlay or side by side (C)")
+        button("help", "?", 50, "Keys (H)")
+        self._shown_month = -1
+
+    def forget_month(self) -> None:
+        """Make the next sync move the timeline slider even if the month looks unchanged."""
+        self._shown_month = -1
+
+    def sync(self, month: int, playing: bool, speed: float, side_by_side: bool) -> None:
+        if month != self._shown_month:
+            self.timeline.set_current_value(month, warn=False)
+            self._shown_month = month
+        label = "Pause" if playing else "Play"
+        if self.buttons["play"].text != label:
+            self.buttons["play"].set_text(label)
+        text = f"{speed:g}x"
+        if self.speed.text != text:
+            self.speed.set_text(text)
+        mode = "Side by side" if side_by_side else "Overlay"
+        if self.buttons["compare"].text != mode:
+            self.buttons["compare"].set_text(mode)
+
+
+def lever_specs(state: str) -> list[tuple[str, float, float, str]]:
+    """(key, low, high, unit) for each lever of a state, from the parameter registry."""
+    out = []
+    for path, spec in registry().items():
+        if path.startswith(f"levers.{state}."):
+            key = path.removeprefix("levers.")
+            out.append((key, float(spec.low or 0.0), float(spec.high or 1.0), spec.unit))
+    return out
+
+
+def rounded(value: float, high: float) -> float:
+    return float(round(value)) if high > 10 else round(float(value), 2)
+
+
+class LeverPanel:
+    """Sliders for one state's levers, the fork button, and branch management."""
+
+    def __init__(self, manager, rect: pygame.Rect, scale: float, state: str):
+        self.panel = UIPanel(rect, starting_height=3, manager=manager)
+        self.state = state
+        row = int(26 * scale)
+        pad = 6
+        w = rect.width - 2 * pad
+        self.tabs: dict[str, UIButton] = {}
+        x = pad
+        for s in STATES:
+            self.tabs[s] = UIButton(
+                pygame.Rect(x, pad, int(52 * scale), row), s, manager, container=self.panel
+            )
+            if s == state:
+                self.tabs[s].select()
+            x += int(52 * scale) + 4
+        self.buttons: dict[str, UIButton] = {}
+        bx = x + 8
+
+        def button(key, text, width, tip, y=pad):
+            nonlocal bx
+            b = UIButton(
+                pygame.Rect(bx, y, int(width * scale), row),
+                text,
+                manager,
+                container=self.panel,
+                tool_tip_text=tip,
+            )
+            self.buttons[key] = b
+            bx += int(width * scale) + 4
+            return b
+
+        button("fork", "Fork here", 88, "Apply the changed levers from next month and run a branch")
+        button("reset", "Reset", 56, "Forget changed levers")
+        button("close", "Close", 56, "Close the panel (L)")
+        y = pad + row + 4
+        bx = pad
+        self.name = UITextEntryLine(
+            pygame.Rect(bx, y, int(150 * scale), row),
+            manager,
+            container=self.panel,
+            placeholder_text="branch name",
+        )
+        bx += int(150 * scale) + 4
+        button("rename", "Rename", 70, "Rename the shown branch", y)
+        button("prev", "<", 28, "Previous branch (B)", y)
+        button("next", ">", 28, "Next branch (B)", y)
+        button("remove", "Remove", 70, "Remove the shown branch", y)
+        button("export", "Export", 66, "Write the branch as a scenario YAML", y)
+        self.status = UILabel(
+            pygame.Rect(pad, y + row + 2, w, row), "", manager, container=self.panel
+        )
+        y += 2 * row + 6
+        self.sliders: dict[str, UIHorizontalSlider] = {}
+        self.values: dict[str, UILabel] = {}
+        self.ranges: dict[str, tuple[float, float]] = {}
+        col_w = (w - 8) // 2
+        label_w = int(130 * scale)
+        value_w = int(52 * scale)
+        for i, (key, low, high, _unit) in enumerate(lever_specs(state)):
+            cx = pad + (i % 2) * (col_w + 8)
+            cy = y + (i // 2) * (row + 2)
+            name = key.split(".", 1)[1]
+            UILabel(pygame.Rect(cx, cy, label_w, row), name, manager, container=self.panel)
+            value = low
+            step = 10.0 if high > 10 else 0.05
+            slider = UIHorizontalSlider(
+                pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, row - 4),
+                value,
+                (low, high),
+                manager,
+                container=self.panel,
+                click_increment=step,
+            )
+            self.sliders[key] = slider
+            self.ranges[key] = (low, high)
+            mark = ""
+            self.values[key] = UILabel(
+                pygame.Rect(cx + col_w - value_w, cy, value_w, row),
+                f"{value:g}{mark}",
+                manager,
+                container=self.panel,
+            )
+
+    def slider_key(self, element) -> str | None:
+        for key, slider in self.sliders.items():
+            if element is slider or element in (
+                slider.sliding_button,
+                slider.left_button,
+                slider.right_button,
+            ):
+                return key
+        return None
+
+    def show_value(self, key: str, value: float, changed: bool) -> None:
+        text = f"{value:g}{'*' if changed else ''}"
+        if self.values[key].text != text:
+            self.values[key].set_text(text)
+
+    def set_status(self, text: str) -> None:
+        if self.status.text != text:
+            self.status.set_text(text)
+
+    def refresh(self, values: dict[str, float], pending: dict[str, float]) -> None:
+        """Put each slider at its pending value, else the value in force."""
+        for key, slider in self.sliders.items():
+            value = pending.get(key, values.get(key, self.ranges[key][0]))
+            if abs(slider.get_current_value() - value) > 1e-9:
+                slider.set_current_value(value, warn=False)
+            self.show_value(key, value, key in pending)
+
+    def show(self) -> None:
+        self.panel.show()
+
+    def hide(self) -> None:
+        self.panel.hide()
+
+
+__all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded"]
