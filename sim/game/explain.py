@@ -56,6 +56,7 @@ class Change:
     label: str
     game: float
     status_quo: float
+    count: bool = False
 
     @property
     def relative(self) -> float:
@@ -64,7 +65,8 @@ class Change:
     def words(self) -> str:
         pct = self.relative * 100
         way = "higher" if pct > 0 else "lower"
-        return f"{self.label} {_n(self.game)} against {_n(self.status_quo)} ({abs(pct):.0f}% {way})"
+        n = (lambda x: f"{x:,.0f}") if self.count else _n
+        return f"{self.label} {n(self.game)} against {n(self.status_quo)} ({abs(pct):.0f}% {way})"
 
 
 def _n(x: float) -> str:
@@ -116,7 +118,7 @@ def explain(game, threshold: float = 0.03) -> list[str]:
     changes = []
     for metric, label, how in OUTCOMES:
         g, s = measure(game, metric, how)
-        c = Change(metric, label, g, s)
+        c = Change(metric, label, g, s, count=how == "sum")
         if abs(c.relative) >= threshold:
             changes.append(c)
     changes.sort(key=lambda c: -abs(c.relative))
