@@ -99,6 +99,12 @@ def test_a_full_hot_seat_game_through_the_pygame_event_loop(app, tmp_path):
     assert not g.paused
     press(app, app.scene.buttons["reveal"])
     assert g.revealed
+    afg = next(b for b, r in app.scene.seat_buttons.items() if r == "AFG")
+    press(app, afg)  # the teacher gives AFG's seat to a person...
+    assert g.seats["AFG"] == "person"
+    afg = next(b for b, r in app.scene.seat_buttons.items() if r == "AFG")
+    press(app, afg)  # ...and back to the bot
+    assert g.seats["AFG"] == "bot"
     press(app, app.scene.buttons["bot"])
     assert g.seats["US"] == "bot"
     key(app, pygame.K_RETURN)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -37,6 +37,7 @@ class Condition(_Strict):
     deal: str | None = None
     active: bool = True
     pending_offer: str | None = None
+    never_broke: str | None = None  # holds while the role has never broken this deal
 
     @model_validator(mode="after")
     def _one_test(self):
@@ -46,9 +47,14 @@ class Condition(_Strict):
             raise ValueError("'above'/'below' need a 'metric'")
         if not any(
             v is not None
-            for v in (self.metric, self.turn_from, self.turn_to, self.deal, self.pending_offer)
-        ):
-            raise ValueError("a condition needs metric, turn_from, turn_to, deal or pending_offer")
+            for v in (
+                self.metric, self.turn_from, self.turn_to, self.deal, self.pending_offer,
+                self.never_broke,
+            )
+        ):  # fmt: skip
+            raise ValueError(
+                "a condition needs metric, turn_from, turn_to, deal, pending_offer or never_broke"
+            )
         return self
 
 
@@ -141,7 +147,7 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
                 out.append(
                     smap.problem(where + ("metric",), f"unknown metric {c.metric!r}{hint}", name)
                 )
-            for key in ("deal", "pending_offer"):
+            for key in ("deal", "pending_offer", "never_broke"):
                 value = getattr(c, key)
                 if value is not None and value not in mine:
                     msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
@@ -196,6 +202,7 @@ class Context:
     status_quo: dict[str, float]
     active_deals: frozenset[str]
     pending_offers: frozenset[str]  # offer kinds addressed to the role
+    broken_by_me: frozenset[str] = frozenset()  # deal kinds the role has broken
 
 
 def _fmt(x: float) -> str:
@@ -221,6 +228,9 @@ def check(cond: Condition, ctx: Context) -> tuple[bool, str]:
     if cond.deal is not None:
         on = cond.deal in ctx.active_deals
         return on == cond.active, f"the {cond.deal} deal is {'in force' if on else 'not in force'}"
+    if cond.never_broke is not None:
+        kept = cond.never_broke not in ctx.broken_by_me
+        return kept, f"it has {'never' if kept else 'once'} broken {cond.never_broke}"
     on = cond.pending_offer in ctx.pending_offers
     return on, f"an offer of {cond.pending_offer} is on the table"
 
@@ -240,4 +250,4 @@ def reason(because: str, evidence: list[str]) -> str:
     return because if not evidence else f"{because} ({'; '.join(evidence)})"
 
 
-__all__ = ["Doctrine", "Context", "load_doctrine", "default_doctrine", "holds", "reason", "Any"]
+__all__ = ["Doctrine", "Context", "load_doctrine", "default_doctrine", "holds", "reason"]

@@ -189,6 +189,7 @@ class Game:
             status_quo=sq | {k: 50.0 for k in scores},
             active_deals=frozenset(o.kind for o in self.deals(role)),
             pending_offers=frozenset(o.kind for o in self.pending_for(role)),
+            broken_by_me=frozenset(o.kind for o in self.offers if o.broken_by == role),
         )
 
     def last_scores(self) -> dict[str, float]:

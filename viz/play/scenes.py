@@ -177,6 +177,16 @@ class TurnScene(Scene):
         self.buttons["end"] = UIButton(pygame.Rect(x, by, 90, 32), "End game", m)
         if g.paused:
             self.buttons["done"].disable()
+        # Teacher: any seat passes between a person and a bot.
+        self.seat_buttons: dict[UIButton, str] = {}
+        x = w - 4 * 112 - 10
+        for other in R.ROLES:
+            tip = "Teacher: switch this seat between a person and a bot"
+            b = UIButton(
+                pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", m, tool_tip_text=tip
+            )
+            self.seat_buttons[b] = other
+            x += 112
 
     # ------------------------------------------------------------ events
 
@@ -189,6 +199,15 @@ class TurnScene(Scene):
             return False
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
+        if event.ui_element in getattr(self, "seat_buttons", {}):
+            other = self.seat_buttons[event.ui_element]
+            g = self.app.game
+            g.set_seat(other, "person" if g.seats[other] == "bot" else "bot")
+            if other == self.role and g.seats[other] == "bot":
+                self.on_bot_moves()
+            else:
+                self.app.set_scene(TurnScene(self.app, self.role))
+            return True
         if event.ui_element in self.offer_buttons:
             self.offer(*self.offer_buttons[event.ui_element])
             return True
@@ -247,8 +266,11 @@ class TurnScene(Scene):
         self.app.restart_turn()
 
     def on_bot(self) -> None:
+        self.app.game.set_seat(self.role, "bot")
+        self.on_bot_moves()
+
+    def on_bot_moves(self) -> None:
         g = self.app.game
-        g.set_seat(self.role, "bot")
         for e in g.play_bot(self.role):
             self.app.tell(e)
         self.app.person_done()
@@ -295,7 +317,7 @@ class TurnScene(Scene):
         surface.blit(typo.render(head, 13, theme.MUTED), (16, 44))
         if g.paused:
             surface.blit(
-                typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 260, 14)
+                typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
             )
         x, width = 470, w - 486
         goal = R.GOALS[role]
