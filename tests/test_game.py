@@ -335,3 +335,16 @@ def test_cli_same_seed_same_transcript_and_replay(tmp_path):
     assert bad.returncode == 2 and "never playable" in bad.stderr
     missing = durand("play", "--lesson", "no-such-lesson", "--text")
     assert missing.returncode == 2 and "middle-ground" in missing.stderr
+
+
+def test_a_game_the_teacher_ended_can_be_played_on_after_loading(tmp_path):
+    g = Game(BASELINE, seed=3, turns=4, replicates=REPS)
+    g.end_turn()
+    g.end_game()
+    assert g.finished and g.played == 1
+    loaded = load_game(save_game(g, tmp_path / "g.json"))
+    assert loaded.finished
+    loaded.extend(1)
+    assert not loaded.finished and loaded.turns == 2
+    loaded.end_turn()
+    assert loaded.played == 2 and loaded.finished

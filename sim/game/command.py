@@ -56,6 +56,8 @@ def play(
 
     if load is not None and (scenario is not None or lesson is not None):
         raise UsageError("--load restores its own scenario and lesson; drop SCENARIO/--lesson")
+    if load is not None and (seed is not None or replicates is not None or doctrine):
+        raise UsageError("--load restores the saved seed, replicates and doctrines; drop them")
     if replay and load is None:
         raise UsageError("--replay needs --load FILE")
     game, the_lesson = start_game(

@@ -130,7 +130,8 @@ class Game:
         if more_turns < 1:
             raise UsageError(f"--turns must be at least 1, got {more_turns}")
         self.turns = self.turn - 1 + more_turns if self.finished else self.turns + more_turns
-        self._replay(self.commands)
+        # Playing on means the teacher's "end game" no longer holds.
+        self._replay([c for c in self.commands if c["kind"] != "end_game"])
 
     @property
     def played(self) -> int:
