@@ -93,6 +93,10 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def _table(rows: list[list[str]], head: list[str]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join(
@@ -128,9 +132,7 @@ def render_html(game, charts, lesson=None) -> str:
         rows = []
         for c in goal.components:
             g, s = component_totals(game, c.metric)
-            rows.append(
-                [c.label, f"{g:,.3g}", f"{s:,.3g}", f"{c.better} is better", f"{c.weight:.0%}"]
-            )
+            rows.append([c.label, _num(g), _num(s), f"{c.better} is better", f"{c.weight:.0%}"])
         seat = game.seats[role]
         parts.append(
             f"<h3>{e(R.ROLE_NAMES[role])} ({role}, {seat}): {final[role]:.1f}, "
