@@ -348,3 +348,21 @@ def test_a_game_the_teacher_ended_can_be_played_on_after_loading(tmp_path):
     assert not loaded.finished and loaded.turns == 2
     loaded.end_turn()
     assert loaded.played == 2 and loaded.finished
+
+
+def test_goals_and_deals_quote_their_seed_sentences_verbatim():
+    seeds = ROOT.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("the seed documents are not beside this checkout")
+    texts = {p.name[:3]: " ".join(p.read_text(encoding="utf-8").split()) for p in seeds.iterdir()}
+    sources = [g.source for g in R.GOALS.values()] + [o.source for o in R.OFFERS.values()]
+    for source in sources:
+        seed, _, quote = source.partition(": ")
+        normal = quote.replace("\u2019", "'")
+        assert normal in texts[seed].replace("\u2019", "'"), source
+
+
+def test_the_game_rules_document_lists_every_deal_and_event():
+    doc = (ROOT / "docs" / "game.md").read_text(encoding="utf-8")
+    for name in list(R.OFFERS) + list(R.TEACHER_EVENTS):
+        assert f"`{name}`" in doc

@@ -113,8 +113,7 @@ GOALS = {
         "US",
         "Contain ISKP at low cost, and keep Pakistan as a partner.",
         "004: Regarding ISIS-Khorasan, Bokhari states that the US does not currently "
-        "prioritize direct intervention. As a result, counterterrorism's strategic importance "
-        "for the US has diminished.",
+        "prioritize direct intervention.",
         (
             Component("strength.ISKP", "lower", 0.35, "ISKP strength", 0.05),
             Component("attacks.ISKP", "lower", 0.25, "ISKP attacks", 3.0),
@@ -248,7 +247,8 @@ OFFERS = {
                 Term("AFG", "action_vs_iskp", ">=", 0.9),
             ),
             "001: The US has frozen around $7 Billion reverses of Afghanistan in US federal "
-            "Bank after the Taliban takeover making the Afghanistan Banking system collapsed.",
+            "Bank after the Taliban takeover making the Afghanistan Banking system collapsed "
+            "and worsen the economic crisis even further.",
         ),
         OfferKind(
             "cpec_security",
@@ -259,7 +259,8 @@ OFFERS = {
                 Term("PAK", "ct_effort", ">=", 0.9),
             ),
             "000: He also acknowledged Pakistan's commitment to its alliance with China, "
-            "primarily due to their shared border and the China-Pakistan Economic Corridor.",
+            "primarily due to their shared border and the China-Pakistan Economic Corridor "
+            "project.",
         ),
         OfferKind(
             "mining_for_security",
@@ -270,7 +271,9 @@ OFFERS = {
                 Term("AFG", "ttp_tolerance", "<=", 0.5),
                 Term("AFG", "action_vs_iskp", ">=", 0.8),
             ),
-            "000: ... as China invests in Afghanistan, primarily in long-term mining projects.",
+            "000: Khan suggested that the US might tacitly support the Afghan Taliban to "
+            "counter Chinese influence in the region, as China invests in Afghanistan, "
+            "primarily in long-term mining projects.",
         ),
     )
 }
