@@ -320,6 +320,8 @@ class TurnScene(Scene):
                 typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
             )
         x, width = 470, w - 486
+        map_rect = pygame.Rect(x + 360, 140, w - x - 376, 270)
+        self.draw_map(surface, map_rect)
         goal = R.GOALS[role]
         y = text_block(surface, typo, [
             f"Goal: {goal.summary}",
@@ -341,10 +343,36 @@ class TurnScene(Scene):
                 levers = ", ".join(f"{k} {v:g}" for k, v in g.levers_of(other).items())
                 y = text_block(surface, typo, [f"{other} {g.last_scores()[other]:.0f}: {levers}"],
                                x, y, width, 11, theme.YELLOW)  # fmt: skip
-        y += 8
+        y = max(y, map_rect.bottom) + 8
         if self.app.status:
             y = text_block(surface, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
         text_block(surface, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
+
+    def draw_map(self, surface, rect) -> None:
+        """The viewer's map of the last month played (median strengths; one run's attacks)."""
+        snap = self.app.map_snapshot()
+        pygame.draw.rect(surface, theme.PANEL, rect, border_radius=6)
+        if snap is None:
+            note = self.app.typo.render("The map shows after the first quarter", 12, theme.MUTED)
+            surface.blit(note, note.get_rect(center=rect.center))
+            return
+        from viz.map_view import MapView
+
+        if not hasattr(self.app, "map_view"):
+            self.app.map_view = MapView(self.app.typo)
+        branch, data = snap
+        month = branch.months - 1
+        self.app.map_view.draw(
+            surface,
+            rect,
+            branch,
+            data,
+            month,
+            0.0,
+            False,
+            0,
+            f"End of {self.app.game.quarter(self.app.game.played)} · attacks of one run",
+        )
 
 
 class GameOverScene(Scene):
