@@ -366,3 +366,18 @@ def test_the_game_rules_document_lists_every_deal_and_event():
     doc = (ROOT / "docs" / "game.md").read_text(encoding="utf-8")
     for name in list(R.OFFERS) + list(R.TEACHER_EVENTS):
         assert f"`{name}`" in doc
+
+
+def test_cli_hot_seat_game_read_from_standard_input(tmp_path):
+    script = "\nset joint_ops 0.8 because ISKP is growing\nteacher seat PAK person\ndone\n\nbot\n"
+    res = durand(
+        "play", "--text", "--role", "US", "--turns", "1", "--seed", "4", "--replicates", "8",
+        "--save", str(tmp_path / "g.json"), stdin=script,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "joint_ops 0.50 -> 0.80, because ISKP is growing" in out
+    assert "Pass the keyboard to Pakistan (PAK)" in out and "A bot now plays PAK" in out
+    assert "=== The game is over ===" in out
+    saved = json.loads((tmp_path / "g.json").read_text())
+    assert [c["kind"] for c in saved["commands"]].count("seat") == 2
