@@ -344,6 +344,12 @@ class TurnScene(Scene):
                 y = text_block(surface, typo, [f"{other} {g.last_scores()[other]:.0f}: {levers}"],
                                x, y, width, 11, theme.YELLOW)  # fmt: skip
         y = max(y, map_rect.bottom) + 8
+        deals = [
+            f"Offer #{o.id} from {o.proposer}: {o.spec.title} "
+            f"[{'; '.join(str(t) for t in o.spec.terms)}]"
+            for o in g.pending_for(role)
+        ] + [f"Deal in force: #{o.id} {o.kind} with {o.spec.other(role)}" for o in g.deals(role)]
+        y = text_block(surface, typo, deals, x, y, width, 12, theme.SKY)
         if self.app.status:
             y = text_block(surface, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
         text_block(surface, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
