@@ -301,6 +301,9 @@ class TextGame:
         g = self.game
         text, _, why = line.partition(" because ")
         words = text.split()
+        if not words:
+            self.say("Unknown command; type 'help'.")
+            return
         verb, args = words[0].lower(), words[1:]
         start = len(g.log)
         try:
