@@ -209,6 +209,15 @@ def view(
         typer.echo(f"Saved {saved}")
 
 
+def _register_play() -> None:
+    from sim.game.command import play
+
+    app.command(name="play")(play)
+
+
+_register_play()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"durand {__version__}")

@@ -1,0 +1,181 @@
+"""The debrief: an HTML report with PNG charts (matplotlib, Agg) for after the game.
+
+It shows each role's outcome against its goals, every decision with the reason its
+player or bot gave, and the causal explanation built from the recorded metrics.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import OutputError
+from sim.game import rules as R
+from sim.game.explain import explain, measure
+from sim.recorder import COUNT_METRICS
+
+COLORS = {"US": "#1f5fa8", "PAK": "#1d7a3a", "AFG": "#7a5a1d", "CHN": "#b3261e"}
+
+
+def component_totals(game, metric: str) -> tuple[float, float]:
+    """(game, status quo) for a goal component over the turns played."""
+    if metric in R.DERIVED:
+        pairs = [component_totals(game, m) for m in R.DERIVED[metric]]
+        return float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))
+    how = "sum" if metric in COUNT_METRICS or metric.startswith("aid.") else "last"
+    return measure(game, metric, how)
+
+
+def quarterly(model, metric: str, turns: int) -> np.ndarray:
+    """(turns, 3) 25th, 50th, 75th percentiles over the runs, per quarter."""
+    from sim.recorder import INDEX
+
+    block = model.recorder.by_metric[: turns * R.MONTHS_PER_TURN, INDEX[metric], :]
+    q = block.astype(np.float64).reshape(turns, R.MONTHS_PER_TURN, -1)
+    per = q.sum(axis=1) if metric in COUNT_METRICS else q[:, -1, :]
+    return np.percentile(per, [25, 50, 75], axis=1).T
+
+
+def _charts(game, folder: Path) -> list[tuple[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.outputs import atomic_path
+
+    turns = game.played
+    x = np.arange(1, turns + 1)
+    out = []
+
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
+    for role in R.ROLES:
+        ax.plot(x, [t.scores[role] for t in game.results], marker="o", label=role,
+                color=COLORS[role])  # fmt: skip
+    ax.axhline(50, color="grey", lw=1, ls="--")
+    ax.set(xlabel="turn", ylabel="score (50 = status quo)", ylim=(0, 100),
+           title="Scores per turn")  # fmt: skip
+    ax.set_xticks(x)
+    ax.legend(ncol=4, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    with atomic_path(folder / "scores.png") as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    out.append(("scores.png", "Each role's score per turn against the status quo (dashed)."))
+
+    panels = (
+        ("attacks.PAK", "attacks in Pakistan per quarter"),
+        ("attacks.china_interests", "attacks on Chinese interests"),
+        ("strength.ISKP", "ISKP strength (1 = early 2025)"),
+        ("strength.TTP", "TTP strength"),
+        ("tension.PAK-AFG", "Pakistan-Taliban tension"),
+        ("trust.PAK-US", "Pakistan's trust in the US"),
+    )
+    fig, axes = plt.subplots(2, 3, figsize=(10, 5.4), dpi=100)
+    for ax, (metric, title) in zip(axes.flat, panels, strict=True):
+        for model, label, color in ((game.status_quo, "status quo", "grey"),
+                                    (game.model, "the game", "#1f5fa8")):  # fmt: skip
+            q = quarterly(model, metric, turns)
+            ax.fill_between(x, q[:, 0], q[:, 2], color=color, alpha=0.2, lw=0)
+            ax.plot(x, q[:, 1], color=color, marker="o", ms=3, label=label)
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(x)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"Medians and middle halves of {game.replicates} model runs, by turn", fontsize=9)
+    fig.tight_layout()
+    with atomic_path(folder / "outcomes.png") as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    out.append(("outcomes.png", "Main outcomes in the game and under the status quo."))
+    return out
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _table(rows: list[list[str]], head: list[str]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{th}</tr>{body}</table>"
+
+
+def render_html(game, charts, lesson=None) -> str:
+    e = html.escape
+    final = game.final_scores()
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Debrief: {e(game.scenario.title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+        "padding:4px 8px;font-size:0.9em;vertical-align:top}th{background:#eee}"
+        "img{max-width:100%}</style></head><body>",
+        f"<h1>Debrief: {e(game.scenario.title)}</h1>",
+        f"<p>{game.played} turns of {R.MONTHS_PER_TURN} months from {e(game.quarter(1))}, "
+        f"seed {game.seed}. Every figure is the median of {game.replicates} model runs; the "
+        "status quo is the same scenario, seed and runs with no one changing course. "
+        "Durand is a teaching abstraction, not a forecast.</p>",
+    ]
+    if lesson is not None:
+        parts.append(f"<h2>Lesson: {e(lesson.spec.title)}</h2>")
+        parts.append(
+            "<ul>" + "".join(f"<li>{e(g)}</li>" for g in lesson.spec.learning_goals) + "</ul>"
+        )
+    parts.append("<h2>Outcomes per role</h2>")
+    for role in R.ROLES:
+        goal = R.GOALS[role]
+        rows = []
+        for c in goal.components:
+            g, s = component_totals(game, c.metric)
+            rows.append([c.label, _num(g), _num(s), f"{c.better} is better", f"{c.weight:.0%}"])
+        seat = game.seats[role]
+        parts.append(
+            f"<h3>{e(R.ROLE_NAMES[role])} ({role}, {seat}): {final[role]:.1f}, "
+            f"{e(R.verdict(final[role]))}</h3><p>Goal: {e(goal.summary)} "
+            f"<small>(source {e(goal.source)})</small></p>"
+        )
+        parts.append(_table(rows, ["measure", "the game", "status quo", "", "weight"]))
+    parts.append("<h2>What happened, and why</h2><ul>")
+    parts += [f"<li>{e(line)}</li>" for line in explain(game)]
+    parts.append("</ul>")
+    for name, caption in charts:
+        parts.append(f"<figure><img src='{name}' alt='{e(caption)}'><figcaption>{e(caption)}"
+                     "</figcaption></figure>")  # fmt: skip
+    parts.append("<h2>Every decision, with its reason</h2>")
+    rows = [
+        [str(en.turn), en.role, en.by, en.text, en.reason]
+        for en in game.log
+        if en.kind in ("set", "propose", "accept", "refuse", "break", "event", "seat", "end")
+    ]
+    parts.append(_table(rows, ["turn", "who", "by", "decision", "reason given"]))
+    if lesson is not None:
+        parts.append("<h2>Discussion questions</h2><ol>")
+        parts += [f"<li>{e(q)}</li>" for q in lesson.spec.discussion_questions]
+        parts.append("</ol><h2>What to look for</h2><ul>")
+        parts += [f"<li>{e(q)}</li>" for q in lesson.spec.look_for]
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_debrief(game, folder: str | Path, lesson=None) -> Path:
+    """Write index.html, scores.png and outcomes.png into ``folder``; return the HTML path."""
+    from sim.outputs import atomic_path
+
+    folder = Path(folder)
+    if game.played == 0:
+        raise OutputError("no turn has been played yet, so there is nothing to debrief")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        charts = _charts(game, folder)
+        page = folder / "index.html"
+        with atomic_path(page) as tmp:
+            tmp.write_text(render_html(game, charts, lesson), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the debrief to {folder}: {exc}") from None
+    return page

@@ -1,0 +1,253 @@
+"""Bot doctrines: per-role YAML rules (conditions -> actions), each with the reason it gives.
+
+A doctrine is loaded like a scenario (safe YAML with line tracking) and every problem is
+reported with file, line and key path (exit 2). A bot is deterministic: the same
+observations give the same actions, so a game with every seat a bot replays exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import Problem, ScenarioError
+from sim.game.rules import DERIVED, OFFERS, ROLES, role_levers
+from sim.yamlio import SourceMap, load_yaml
+
+DOCTRINES = Path(__file__).resolve().parent / "doctrines"
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """One test on what the role can observe; every condition of a rule must hold."""
+
+    metric: str | None = None
+    above: Number | None = None
+    below: Number | None = None
+    vs_status_quo: bool = False  # compare the ratio to the status quo, not the value
+    turn_from: Annotated[int, Field(ge=1)] | None = None
+    turn_to: Annotated[int, Field(ge=1)] | None = None
+    deal: str | None = None
+    active: bool = True
+    pending_offer: str | None = None
+    never_broke: str | None = None  # holds while the role has never broken this deal
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        if self.metric is not None and self.above is None and self.below is None:
+            raise ValueError("a metric condition needs 'above' or 'below'")
+        if (self.above is not None or self.below is not None) and self.metric is None:
+            raise ValueError("'above'/'below' need a 'metric'")
+        if not any(
+            v is not None
+            for v in (
+                self.metric, self.turn_from, self.turn_to, self.deal, self.pending_offer,
+                self.never_broke,
+            )
+        ):  # fmt: skip
+            raise ValueError(
+                "a condition needs metric, turn_from, turn_to, deal, pending_offer or never_broke"
+            )
+        return self
+
+
+class Rule(_Strict):
+    name: str
+    when: list[Condition] = []
+    set: dict[str, Number] = {}
+    adjust: dict[str, Number] = {}
+    propose: str | None = None
+    break_deal: str | None = Field(default=None, alias="break")
+    because: Annotated[str, Field(min_length=3)]
+
+    @model_validator(mode="after")
+    def _some_action(self):
+        if not (self.set or self.adjust or self.propose or self.break_deal):
+            raise ValueError("a rule needs an action: set, adjust, propose or break")
+        return self
+
+
+class Answer(_Strict):
+    offer: str
+    when: list[Condition] = []
+    accept: bool
+    because: Annotated[str, Field(min_length=3)]
+
+
+class DoctrineFile(_Strict):
+    role: str
+    title: str
+    description: str = ""
+    rules: list[Rule] = []
+    answers: list[Answer] = []
+
+
+@dataclass(frozen=True)
+class Doctrine:
+    role: str
+    title: str
+    path: str
+    rules: tuple[Rule, ...]
+    answers: tuple[Answer, ...]
+
+
+def known_metrics() -> set[str]:
+    from sim.recorder import METRICS
+
+    return set(METRICS) | set(DERIVED) | {f"score.{r}" for r in ROLES}
+
+
+def load_doctrine(path: str | Path) -> Doctrine:
+    """Load and validate a doctrine file, or raise ScenarioError listing every problem."""
+    from sim.scenario import _pydantic_problems
+
+    path = Path(path)
+    name = str(path)
+    data, smap = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
+    try:
+        parsed = DoctrineFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_problems(exc, smap, name, DoctrineFile)) from None
+    problems = _check_names(parsed, smap, name)
+    if problems:
+        raise ScenarioError(problems)
+    return Doctrine(parsed.role, parsed.title, name, tuple(parsed.rules), tuple(parsed.answers))
+
+
+def default_doctrine(role: str) -> Doctrine:
+    return load_doctrine(DOCTRINES / f"{role}.yaml")
+
+
+def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
+    """Names pydantic cannot check: the role, its levers and ranges, metrics, offers."""
+    out: list[Problem] = []
+    if d.role not in ROLES:
+        msg = (
+            f"unknown role {d.role!r}; expected one of {', '.join(ROLES)} (groups are not playable)"
+        )
+        return [smap.problem(("role",), msg, name)]
+    levers = role_levers(d.role)
+    metrics = known_metrics()
+    mine = [o for o, k in OFFERS.items() if d.role in k.parties]
+
+    def check_conditions(conds, at):
+        for j, c in enumerate(conds):
+            where = at + ("when", j)
+            if c.metric is not None and c.metric not in metrics:
+                hint = _close(c.metric, metrics)
+                out.append(
+                    smap.problem(where + ("metric",), f"unknown metric {c.metric!r}{hint}", name)
+                )
+            for key in ("deal", "pending_offer", "never_broke"):
+                value = getattr(c, key)
+                if value is not None and value not in mine:
+                    msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
+                    out.append(smap.problem(where + (key,), msg, name))
+
+    for i, rule in enumerate(d.rules):
+        at = ("rules", i)
+        check_conditions(rule.when, at)
+        for section in ("set", "adjust"):
+            for lever, value in getattr(rule, section).items():
+                where = at + (section, lever)
+                spec = levers.get(lever)
+                if spec is None:
+                    msg = f"{d.role} has no lever {lever!r}{_close(lever, levers)}"
+                    out.append(smap.problem(where, msg, name))
+                elif section == "set" and not spec.low <= value <= spec.high:
+                    msg = (
+                        f"expected a value from {spec.low:g} to {spec.high:g} ({spec.unit}), "
+                        f"got {value!r}"
+                    )
+                    out.append(smap.problem(where, msg, name))
+        for key, value in (("propose", rule.propose), ("break", rule.break_deal)):
+            if value is not None and value not in mine:
+                msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
+                out.append(smap.problem(at + (key,), msg, name))
+    for i, ans in enumerate(d.answers):
+        at = ("answers", i)
+        check_conditions(ans.when, at)
+        if ans.offer != "any" and ans.offer not in mine:
+            options = ", ".join(mine)
+            msg = f"unknown offer {ans.offer!r} for {d.role}; expected 'any' or one of {options}"
+            out.append(smap.problem(at + ("offer",), msg, name))
+    return out
+
+
+def _close(word: str, options) -> str:
+    import difflib
+
+    hits = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {hits[0]!r}?)" if hits else ""
+
+
+# ------------------------------------------------------------------ deciding
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a role sees when it decides: public observations, its deals and offers."""
+
+    turn: int  # the turn about to be played, from 1
+    observed: dict[str, float]  # medians over the runs, last quarter (or the outlook)
+    status_quo: dict[str, float]
+    active_deals: frozenset[str]
+    pending_offers: frozenset[str]  # offer kinds addressed to the role
+    broken_by_me: frozenset[str] = frozenset()  # deal kinds the role has broken
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def check(cond: Condition, ctx: Context) -> tuple[bool, str]:
+    """Whether a condition holds, and the evidence in words."""
+    if cond.metric is not None:
+        value = ctx.observed[cond.metric]
+        shown = f"{cond.metric} {_fmt(value)}"
+        if cond.vs_status_quo:
+            base = ctx.status_quo.get(cond.metric, 0.0)
+            value = value / base if base else 1.0
+            shown = f"{cond.metric} at {value:.2f}x the status quo"
+        ok = (cond.above is None or value > cond.above) and (
+            cond.below is None or value < cond.below
+        )
+        return ok, shown
+    if cond.turn_from is not None or cond.turn_to is not None:
+        ok = (cond.turn_from or 1) <= ctx.turn <= (cond.turn_to or 10**9)
+        return ok, f"turn {ctx.turn}"
+    if cond.deal is not None:
+        on = cond.deal in ctx.active_deals
+        return on == cond.active, f"the {cond.deal} deal is {'in force' if on else 'not in force'}"
+    if cond.never_broke is not None:
+        kept = cond.never_broke not in ctx.broken_by_me
+        return kept, f"it has {'never' if kept else 'once'} broken {cond.never_broke}"
+    on = cond.pending_offer in ctx.pending_offers
+    return on, f"an offer of {cond.pending_offer} is on the table"
+
+
+def holds(conds, ctx: Context) -> tuple[bool, list[str]]:
+    evidence = []
+    for c in conds:
+        ok, shown = check(c, ctx)
+        if not ok:
+            return False, []
+        if c.metric is not None:
+            evidence.append(shown)
+    return True, evidence
+
+
+def reason(because: str, evidence: list[str]) -> str:
+    return because if not evidence else f"{because} ({'; '.join(evidence)})"
+
+
+__all__ = ["Doctrine", "Context", "load_doctrine", "default_doctrine", "holds", "reason"]

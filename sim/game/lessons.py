@@ -1,0 +1,96 @@
+"""Lesson packs: one folder per lesson under docs/lessons/, with a lesson.yaml holding the
+learning goals, briefing, scenario, discussion questions and what to look for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import Problem, ScenarioError, UsageError
+from sim.yamlio import load_yaml
+
+LESSONS = Path(__file__).resolve().parent.parent.parent / "docs" / "lessons"
+Role = str
+
+
+class TeacherCue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    turn: Annotated[int, Field(ge=1)]
+    event: str
+    note: str = ""
+
+
+class LessonFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    level: str = ""
+    minutes: Annotated[int, Field(ge=5, le=600)] = 45
+    learning_goals: Annotated[list[str], Field(min_length=1)]
+    briefing: Annotated[str, Field(min_length=20)]
+    scenario: str
+    turns: Annotated[int, Field(ge=1, le=40)] = 8
+    seed: Annotated[int, Field(ge=0)] | None = None
+    people: list[str] = []  # the seats people play by default; the rest are bots
+    teacher_events: list[TeacherCue] = []
+    discussion_questions: Annotated[list[str], Field(min_length=1)]
+    look_for: Annotated[list[str], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str
+    folder: Path
+    spec: LessonFile
+
+    @property
+    def scenario_path(self) -> Path:
+        return (self.folder / self.spec.scenario).resolve()
+
+
+def available(folder: Path = LESSONS) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "lesson.yaml").is_file())
+
+
+def load_lesson(name_or_path: str, folder: Path = LESSONS) -> Lesson:
+    """A lesson by name (a folder in docs/lessons/) or by path to its folder or lesson.yaml."""
+    from sim.game.rules import ROLES, TEACHER_EVENTS
+    from sim.scenario import _pydantic_problems, load_scenario
+
+    given = Path(name_or_path)
+    if given.suffix in (".yaml", ".yml") and given.is_file():
+        lesson_dir, file = given.parent, given
+    elif (given / "lesson.yaml").is_file():
+        lesson_dir, file = given, given / "lesson.yaml"
+    elif (folder / name_or_path / "lesson.yaml").is_file():
+        lesson_dir, file = folder / name_or_path, folder / name_or_path / "lesson.yaml"
+    else:
+        names = ", ".join(available(folder)) or "none found"
+        raise UsageError(f"no lesson {name_or_path!r}; lessons: {names}")
+    data, smap = load_yaml(file)
+    name = str(file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
+    try:
+        spec = LessonFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_problems(exc, smap, name, LessonFile)) from None
+    problems = []
+    for i, role in enumerate(spec.people):
+        if role not in ROLES:
+            msg = f"unknown role {role!r}; expected one of {', '.join(ROLES)}"
+            problems.append(smap.problem(("people", i), msg, name))
+    for i, cue in enumerate(spec.teacher_events):
+        if cue.event not in TEACHER_EVENTS:
+            msg = f"unknown event {cue.event!r}; expected one of {', '.join(TEACHER_EVENTS)}"
+            problems.append(smap.problem(("teacher_events", i, "event"), msg, name))
+    if problems:
+        raise ScenarioError(problems)
+    lesson = Lesson(lesson_dir.name, lesson_dir, spec)
+    load_scenario(lesson.scenario_path)  # fail early, with the scenario's own errors
+    return lesson

@@ -1,0 +1,327 @@
+"""The game's rules as data: playable roles, their levers, goals, the offers they can trade
+and the events a teacher can inject.
+
+Roles are the four states; militant groups are never playable. Every number here is a
+game rule, not a model parameter: each carries the seed sentence it stands on or the
+reason it was chosen (the model's own numbers stay in ``sim/data/parameters.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sim import STATES
+from sim.parameters import ParamSpec, default_tree, registry
+
+ROLES = STATES  # US, PAK, AFG, CHN; TTP, ISKP and BLA are never playable
+ROLE_NAMES = {"US": "United States", "PAK": "Pakistan", "AFG": "Afghan Taliban", "CHN": "China"}
+
+MONTHS_PER_TURN = 3
+# Why 3: the documents speak of policy in quarters and years (pledges, deadlines, aid
+# cuts); a quarter is long enough for a choice to show in the model's monthly metrics.
+REPLICATES = 50
+# Why 50: the model is stochastic. One run shows one noisy history, and players (and
+# bots) would chase Poisson noise; the median of 50 runs shows what a policy does. 50
+# runs of a quarter take milliseconds, so replaying a whole game (undo, load) is instant.
+DEFAULT_TURNS = 8  # two years
+
+DEAL_TRUST_GAIN = 0.05
+# Each party's trust in the other rises this much when a deal is struck. Seed 004: "The
+# ISI-CIA Joint Operation is viewed as Pakistan's effort to restore trust." The size is
+# ours: small, because a promise is not yet a delivery (the model's joint-operation
+# successes add trust of their own).
+BREAK_TRUST_LOSS = 0.20
+# The wronged party's trust in a party that breaks a deal falls this much. Seed 001: "the
+# alliance between the two countries remained intricate and relations strained". Ours:
+# four times the gain, because a broken promise is remembered longer than a kept one.
+
+
+@dataclass(frozen=True)
+class LeverRule:
+    """A lever a role may set: its range and whether it spends from the role's budget."""
+
+    role: str
+    name: str
+    low: float
+    high: float
+    default: float
+    unit: str
+    spending: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.role}.{self.name}"
+
+
+def _lever(role: str, name: str, spec: ParamSpec) -> LeverRule:
+    return LeverRule(
+        role,
+        name,
+        float(spec.low),
+        float(spec.high),
+        float(spec.value),
+        spec.unit,
+        spec.is_spending,
+    )
+
+
+@cache
+def role_levers(role: str) -> dict[str, LeverRule]:
+    """The levers a role controls, from the model's parameter registry."""
+    specs = registry()
+    prefix = f"levers.{role}."
+    return {
+        p[len(prefix) :]: _lever(role, p[len(prefix) :], s)
+        for p, s in specs.items()
+        if p.startswith(prefix)
+    }
+
+
+def budget(role: str) -> float:
+    """USD million a year the role may spend on its spending levers (model parameter)."""
+    return float(default_tree("states")["budget"][role])
+
+
+# ------------------------------------------------------------------ goals
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of a role's goal: a recorded metric, which way is good, its weight."""
+
+    metric: str
+    better: str  # "lower" or "higher"
+    weight: float
+    label: str
+    floor: float  # scale below which differences are measured in absolute terms
+
+
+@dataclass(frozen=True)
+class Goal:
+    role: str
+    summary: str
+    source: str  # a seed sentence the goal rests on
+    components: tuple[Component, ...]
+
+
+# Scores compare the game with the status quo (the same scenario, seed and runs with no
+# one changing course): 50 means "as if nothing had been done", 100 the best possible.
+# Weights are ours, chosen so the first-named interest in each document weighs most.
+GOALS = {
+    "US": Goal(
+        "US",
+        "Contain ISKP at low cost, and keep Pakistan as a partner.",
+        "004: Regarding ISIS-Khorasan, Bokhari states that the US does not currently "
+        "prioritize direct intervention.",
+        (
+            Component("strength.ISKP", "lower", 0.35, "ISKP strength", 0.05),
+            Component("attacks.ISKP", "lower", 0.25, "ISKP attacks", 3.0),
+            Component("aid.US-PAK", "lower", 0.20, "aid paid to Pakistan (cost)", 50.0),
+            Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
+        ),
+    ),
+    "PAK": Goal(
+        "PAK",
+        "Bring attacks in Pakistan down and keep the economy stable.",
+        "001: The recent wave of terrorism has become a major concern for both political "
+        "and military leadership in Pakistan.",
+        (
+            Component("attacks.PAK", "lower", 0.40, "attacks in Pakistan", 10.0),
+            Component("fatalities.PAK", "lower", 0.10, "deaths in Pakistan", 10.0),
+            Component("economy.PAK", "higher", 0.25, "Pakistan's economy", 0.05),
+            Component("stability.PAK", "higher", 0.15, "Pakistan's stability", 0.05),
+            Component("aid.US-PAK", "higher", 0.10, "US aid received", 50.0),
+        ),
+    ),
+    "AFG": Goal(
+        "AFG",
+        "Keep the regime stable and win recognition from its neighbours and the powers.",
+        "001: The Afghan government is taking encouraging steps to take down these groups; "
+        "however, the current economic crisis of Afghanistan may impact the ongoing efforts.",
+        (
+            Component("stability.AFG", "higher", 0.35, "the regime's stability", 0.05),
+            Component("economy.AFG", "higher", 0.20, "Afghanistan's economy", 0.05),
+            Component("recognition.AFG", "higher", 0.25, "others' trust (recognition)", 0.05),
+            Component("attacks.AFG", "lower", 0.20, "attacks in Afghanistan", 5.0),
+        ),
+    ),
+    "CHN": Goal(
+        "CHN",
+        "Keep CPEC and Chinese people secure, and Pakistan solvent.",
+        "004: China's CPEC project is also in a stagnant phase, and China has its financial "
+        "investments stuck in it.",
+        (
+            Component(
+                "attacks.china_interests", "lower", 0.40, "attacks on Chinese interests", 1.0
+            ),
+            Component("china_confidence", "higher", 0.20, "China's confidence to invest", 0.05),
+            Component("strength.BLA", "lower", 0.20, "BLA strength", 0.05),
+            Component("economy.PAK", "higher", 0.20, "Pakistan's economy", 0.05),
+        ),
+    ),
+}
+
+# Metrics the game derives from recorded ones (for goals and bot conditions).
+DERIVED = {"recognition.AFG": ("trust.US-AFG", "trust.PAK-AFG", "trust.CHN-AFG")}
+
+
+def verdict(score: float) -> str:
+    if score >= 58:
+        return "goals met"
+    if score >= 45:
+        return "held the line"
+    return "goals missed"
+
+
+# ------------------------------------------------------------------ offers
+
+
+@dataclass(frozen=True)
+class Term:
+    """A commitment: a lever held at least (or at most) at a value while the deal lasts."""
+
+    role: str
+    lever: str
+    op: str  # ">=" or "<="
+    value: float
+
+    def holds(self, current: float) -> bool:
+        return current >= self.value - 1e-9 if self.op == ">=" else current <= self.value + 1e-9
+
+    def __str__(self) -> str:
+        return f"{self.role}.{self.lever} {self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class OfferKind:
+    name: str
+    title: str
+    parties: tuple[str, str]
+    terms: tuple[Term, ...]
+    source: str
+
+    def other(self, role: str) -> str:
+        a, b = self.parties
+        return b if role == a else a
+
+    def terms_for(self, role: str) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.role == role)
+
+
+OFFERS = {
+    o.name: o
+    for o in (
+        OfferKind(
+            "middle_ground",
+            "US help against TTP and BLA for Pakistan's full support against ISKP",
+            ("US", "PAK"),
+            (
+                Term("US", "help_vs_ttp_bla", ">=", 0.7),
+                Term("US", "joint_ops", ">=", 0.7),
+                Term("PAK", "support_vs_iskp", ">=", 1.0),
+                Term("PAK", "joint_ops", ">=", 0.8),
+            ),
+            "003: This can be done if U.S. helps Pakistan counter BLA and TTP, while Pakistan "
+            "extends its full support against ISKP.",
+        ),
+        OfferKind(
+            "taliban_on_board",
+            "Afghan Taliban act against TTP; Pakistan eases deportations and the border",
+            ("PAK", "AFG"),
+            (
+                Term("AFG", "ttp_tolerance", "<=", 0.4),
+                Term("AFG", "cooperation_pak", ">=", 0.6),
+                Term("PAK", "deportation", "<=", 0.2),
+                Term("PAK", "border_closure", "<=", 0.2),
+            ),
+            "003: Joint effort in this regard is only possible if both work together, take the "
+            "Afghan Taliban on board and then target these proscribed organisations.",
+        ),
+        OfferKind(
+            "reserves_for_action",
+            "The US releases frozen reserves; the Taliban act against ISKP",
+            ("US", "AFG"),
+            (
+                Term("US", "reserves_release", ">=", 0.2),
+                Term("AFG", "action_vs_iskp", ">=", 0.9),
+            ),
+            "001: The US has frozen around $7 Billion reverses of Afghanistan in US federal "
+            "Bank after the Taliban takeover making the Afghanistan Banking system collapsed "
+            "and worsen the economic crisis even further.",
+        ),
+        OfferKind(
+            "cpec_security",
+            "China invests more in CPEC; Pakistan commits more of its forces",
+            ("CHN", "PAK"),
+            (
+                Term("CHN", "cpec_investment", ">=", 1500),
+                Term("PAK", "ct_effort", ">=", 0.9),
+            ),
+            "000: He also acknowledged Pakistan's commitment to its alliance with China, "
+            "primarily due to their shared border and the China-Pakistan Economic Corridor "
+            "project.",
+        ),
+        OfferKind(
+            "mining_for_security",
+            "China invests in Afghan mining; the Taliban curb TTP and fight ISKP",
+            ("CHN", "AFG"),
+            (
+                Term("CHN", "afghan_mining", ">=", 400),
+                Term("AFG", "ttp_tolerance", "<=", 0.5),
+                Term("AFG", "action_vs_iskp", ">=", 0.8),
+            ),
+            "000: Khan suggested that the US might tacitly support the Afghan Taliban to "
+            "counter Chinese influence in the region, as China invests in Afghanistan, "
+            "primarily in long-term mining projects.",
+        ),
+    )
+}
+
+# ------------------------------------------------------------------ teacher events
+
+# Each is a shock in the scenario schema (validated by sim.scenario's shock models); sizes
+# are ours, chosen to be visible within a turn without ending the game.
+TEACHER_EVENTS = {
+    "iskp_wave": (
+        {"type": "attack_wave", "group": "ISKP", "multiplier": 2.0, "months": 3},
+        "ISKP launches a wave of attacks",
+    ),
+    "ttp_offensive": (
+        {"type": "attack_wave", "group": "TTP", "multiplier": 1.8, "months": 3},
+        "TTP declares an offensive after a ceasefire ends",
+    ),
+    "bla_attack_on_cpec": (
+        {"type": "attack_wave", "group": "BLA", "multiplier": 2.0, "months": 2},
+        "BLA targets CPEC projects in Balochistan",
+    ),
+    "commander_captured": (
+        {"type": "strength_loss", "group": "ISKP", "fraction": 0.1},
+        "A senior ISKP commander is captured and handed over",
+    ),
+    "border_incident": (
+        {"type": "tension_shock", "change": 0.2},
+        "A deadly clash at a border crossing",
+    ),
+    "imf_programme": (
+        {"type": "economic_shock", "country": "PAK", "change": 0.1},
+        "Pakistan secures an IMF bail-out package",
+    ),
+    "afghan_banking_crisis": (
+        {"type": "economic_shock", "country": "AFG", "change": -0.1},
+        "Afghanistan's banks run out of cash",
+    ),
+    "public_rebuke": (
+        {"type": "trust_shock", "source": "PAK", "target": "US", "change": -0.15},
+        "A US official publicly tells Pakistan to 'do more'",
+    ),
+}
+
+
+def teacher_shock(name: str):
+    """The validated shock object for a named teacher event."""
+    from pydantic import TypeAdapter
+
+    from sim.scenario import Shock
+
+    return TypeAdapter(Shock).validate_python(TEACHER_EVENTS[name][0])

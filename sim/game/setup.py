@@ -1,0 +1,82 @@
+"""Starting a game from command-line choices: a scenario, a lesson or a saved game."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.errors import UsageError
+from sim.game import rules as R
+
+
+def parse_doctrines(items: list[str]) -> dict:
+    from sim.game.doctrine import load_doctrine
+
+    out = {}
+    for item in items:
+        role, sep, path = item.partition("=")
+        if not sep or role not in R.ROLES:
+            raise UsageError(
+                f"--doctrine expects ROLE=FILE with ROLE in {', '.join(R.ROLES)}, got {item!r}"
+            )
+        d = load_doctrine(Path(path))
+        if d.role != role:
+            raise UsageError(f"{path} is a doctrine for {d.role}, not {role}")
+        out[role] = d
+    return out
+
+
+def seats_for(all_bots: bool, roles: list[str], default_people: list[str] | None = None):
+    for r in roles:
+        if r not in R.ROLES:
+            raise UsageError(
+                f"--role {r!r}: expected one of {', '.join(R.ROLES)} "
+                "(militant groups are never playable)"
+            )
+    if all_bots and roles:
+        raise UsageError("--all-bots and --role contradict each other")
+    if all_bots:
+        people: list[str] = []
+    elif roles:
+        people = roles
+    elif default_people is not None:
+        people = default_people
+    else:
+        people = list(R.ROLES)
+    return {r: "person" if r in people else "bot" for r in R.ROLES}
+
+
+def start_game(
+    *, scenario=None, lesson=None, load=None, turns=None, seed=None, replicates=None,
+    all_bots=False, roles=(), doctrines=(),
+):  # fmt: skip
+    """(Game, Lesson or None) ready to play."""
+    from sim.game.engine import Game
+    from sim.game.lessons import load_lesson
+    from sim.model import BASELINE
+
+    if load is not None:
+        from sim.game.save import load_game
+
+        game = load_game(load)
+        the_lesson = load_lesson(game.lesson) if game.lesson else None
+        if all_bots or roles:
+            for role, seat in seats_for(all_bots, list(roles)).items():
+                if game.seats[role] != seat:
+                    game.set_seat(role, seat)
+        if turns is not None:
+            game.extend(turns)
+        return game, the_lesson
+    the_lesson = load_lesson(lesson) if lesson else None
+    if the_lesson is not None and scenario is None:
+        scenario = the_lesson.scenario_path
+    spec = the_lesson.spec if the_lesson else None
+    game = Game(
+        scenario or BASELINE,
+        seed=seed if seed is not None else (spec.seed if spec else None),
+        turns=turns or (spec.turns if spec else R.DEFAULT_TURNS),
+        replicates=replicates or R.REPLICATES,
+        seats=seats_for(all_bots, list(roles), spec.people if spec and spec.people else None),
+        doctrines=parse_doctrines(list(doctrines)),
+    )
+    game.lesson = the_lesson.name if the_lesson else None
+    return game, the_lesson

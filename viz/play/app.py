@@ -1,0 +1,226 @@
+"""The graphical game: window, the seat-by-seat flow of a turn, and the frame loop.
+
+The app owns the order of play (bots move, a hand-over screen before each person, the
+turn ends after the last seat) and swaps scenes; scenes turn clicks into calls on the
+game engine (sim.game.engine.Game) and never touch the model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SIZE = (1280, 720)
+HEADLESS_DT = 1.0 / 60.0
+
+
+class PlayApp:
+    def __init__(
+        self,
+        game,
+        *,
+        lesson=None,
+        save_path: Path | None = None,
+        debrief_dir: Path | None = None,
+        size: tuple[int, int] = DEFAULT_SIZE,
+    ):
+        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+        import pygame
+        import pygame_gui
+
+        from viz.theme import Typography
+        from viz.widgets import theme_for
+
+        self._pygame = pygame
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption("Durand — the game")
+        self.screen = pygame.display.set_mode(size)
+        self.typo = Typography(1.0)
+        self.manager = pygame_gui.UIManager(size, theme_for(1.0))
+        self.game = game
+        self.lesson = lesson
+        self.save_path = save_path
+        self.debrief_dir = debrief_dir
+        self.running = True
+        self.scene = None
+        self.seat = 0  # index into ROLES of the seat whose move it is
+        self.news: list[str] = []  # what everyone may see: public moves and results
+        self.status = ""
+        if lesson is not None:
+            self.news.append(f"Lesson: {lesson.spec.title}")
+        self.advance()
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
+
+    # ------------------------------------------------------------ the order of play
+
+    def map_snapshot(self):
+        """(Branch, MapData) of the game so far, for the viewer's map (cached per turn)."""
+        g = self.game
+        if g.played == 0:
+            return None
+        if getattr(self, "_map_key", None) != (id(g.model), g.played):
+            from sim import GROUPS, STATES
+            from sim.game.rules import MONTHS_PER_TURN
+            from sim.runner import RunResult
+            from sim.timeline import Branch
+            from viz.map_view import MapData
+
+            months = g.played * MONTHS_PER_TURN
+            model = g.model
+            result = RunResult(
+                model.scenario, model.replicate_ids, model.recorder.data[:months].copy(),
+                list(model.applied),
+            )  # fmt: skip
+            card = {a: model.states[a].card() for a in STATES}
+            card.update({x: model.groups[x].card() for x in GROUPS})
+            branch = Branch("game", model.scenario, result, [card] * months)
+            self._map = (branch, MapData(branch))
+            self._map_key = (id(g.model), g.played)
+        return self._map
+
+    def open_table(self) -> bool:
+        g = self.game
+        return g.revealed or all(s == "bot" for s in g.seats.values())
+
+    def tell(self, entry) -> None:
+        if entry.public or self.open_table():
+            who = entry.role if entry.role == "teacher" else f"{entry.role} ({entry.by})"
+            why = f", because {entry.reason}" if entry.reason else ""
+            self.news.append(f"T{entry.turn} {who}: {entry.text}{why}")
+
+    def advance(self) -> None:
+        """Let bots move until a person must, ending turns as they complete."""
+        from sim.game.rules import ROLES
+
+        g = self.game
+        while not g.finished and not g.paused:
+            if self.seat == 0:
+                self._lesson_cues()
+            if self.seat >= len(ROLES):
+                g.end_turn()
+                r = g.results[-1]
+                for e in g.log:
+                    if e.turn == r.turn and e.kind == "break" and e.by == "rules":
+                        self.tell(e)
+                self.news.append(
+                    f"T{r.turn} results: attacks in Pakistan {r.observed['attacks.PAK']:.0f} "
+                    f"(status quo {r.status_quo['attacks.PAK']:.0f}), ISKP strength "
+                    f"{r.observed['strength.ISKP']:.2f} ({r.status_quo['strength.ISKP']:.2f})"
+                )
+                self.autosave()
+                self.seat = 0
+                continue
+            role = ROLES[self.seat]
+            if g.seats[role] == "bot":
+                for e in g.play_bot(role):
+                    self.tell(e)
+                self.seat += 1
+                continue
+            from viz.play.scenes import HandOverScene
+
+            self.set_scene(HandOverScene(self, role))
+            return
+        if g.finished:
+            from viz.play.scenes import GameOverScene
+
+            self.autosave()
+            self.set_scene(GameOverScene(self))
+        else:  # paused: the current scene stays, showing the banner
+            self.set_scene(self.scene)
+
+    def _lesson_cues(self) -> None:
+        g = self.game
+        if self.lesson is None:
+            return
+        done = {e.detail.get("event") for e in g.log if e.turn == g.turn and e.kind == "event"}
+        for cue in self.lesson.spec.teacher_events:
+            if cue.turn == g.turn and cue.event not in done:
+                g.inject(cue.event, cue.note or "scheduled by the lesson")
+                self.tell(g.log[-1])
+
+    def person_done(self) -> None:
+        self.seat += 1
+        self.advance()
+
+    def restart_turn(self) -> None:
+        """After an undo: replay the current turn's seats from the first."""
+        self.seat = 0
+        self.advance()
+
+    def autosave(self) -> None:
+        if self.save_path is not None:
+            from sim.game.save import save_game
+
+            save_game(self.game, self.save_path)
+
+    # ------------------------------------------------------------ scenes and loop
+
+    def set_scene(self, scene) -> None:
+        self.manager.clear_and_reset()
+        self.scene = scene
+        if scene is not None:
+            scene.build()
+
+    def frame(self, dt: float) -> None:
+        pygame = self._pygame
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self.running = False
+                return
+            self.manager.process_events(event)
+            if self.scene is not None:
+                self.scene.handle_event(event)
+            if not self.running:
+                return
+        if self.scene is not None:
+            self.scene.update(dt)
+        self.manager.update(dt)
+        from viz import theme
+
+        self.screen.fill(theme.BACKGROUND)
+        if self.scene is not None:
+            self.scene.draw(self.screen)
+        self.manager.draw_ui(self.screen)
+        pygame.display.flip()
+
+    def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
+        clock = self._pygame.time.Clock()
+        n = 0
+        while self.running and (frames is None or n < frames):
+            dt = clock.tick(60 if fixed_dt is None else 0) / 1000.0
+            self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
+            n += 1
+
+    def screenshot(self, path: Path) -> Path:
+        self._pygame.image.save(self.screen, str(path))
+        return path
+
+    def close(self) -> None:
+        self._pygame.display.quit()
+
+
+def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=None) -> None:
+    """Open the game window (``durand play`` without --text)."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
+    from sim.errors import UsageError
+
+    pygame.display.init()
+    headless = pygame.display.get_driver() in ("offscreen", "dummy")
+    if headless and os.environ.get("SDL_VIDEODRIVER") not in ("offscreen", "dummy"):
+        # SDL fell back to drawing off screen: nobody could see or click the window.
+        pygame.display.quit()
+        raise UsageError("no display to open the game window on; play in the terminal with --text")
+    try:
+        app = PlayApp(game, lesson=lesson, save_path=save_path, debrief_dir=debrief_dir)
+    except pygame.error as exc:
+        raise UsageError(f"cannot open a window ({exc}); without a display, use --text") from exc
+    try:
+        app.run(frames)
+    finally:
+        app.close()
