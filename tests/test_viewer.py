@@ -344,3 +344,18 @@ def test_mouse_clicks_on_the_widgets_play_and_fork(viewer, timeline):
     (branch,) = timeline.branches.values()
     assert branch.changes == ((6, {"PAK.ct_effort": 0.85}),)
     assert branch.levers_at(6)["PAK.ct_effort"] == 0.85
+
+
+def test_a_window_nobody_can_see_is_refused(monkeypatch):
+    """Without a display SDL falls back to drawing off screen; a window there would run
+    forever unseen, so the viewer and the game refuse it and point to --headless/--text."""
+    from sim.errors import UsageError
+    from viz.app import require_display
+
+    monkeypatch.delenv("SDL_VIDEODRIVER")
+    monkeypatch.setattr(pygame.display, "init", lambda: None)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    with pytest.raises(UsageError, match="--headless"):
+        require_display("render without one with --headless")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")  # chosen on purpose: allowed
+    require_display("render without one with --headless")

@@ -18,6 +18,23 @@ def _quiet_pygame() -> None:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
+def require_display(hint: str) -> None:
+    """Refuse to open a window nobody can see.
+
+    Without a display SDL falls back to drawing off screen, and a window that cannot be
+    seen or closed would run forever. Choosing the dummy driver on purpose is fine.
+    """
+    import pygame
+
+    from sim.errors import UsageError
+
+    pygame.display.init()
+    invisible = pygame.display.get_driver() in ("offscreen", "dummy")
+    if invisible and os.environ.get("SDL_VIDEODRIVER") not in ("offscreen", "dummy"):
+        pygame.display.quit()
+        raise UsageError(f"no display to open a window on; {hint}")
+
+
 def _use_dummy_drivers() -> None:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -206,9 +223,11 @@ def run_viewer(
         from sim.errors import UsageError
 
         raise UsageError(f"--speed must be between 0.25 and 16, got {speed:g}")
+    _quiet_pygame()
     if headless:
         _use_dummy_drivers()
-    _quiet_pygame()
+    else:
+        require_display("render without one with --headless")
     timeline = Timeline(scenario, seed=seed, replicates=replicates, months=months)
     import pygame
 

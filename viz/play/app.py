@@ -209,13 +209,9 @@ def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=No
     import pygame
 
     from sim.errors import UsageError
+    from viz.app import require_display
 
-    pygame.display.init()
-    headless = pygame.display.get_driver() in ("offscreen", "dummy")
-    if headless and os.environ.get("SDL_VIDEODRIVER") not in ("offscreen", "dummy"):
-        # SDL fell back to drawing off screen: nobody could see or click the window.
-        pygame.display.quit()
-        raise UsageError("no display to open the game window on; play in the terminal with --text")
+    require_display("play in the terminal with --text")
     try:
         app = PlayApp(game, lesson=lesson, save_path=save_path, debrief_dir=debrief_dir)
     except pygame.error as exc:
