@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim import GROUPS
-from sim.mechanisms import attack_means, drivers, security_presence
+from sim.mechanisms import attack_means, drivers, recruitment_terms, security_presence
 from sim.parameters import registry
 from sim.scenario import Scenario
 from sim.state import AFG, PAK, TTP, US
@@ -142,14 +142,8 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         fl["joint_ops"][t] = -gc.joint_op_loss
         fl["defection"][t, :, TTP] = -gc.defection
         fl["defection"][t, :, GROUPS.index("ISKP")] = gc.defection
-        d, d0 = drivers(w0, press, p), ref.drivers
-        rw = p.recruitment
-        term = {
-            "grievance": rw.grievance_weight * (d.grievance - d0.grievance),
-            "hardship": rw.hardship_weight * (d.hardship - d0.hardship),
-            "sanctuary": rw.sanctuary_weight * (d.sanctuary - d0.sanctuary),
-            "weapons": rw.weapons_weight * (d.weapons - d0.weapons),
-        }
+        d = drivers(w0, press, p)
+        term = recruitment_terms(d, ref.drivers, p)
         for k, v in term.items():
             terms[k][t] = v
         rc["rec"][t] = gc.recruitment

@@ -305,6 +305,17 @@ class GroupChange:
     joint_op_loss: np.ndarray  # (R, G)
 
 
+def recruitment_terms(d: Drivers, d0: Drivers, p: SimpleNamespace) -> dict[str, np.ndarray]:
+    """Each driver's push on recruitment, (R, G): its weight times its move since month 0."""
+    r = p.recruitment
+    return {
+        "grievance": r.grievance_weight * (d.grievance - d0.grievance),
+        "hardship": r.hardship_weight * (d.hardship - d0.hardship),
+        "sanctuary": r.sanctuary_weight * (d.sanctuary - d0.sanctuary),
+        "weapons": r.weapons_weight * (d.weapons - d0.weapons),
+    }
+
+
 def group_change(
     w: World,
     d: Drivers,
@@ -316,13 +327,7 @@ def group_change(
     step: int,
 ) -> GroupChange:
     r = p.recruitment
-    terms = {
-        "grievance": r.grievance_weight * (d.grievance - d0.grievance),
-        "hardship": r.hardship_weight * (d.hardship - d0.hardship),
-        "sanctuary": r.sanctuary_weight * (d.sanctuary - d0.sanctuary),
-        "weapons": r.weapons_weight * (d.weapons - d0.weapons),
-    }
-    multiplier = np.maximum(1 + sum(terms.values()), 0.0)
+    multiplier = np.maximum(1 + sum(recruitment_terms(d, d0, p).values()), 0.0)
     s = w.strength
     room = np.maximum(1 - s / p.groups.carrying_capacity, 0.0)
     sd = r.noise

@@ -40,7 +40,28 @@ def _use_dummy_drivers() -> None:
     os.environ["SDL_AUDIODRIVER"] = "dummy"
 
 
-class ViewerApp:
+class FrameLoop:
+    """The frame loop shared by the viewer and the game window: ``frame(dt)`` until
+    ``running`` goes false or ``frames`` have been drawn. ``fixed_dt`` (headless runs)
+    makes every frame advance the same time, uncapped; otherwise 60 fps, dt at most 0.1 s."""
+
+    running: bool
+
+    def frame(self, dt: float) -> None:
+        raise NotImplementedError
+
+    def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
+        import pygame
+
+        clock = pygame.time.Clock()
+        n = 0
+        while self.running and (frames is None or n < frames):
+            dt = clock.tick(60 if fixed_dt is None else 0) / 1000.0
+            self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
+            n += 1
+
+
+class ViewerApp(FrameLoop):
     """Owns the window and the pygame_gui manager; runs scenes frame by frame."""
 
     def __init__(
@@ -179,14 +200,6 @@ class ViewerApp:
         for scene in self.scenes[1:]:
             scene.draw(self.screen)
         self._pygame.display.flip()
-
-    def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
-        clock = self._pygame.time.Clock()
-        n = 0
-        while self.running and (frames is None or n < frames):
-            dt = clock.tick(60 if fixed_dt is None else 0) / 1000.0
-            self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
-            n += 1
 
     def close(self) -> None:
         self._pygame.display.quit()

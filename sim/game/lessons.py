@@ -51,6 +51,21 @@ class Lesson:
         return (self.folder / self.spec.scenario).resolve()
 
 
+def play_due_cues(game, lesson: Lesson | None) -> list:
+    """Inject the lesson's teacher events due this turn (once each); return their log
+    entries so a front end can show them."""
+    if lesson is None:
+        return []
+    turn = game.turn
+    done = {e.detail.get("event") for e in game.log if e.turn == turn and e.kind == "event"}
+    shown = []
+    for cue in lesson.spec.teacher_events:
+        if cue.turn == turn and cue.event not in done:
+            game.inject(cue.event, cue.note or "scheduled by the lesson")
+            shown.append(game.log[-1])
+    return shown
+
+
 def available(folder: Path = LESSONS) -> list[str]:
     if not folder.is_dir():
         return []

@@ -15,6 +15,7 @@ from typing import TextIO
 from sim.errors import DurandError
 from sim.game import rules as R
 from sim.game.engine import Entry, Game, GameError
+from sim.game.lessons import play_due_cues
 
 PUBLIC_METRICS = (
     ("attacks.PAK", "attacks in Pakistan", "{:.0f}"),
@@ -188,14 +189,8 @@ class TextGame:
         self.turn_report()
 
     def teacher_cues(self) -> None:
-        g = self.game
-        if self.lesson is None:
-            return
-        done = {e.detail.get("event") for e in g.log if e.turn == g.turn and e.kind == "event"}
-        for cue in self.lesson.spec.teacher_events:
-            if cue.turn == g.turn and cue.event not in done:
-                g.inject(cue.event, cue.note or "scheduled by the lesson")
-                self.show_entry(g.log[-1])
+        for entry in play_due_cues(self.game, self.lesson):
+            self.show_entry(entry)
 
     def bot_moves(self, role: str) -> None:
         entries = self.game.play_bot(role)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_SIZE = (1280, 720)
-HEADLESS_DT = 1.0 / 60.0
+from sim.game.lessons import play_due_cues
+from viz.app import DEFAULT_SIZE, FrameLoop
 
 
-class PlayApp:
+class PlayApp(FrameLoop):
     def __init__(
         self,
         game,
@@ -133,14 +133,8 @@ class PlayApp:
             self.set_scene(self.scene)
 
     def _lesson_cues(self) -> None:
-        g = self.game
-        if self.lesson is None:
-            return
-        done = {e.detail.get("event") for e in g.log if e.turn == g.turn and e.kind == "event"}
-        for cue in self.lesson.spec.teacher_events:
-            if cue.turn == g.turn and cue.event not in done:
-                g.inject(cue.event, cue.note or "scheduled by the lesson")
-                self.tell(g.log[-1])
+        for entry in play_due_cues(self.game, self.lesson):
+            self.tell(entry)
 
     def person_done(self) -> None:
         self.seat += 1
@@ -186,14 +180,6 @@ class PlayApp:
             self.scene.draw(self.screen)
         self.manager.draw_ui(self.screen)
         pygame.display.flip()
-
-    def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
-        clock = self._pygame.time.Clock()
-        n = 0
-        while self.running and (frames is None or n < frames):
-            dt = clock.tick(60 if fixed_dt is None else 0) / 1000.0
-            self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
-            n += 1
 
     def screenshot(self, path: Path) -> Path:
         self._pygame.image.save(self.screen, str(path))
