@@ -139,6 +139,11 @@ def evidence(
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
 
 
+from sim.sweep.commands import register as _register_sweeps  # noqa: E402
+
+_register_sweeps(app)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"durand {__version__}")

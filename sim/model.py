@@ -140,6 +140,17 @@ class DurandModel(mesa.Model):
         self.levers.set(key, value)
         self.applied.append(AppliedEvent(self.month, "set", {key: value}, note))
 
+    def assign_levers(self, values: dict[str, np.ndarray]) -> None:
+        """Give each replicate slot its own lever values before the run starts.
+
+        Sweeps batch several design points into one model this way: slot i then runs
+        exactly as a scenario with those lever values would (levers act elementwise).
+        """
+        if self.month:
+            raise RuntimeError("levers can be assigned per slot only before the first month")
+        for key, per_slot in values.items():
+            self.levers.set(key, np.asarray(per_slot, dtype=np.float64))
+
     def apply_shock(self, shock, note: str = "") -> None:
         """Apply a validated shock (sim.scenario's shock models) to every replicate."""
         w, kind = self.world, shock.type
