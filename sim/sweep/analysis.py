@@ -245,11 +245,11 @@ def discover(
         )
     import logging
 
-    from ema_workbench.analysis import prim
-
-    logging.getLogger("EMA").setLevel(logging.ERROR)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # ema_workbench warns about optional extras it lacks
+        from ema_workbench.analysis import prim
+
+        logging.getLogger("EMA").setLevel(logging.ERROR)
         p = prim.Prim(x, y, threshold=density, peel_alpha=0.05)
         box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
