@@ -43,11 +43,26 @@ class AppliedEvent:
     note: str
 
 
+def _with_levers(scenario: Scenario, levers: dict[str, float]) -> Scenario:
+    from dataclasses import replace
+
+    values = {state: dict(v) for state, v in scenario.levers.items()}
+    for key, value in levers.items():
+        state, _, name = key.partition(".")
+        if name not in values.get(state, {}):
+            known = ", ".join(f"{s}.{n}" for s, v in values.items() for n in v)
+            raise ValueError(f"unknown lever {key!r}; levers are: {known}")
+        values[state][name] = float(value)
+    return replace(scenario, levers=values)
+
+
 class DurandModel(mesa.Model):
     """Counterterrorism cooperation around the Durand Line, vectorised over replicates.
 
     ``replicates`` is a count (replicates 0..R-1) or explicit replicate indices; replicate
     k draws the same random numbers whatever batch it runs in, and under any scenario.
+    ``levers`` overrides scenario levers by key (``{"US.military_aid_pak": 0}``), so tools
+    that pass keyword arguments (``mesa.batch_run``, EMA Workbench) can vary them.
     """
 
     def __init__(
@@ -57,9 +72,12 @@ class DurandModel(mesa.Model):
         replicates: int | np.ndarray | list[int] | None = None,
         seed: int | None = None,
         months: int | None = None,
+        levers: dict[str, float] | None = None,
     ):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
+        if levers:
+            scenario = _with_levers(scenario, levers)
         if isinstance(replicates, int) or replicates is None:
             ids = np.arange(scenario.replicates if replicates is None else replicates)
         else:
@@ -88,6 +106,17 @@ class DurandModel(mesa.Model):
         self._pending = list(scenario.events)
         self.states = {a: StateActor(self, a) for a in STATES}
         self.groups = {g: MilitantGroup(self, g) for g in GROUPS}
+
+    @property
+    def datacollector(self):
+        """The monthly metrics (means over replicates) as a ``mesa.DataCollector``.
+
+        Built from the recorder when asked for, so running costs nothing extra; it makes
+        ``mesa.batch_run`` work on this model unchanged.
+        """
+        from sim.collect import recorder_datacollector
+
+        return recorder_datacollector(self)
 
     # -------------------------------------------------------------- time
 
