@@ -9,6 +9,7 @@ same whatever chunk, batch, worker or executor computed them.
 
 from __future__ import annotations
 
+import gc
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -70,6 +71,7 @@ def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
             results[o.name][cursor : cursor + n] = compute(o, model.recorder.by_metric)
         out_rows[cursor : cursor + n] = np.repeat(rows, reps)
         cursor += n
+        _release(model)
         del model
     order = np.argsort(out_rows, kind="stable")
     columns = {
@@ -79,6 +81,20 @@ def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
     for name, col in results.items():
         columns[name] = col[order]
     return chunk.index, columns
+
+
+def _release(model) -> None:
+    """Let a finished model be freed at once, so a worker's memory stays flat.
+
+    mesa 3.3's ``Agent._ids`` is a class-level dict keyed by model, which keeps every
+    model (and its recorder, tens of MB) alive for the life of the process (mesa issue
+    #3179, fixed after 3.3). The model and its agents also refer to each other, so only
+    the cycle collector frees them: collect now rather than whenever Python gets to it.
+    """
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
+    gc.collect()
 
 
 def chunks(design: np.ndarray, chunk_points: int, skip: set[int]) -> list[Chunk]:
@@ -93,10 +109,10 @@ def chunks(design: np.ndarray, chunk_points: int, skip: set[int]) -> list[Chunk]
 
 def auto_chunk_points(points: int, replicates: int) -> int:
     """About a thousand replicate slots per model (where the model is cheapest per
-    replicate-step), and at least 16 chunks when there are enough points, so work spreads
+    replicate-step), and at least 8 chunks when there are enough points, so work spreads
     over workers and progress and --resume have a fine grain."""
     by_cost = max(1, -(-1024 // replicates))
-    by_spread = max(1, -(-points // 16))
+    by_spread = max(1, -(-points // 8))
     return min(by_cost, by_spread)
 
 
