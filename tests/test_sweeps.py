@@ -321,3 +321,22 @@ def test_given_data_sensitivity_and_discovery(tmp_path):
         discover(tmp_path / "s", "ttp_attacks", above=1e12)
     with pytest.raises(UsageError, match="unknown outcome"):
         sensitivity(tmp_path / "s", "nope")
+
+
+def test_grid_design_and_force(tmp_path):
+    text = SMALL.replace("sampler: lhs\npoints: 10\n", "sampler: grid\n").replace(
+        "{range: [0, 800]}", "{range: [0, 800], levels: 2}"
+    )
+    spec = write(tmp_path, text)
+    run_sweep(spec, tmp_path / "g")
+    points, runs = frames(tmp_path / "g")
+    assert len(points) == 6 and len(runs) == 18
+    assert sorted(set(points["levers.US.military_aid_pak"])) == [0.0, 800.0]
+    assert sorted(set(points["levers.AFG.ttp_tolerance"])) == [0.2, 0.5, 0.9]
+    (tmp_path / "g" / "notes.txt").write_text("mine")
+    run_sweep(spec, tmp_path / "g", force=True, chunk_points=5)
+    assert (tmp_path / "g" / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in (tmp_path / "g" / "runs.parquet").iterdir()) == [
+        "part-000000.parquet",
+        "part-000001.parquet",
+    ]

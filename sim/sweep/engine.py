@@ -124,10 +124,8 @@ def run_sweep(
                 f"--out {out} already holds files; use --resume to complete a sweep there, "
                 "--force to overwrite it, or choose another folder"
             )
-        if store.holds_results() and force:
-            import shutil
-
-            shutil.rmtree(out)
+        if force:
+            store.clear()
         chunk_points = (
             chunk_points or ex.chunk_points or auto_chunk_points(n_points, sweep.replicates)
         )

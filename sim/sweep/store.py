@@ -84,6 +84,19 @@ class SweepStore:
     def holds_results(self) -> bool:
         return self.out.is_dir() and any(self.out.iterdir())
 
+    def clear(self) -> None:
+        """Remove a previous sweep's files (only those: --out may hold other things)."""
+        import shutil
+
+        if self.runs.is_dir():
+            shutil.rmtree(self.runs)
+        for name in ("manifest.json", "points.parquet", "spec.yaml", "base-scenario.yaml"):
+            (self.out / name).unlink(missing_ok=True)
+        for pattern in ("sensitivity-*", "discover-*"):
+            for p in self.out.glob(pattern):
+                p.unlink()
+        self.clear_leftovers()
+
     def clear_leftovers(self) -> None:
         """Temporary files of a killed sweep: never complete, safe to drop."""
         for folder in (self.out, self.runs):
