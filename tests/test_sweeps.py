@@ -41,6 +41,7 @@ outcomes:
   attacks_2026: {{metric: attacks.PAK, stat: total, year: 2026}}
   ttp_final: {{metric: strength.TTP, stat: final}}
   share: {{expr: "attacks.TTP / maximum(attacks.PAK, 1)", stat: mean}}
+series: [attacks.PAK, trust.US-PAK]
 """
 
 
@@ -60,6 +61,11 @@ def assert_same(a: Path, b: Path) -> None:
     pb, rb = frames(b)
     pd.testing.assert_frame_equal(pa, pb, check_exact=True)
     pd.testing.assert_frame_equal(ra, rb, check_exact=True)
+    if (a / "series.parquet").exists():
+        sa, sb = (pd.read_parquet(d / "series.parquet") for d in (a, b))
+        keys = ["point", "replicate", "month"]
+        sa, sb = (x.sort_values(keys).reset_index(drop=True) for x in (sa, sb))
+        pd.testing.assert_frame_equal(sa, sb, check_exact=True)
 
 
 # ------------------------------------------------------------------ validation
@@ -82,7 +88,9 @@ def test_every_resolution_problem_reported_at_once(tmp_path):
     text = SMALL.replace("levers.US.military_aid_pak", "levers.US.military_aid_pk")
     text = text.replace("metric: strength.TTP", "metric: strength.TPP")
     text = text.replace("year: 2026", "year: 2031")
-    text += "  bad_expr: {expr: 'attacks.PAK + __import__', stat: mean}\n"
+    text = text.replace(
+        "series:", "  bad_expr: {expr: 'attacks.PAK + __import__', stat: mean}\nseries:"
+    )
     found = {(p.key_path, p.line): p.message for p in problems_of(tmp_path, text)}
     keys = {k for k, _ in found}
     assert "factors.levers.US.military_aid_pk" in keys
@@ -142,6 +150,11 @@ def test_identical_across_chunk_sizes_and_workers(tmp_path):
     runs = frames(tmp_path / "c1")[1]
     assert len(runs) == 30 and not runs.duplicated(["point", "replicate"]).any()
     assert runs["attacks_2026"].nunique() > 5  # the factors and replicates matter
+    # The monthly series agree with the outcomes computed from them (2026 = months 13-14).
+    series = pd.read_parquet(tmp_path / "c1" / "series.parquet")
+    assert len(series) == 30 * 14
+    in_2026 = series[series.month >= 13].groupby(["point", "replicate"])["attacks.PAK"].sum()
+    assert np.array_equal(in_2026.to_numpy(), runs["attacks_2026"].to_numpy())
 
 
 def test_parameter_factors_identical_across_chunk_sizes(tmp_path):

@@ -62,6 +62,7 @@ def _manifest(sweep: Sweep, n_points: int, chunk_points: int, n_chunks: int) -> 
             for f in sweep.factors
         ],
         "outcomes": {o.name: o.describe() for o in sweep.outcomes},
+        "series": list(spec.series),
         "chunk_points": chunk_points,
         "chunks": n_chunks,
         **versions(),
@@ -147,7 +148,9 @@ def run_sweep(
     try:
         if runner is not None:
             plan = Plan(sweep, tuple(sweep.names))
-            for index, columns in runner.map_unordered(run_chunk, plan, todo):
+            for index, columns, monthly in runner.map_unordered(run_chunk, plan, todo):
+                if monthly is not None:  # first: a runs part means the chunk is complete
+                    store.write_part(index, monthly, series=True)
                 store.write_part(index, columns)
                 ran += 1
                 done_points += len(columns["point"]) // sweep.replicates

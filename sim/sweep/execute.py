@@ -44,8 +44,14 @@ class Chunk:
     values: np.ndarray  # (n, factors) factor values
 
 
-def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
-    """Run every (point, replicate) of a chunk; return its index and its rows as columns."""
+def run_chunk(
+    plan: Plan, chunk: Chunk
+) -> tuple[int, dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """Run every (point, replicate) of a chunk.
+
+    Returns the chunk's index, its runs (one row per point and replicate, as columns),
+    and, when the spec asks for monthly series, one row per run and month.
+    """
     from sim.model import DurandModel
 
     reps = plan.sweep.replicates
@@ -56,6 +62,9 @@ def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
         groups.setdefault(tuple(chunk.values[row, param_cols]), []).append(row)
     out_rows = np.empty(len(chunk.points) * reps, dtype=np.int64)
     results = {o.name: np.empty(len(out_rows)) for o in plan.outcomes}
+    series_metrics = list(plan.sweep.spec.series)
+    months = plan.sweep.base.months
+    series = np.empty((len(out_rows), months, len(series_metrics)), dtype=np.float32)
     cursor = 0
     for rows in groups.values():
         first = dict(zip(plan.names, chunk.values[rows[0]], strict=True))
@@ -69,6 +78,8 @@ def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
         n = len(ids)
         for o in plan.outcomes:
             results[o.name][cursor : cursor + n] = compute(o, model.recorder.by_metric)
+        for j, metric in enumerate(series_metrics):
+            series[cursor : cursor + n, :, j] = model.recorder.column(metric).T
         out_rows[cursor : cursor + n] = np.repeat(rows, reps)
         cursor += n
         _release(model)
@@ -80,7 +91,17 @@ def run_chunk(plan: Plan, chunk: Chunk) -> tuple[int, dict[str, np.ndarray]]:
     }
     for name, col in results.items():
         columns[name] = col[order]
-    return chunk.index, columns
+    monthly = None
+    if series_metrics:
+        monthly = {
+            "point": np.repeat(columns["point"], months),
+            "replicate": np.repeat(columns["replicate"], months),
+            "month": np.tile(np.arange(1, months + 1, dtype=np.int64), len(out_rows)),
+        }
+        ordered = series[order].reshape(-1, len(series_metrics))
+        for j, metric in enumerate(series_metrics):
+            monthly[metric] = np.ascontiguousarray(ordered[:, j])
+    return chunk.index, columns, monthly
 
 
 def _release(model) -> None:

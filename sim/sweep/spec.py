@@ -123,6 +123,7 @@ class SweepFile(_Strict):
     morris_levels: Annotated[int, Field(strict=True, ge=2, le=100)] = 4
     factors: Annotated[dict[str, FactorFile], Field(min_length=1)]
     outcomes: Annotated[dict[str, OutcomeFile], Field(min_length=1)]
+    series: list[str] = []  # monthly metrics to keep for every run (series.parquet)
     executor: ExecutorFile = ExecutorFile()
 
 
@@ -190,6 +191,10 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     base = _load_base(spec, path, smap, name, problems, base)
     factors = _resolve_factors(spec, smap, name, problems)
     outcomes = _resolve_outcomes(spec, base, smap, name, problems)
+    for i, metric in enumerate(spec.series):
+        if metric not in METRICS:
+            msg = f"unknown metric '{metric}'{_suggest(metric, list(METRICS))}"
+            problems.append(smap.problem(("series", i), msg, name))
     if spec.sampler == "grid" and spec.points is not None:
         msg = "a grid takes its size from the factors ('levels', or their 'values'); drop 'points'"
         problems.append(smap.problem(("points",), msg, name))

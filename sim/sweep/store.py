@@ -3,6 +3,7 @@
     DIR/manifest.json          spec hash, versions, seeds, design size, chunking, status
     DIR/points.parquet         one row per design point: point, then each factor's value
     DIR/runs.parquet/          one part file per finished chunk: point, replicate, outcomes
+    DIR/series.parquet/        optional: point, replicate, month and the chosen metrics
     DIR/spec.yaml              the spec as given
     DIR/base-scenario.yaml     the base scenario, resolved and self-contained (for replay)
 
@@ -63,6 +64,7 @@ class SweepStore:
     def __init__(self, out: Path):
         self.out = Path(out)
         self.runs = self.out / "runs.parquet"
+        self.series = self.out / "series.parquet"
         self.points = self.out / "points.parquet"
         self.manifest_path = self.out / "manifest.json"
 
@@ -88,8 +90,9 @@ class SweepStore:
         """Remove a previous sweep's files (only those: --out may hold other things)."""
         import shutil
 
-        if self.runs.is_dir():
-            shutil.rmtree(self.runs)
+        for folder in (self.runs, self.series):
+            if folder.is_dir():
+                shutil.rmtree(folder)
         for name in ("manifest.json", "points.parquet", "spec.yaml", "base-scenario.yaml"):
             (self.out / name).unlink(missing_ok=True)
         for pattern in ("sensitivity-*", "discover-*"):
@@ -99,7 +102,7 @@ class SweepStore:
 
     def clear_leftovers(self) -> None:
         """Temporary files of a killed sweep: never complete, safe to drop."""
-        for folder in (self.out, self.runs):
+        for folder in (self.out, self.runs, self.series):
             if folder.is_dir():
                 for p in folder.iterdir():
                     if p.name.startswith(".") and p.name.endswith(".tmp"):
@@ -124,14 +127,14 @@ class SweepStore:
         text = json.dumps(manifest, indent=2) + "\n"
         write_atomic(self.manifest_path, lambda p: p.write_text(text, encoding="utf-8"))
 
-    def write_part(self, index: int, columns: dict[str, np.ndarray]) -> None:
+    def write_part(self, index: int, columns: dict[str, np.ndarray], series: bool = False) -> None:
+        folder = self.series if series else self.runs
         try:
-            write_atomic(
-                self.runs / f"part-{index:06d}.parquet", lambda p: _write_table(p, columns)
-            )
+            folder.mkdir(exist_ok=True)
+            write_atomic(folder / f"part-{index:06d}.parquet", lambda p: _write_table(p, columns))
         except OSError as exc:
             raise OutputError(
-                f"could not write chunk {index} to {self.runs}: {exc.strerror or exc} "
+                f"could not write chunk {index} to {folder}: {exc.strerror or exc} "
                 "(finished chunks are kept; rerun with --resume)"
             ) from None
 
