@@ -176,6 +176,29 @@ def test_dask_local_cluster_equals_local(tmp_path):
     assert_same(tmp_path / "local", tmp_path / "dask")
 
 
+def test_dask_scheduler_address(tmp_path):
+    """A running cluster, reached by its scheduler address (as a real cluster would be)."""
+    import logging
+
+    distributed = pytest.importorskip("distributed")
+    spec = write(tmp_path, SMALL)
+    run_sweep(spec, tmp_path / "local", chunk_points=4)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        run_sweep(
+            spec,
+            tmp_path / "remote",
+            chunk_points=4,
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+        )
+    assert_same(tmp_path / "local", tmp_path / "remote")
+
+
 def test_replay_is_bit_identical(tmp_path):
     text = SMALL.replace(
         "  levers.AFG.ttp_tolerance: {values: [0.2, 0.5, 0.9]}",

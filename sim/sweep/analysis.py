@@ -190,6 +190,7 @@ class Discovery:
     cases: int
     of_interest: int
     rules: list[tuple[str, float | None, float | None]]  # factor, lower, upper (None = open)
+    qp: dict[str, float]  # quasi-p value of each restriction (EMA's; small = significant)
     coverage: float
     density: float
     mass: float
@@ -201,6 +202,15 @@ class Discovery:
         if not self.rules:
             return f"{self.condition}: PRIM found no box that restricts any factor."
         return f"{self.condition} when " + " and ".join(_rule(*r) for r in self.rules)
+
+    def rule_lines(self) -> list[str]:
+        """One line per restriction with its quasi-p value (above 0.05: weak evidence)."""
+        out = []
+        for r in self.rules:
+            qp = self.qp.get(r[0], float("nan"))
+            flag = "  (weak: could be chance)" if qp > 0.05 else ""
+            out.append(f"{_rule(*r)}   qp {qp:.2g}{flag}")
+        return out
 
 
 def _num(v: float) -> str:
@@ -263,12 +273,19 @@ def discover(
         if lo > lo0 or hi < hi0:
             rules.append((name, lo if lo > lo0 else None, hi if hi < hi0 else None))
     row = traj.iloc[i]
+    _, lim_table = box.inspect(i, style="data")[0]
+    qp = {
+        name: float(np.nanmax(lim_table.loc[name].to_numpy()[2:].astype(float)))
+        for name in lim_table.index
+    }
+    rules.sort(key=lambda r: qp.get(r[0], 1.0))  # the strongest restriction first
     found = Discovery(
         outcome,
         condition,
         len(y),
         int(y.sum()),
         rules,
+        qp,
         float(row["coverage"]),
         float(row["density"]),
         float(row["mass"]),

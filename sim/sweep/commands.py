@@ -158,6 +158,8 @@ def analyze_discover(
         f"{d.of_interest:,} of {d.cases:,} runs have {d.condition} ({d.of_interest / d.cases:.0%})."
     )
     con.print(d.sentence())
+    for line in d.rule_lines():
+        con.print(f"  {line}")
     con.print(
         f"  coverage {d.coverage:.0%} (of those runs, the share inside the box), "
         f"density {d.density:.0%} (of the box's runs, the share with {d.condition}), "
