@@ -376,3 +376,15 @@ def test_grid_design_and_force(tmp_path):
         "part-000000.parquet",
         "part-000001.parquet",
     ]
+
+
+def test_resume_restores_files_a_killed_start_did_not_write(tmp_path):
+    spec = write(tmp_path, SMALL)
+    run_sweep(spec, tmp_path / "s", chunk_points=4)
+    (tmp_path / "s" / "points.parquet").unlink()
+    parts = sorted((tmp_path / "s" / "runs.parquet").iterdir())
+    parts[-1].unlink()
+    report = run_sweep(spec, tmp_path / "s", resume=True)
+    assert report.ran_chunks == 1 and report.skipped_chunks == len(parts) - 1
+    run_sweep(spec, tmp_path / "clean", chunk_points=4)
+    assert_same(tmp_path / "s", tmp_path / "clean")

@@ -111,7 +111,7 @@ def _print_report(report) -> None:
         table.add_column(col, justify="left" if col in ("outcome", "what") else "right")
     for o in sw.outcomes:
         q = data[o.name].quantile([0.5, 0.05, 0.95]).to_numpy()
-        table.add_row(o.name, o.describe(), *(f"{v:,.3g}" for v in q))
+        table.add_row(o.name, o.describe(), *(f"{v:,.4g}" for v in q))
     con.print(table)
     con.print(f"Wrote points.parquet, runs.parquet/, manifest.json to {report.out}/")
 

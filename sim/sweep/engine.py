@@ -133,11 +133,14 @@ def run_sweep(
         done = set()
     n_chunks = -(-n_points // chunk_points)
     manifest = _manifest(sweep, n_points, chunk_points, n_chunks)
-    if previous is None:
-        points = {"point": np.arange(n_points, dtype=np.int64)}
-        points.update({name: values[:, i] for i, name in enumerate(sweep.names)})
-        base_yaml = scenario_to_yaml(sweep.base, sweep.base.title, "Base scenario of a sweep")
-        store.start(manifest, points, spec_path.read_text(encoding="utf-8"), base_yaml)
+    # Written afresh on resume too (same content): a sweep killed while starting may
+    # lack some of them.
+    points = {"point": np.arange(n_points, dtype=np.int64)}
+    points.update({name: values[:, i] for i, name in enumerate(sweep.names)})
+    base_yaml = scenario_to_yaml(sweep.base, sweep.base.title, "Base scenario of a sweep")
+    if previous is not None:
+        manifest["sessions"] = previous.get("sessions", 1) + 1
+    store.start(manifest, points, spec_path.read_text(encoding="utf-8"), base_yaml)
     todo = chunks(values, chunk_points, done)
     done_points = n_points - sum(len(c.points) for c in todo)
     if progress:
@@ -171,7 +174,5 @@ def run_sweep(
         workers_last_session=workers,
         executor_last_session=executor,
     )
-    if previous is not None:
-        manifest["sessions"] = previous.get("sessions", 1) + 1
     store.write_manifest(manifest)
     return SweepReport(sweep, out, n_points, n_chunks, ran, len(done), elapsed, workers, executor)
