@@ -388,3 +388,12 @@ def test_resume_restores_files_a_killed_start_did_not_write(tmp_path):
     assert report.ran_chunks == 1 and report.skipped_chunks == len(parts) - 1
     run_sweep(spec, tmp_path / "clean", chunk_points=4)
     assert_same(tmp_path / "s", tmp_path / "clean")
+
+
+def test_names_checked_even_when_the_schema_fails(tmp_path):
+    text = SMALL.replace("stat: final", "stat: last").replace("strength.TTP", "strength.TPP")
+    text = text.replace("levers.US.military_aid_pak", "levers.US.aid")
+    msgs = {p.key_path: (p.line, p.message) for p in problems_of(tmp_path, text)}
+    assert msgs["outcomes.ttp_final.stat"][1].startswith("expected one of")
+    assert "did you mean 'strength.TTP'" in msgs["outcomes.ttp_final.metric"][1]
+    assert msgs["factors.levers.US.aid"][0] == 9

@@ -186,7 +186,9 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, smap, name)) from None
+        problems = _problems(exc, smap, name) + _name_problems(data, path, smap, name)
+        problems.sort(key=lambda p: p.line or 0)
+        raise ScenarioError(problems) from None
     problems: list[Problem] = []
     base = _load_base(spec, path, smap, name, problems, base)
     factors = _resolve_factors(spec, smap, name, problems)
@@ -212,6 +214,35 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     if problems:
         raise ScenarioError(problems)
     return Sweep(name, spec, base, tuple(factors), tuple(outcomes))
+
+
+def _name_problems(data: dict, path: Path, smap, name) -> list[Problem]:
+    """Where the schema check failed, still check the names it could not reach, so one
+    run reports every problem: factor paths, metric names, expressions, the base file."""
+    from types import SimpleNamespace
+
+    problems: list[Problem] = []
+    factors = data.get("factors")
+    if isinstance(factors, dict):
+        _resolve_factors(SimpleNamespace(factors=dict.fromkeys(factors)), smap, name, problems)
+    outcomes = data.get("outcomes")
+    for oname, o in outcomes.items() if isinstance(outcomes, dict) else ():
+        if not isinstance(o, dict):
+            continue
+        metric, expr = o.get("metric"), o.get("expr")
+        if isinstance(metric, str) and metric not in METRICS:
+            msg = f"unknown metric '{metric}'{_suggest(metric, list(METRICS))}"
+            problems.append(smap.problem(("outcomes", oname, "metric"), msg, name))
+        if isinstance(expr, str):
+            try:
+                parse_expression(expr)
+            except ValueError as exc:
+                problems.append(smap.problem(("outcomes", oname, "expr"), str(exc), name))
+    base = data.get("base")
+    if isinstance(base, str) and not any(c.is_file() for c in (path.parent / base, Path(base))):
+        msg = f"no scenario file at '{base}' (looked beside the spec and in the current folder)"
+        problems.append(smap.problem(("base",), msg, name))
+    return problems
 
 
 def _problems(exc: ValidationError, smap: SourceMap, name: str) -> list[Problem]:
@@ -271,7 +302,8 @@ def _resolve_factors(spec, smap, name, problems) -> list[Factor]:
             )
             problems.append(smap.problem(where, msg, name))
             continue
-        _check_factor_range(factor, smap, name, problems)
+        if fspec is not None:
+            _check_factor_range(factor, smap, name, problems)
         out.append(factor)
     return out
 
