@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +160,12 @@ def run_sweep(
                 done_points += len(columns["point"]) // sweep.replicates
                 if progress:
                     progress(len(done) + ran, n_chunks, done_points)
+    except BrokenExecutor as exc:
+        raise DurandError(
+            f"a worker process died ({exc}); possibly out of memory. {len(done) + ran} of "
+            f"{n_chunks} chunks are saved in {out}/. Resume with:  durand sweep {spec_path} "
+            f"--out {out} --resume  (fewer --workers or a smaller --chunk-points use less memory)"
+        ) from None
     except KeyboardInterrupt:
         raise SweepInterrupted(
             f"\nStopped: {len(done) + ran} of {n_chunks} chunks are saved in {out}/.\n"

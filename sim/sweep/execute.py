@@ -129,10 +129,11 @@ def chunks(design: np.ndarray, chunk_points: int, skip: set[int]) -> list[Chunk]
 
 
 def auto_chunk_points(points: int, replicates: int) -> int:
-    """About a thousand replicate slots per model (where the model is cheapest per
-    replicate-step), and at least 8 chunks when there are enough points, so work spreads
-    over workers and progress and --resume have a fine grain."""
-    by_cost = max(1, -(-1024 // replicates))
+    """About two thousand replicate slots per model, where the model is cheapest per
+    replicate-month (3.3 us against 3.8 at a thousand and 7 at 256, on the reference
+    machine), and at least 8 chunks when there are enough points, so work spreads over
+    workers and progress and --resume have a fine grain."""
+    by_cost = max(1, -(-2048 // replicates))
     by_spread = max(1, -(-points // 8))
     return min(by_cost, by_spread)
 
