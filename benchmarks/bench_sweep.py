@@ -50,7 +50,7 @@ outcomes:
 """
 
 
-def child(spec: str, out: str, workers: int) -> None:
+def child(spec: str, out: str, workers: int, chunk_points: int | None) -> None:
     """Run one sweep in this (fresh) process and print its figures as JSON."""
     from sim.sweep.engine import run_sweep
 
@@ -60,7 +60,7 @@ def child(spec: str, out: str, workers: int) -> None:
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
     cpu0, start = cpu(), time.perf_counter()
-    run_sweep(Path(spec), Path(out), workers=workers, force=True)
+    run_sweep(Path(spec), Path(out), workers=workers, force=True, chunk_points=chunk_points)
     seconds, cpu_seconds = time.perf_counter() - start, cpu() - cpu0
     figures = {
         "seconds": seconds,
@@ -71,9 +71,9 @@ def child(spec: str, out: str, workers: int) -> None:
     print(json.dumps(figures))
 
 
-def measure(spec: Path, out: Path, workers: int) -> dict:
+def measure(spec: Path, out: Path, workers: int, chunk_points: int = 0) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(spec), str(out), str(workers)],
+        [sys.executable, __file__, "--child", str(spec), str(out), str(workers), str(chunk_points)],
         capture_output=True,
         text=True,
         check=True,
@@ -120,10 +120,10 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=120)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each worker count")
     ap.add_argument("--batch-runs", type=int, default=20, help="runs through mesa.batch_run")
-    ap.add_argument("--child", nargs=3, metavar=("SPEC", "OUT", "WORKERS"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], int(args.child[2]))
+        child(args.child[0], args.child[1], int(args.child[2]), int(args.child[3]) or None)
         return
     pts, reps, months = args.points, args.replicates, args.months
     rep_steps = pts * reps * months
@@ -161,8 +161,11 @@ def main() -> None:
               f"replicate-month, workers' start-up included); if both cores were wholly the "
               f"sweep's, wall time would be about {cpu2 / 2:.1f} s")  # fmt: skip
 
-        # Memory: this sweep against one a tenth its size, both with 2 workers.
-        r_small = measure(small, tmp / "out-small", 2)
+        # Memory: this sweep against one a tenth its size, both with 2 workers and the same
+        # chunks (a sweep smaller than 8 full chunks would otherwise get smaller ones).
+        from sim.sweep.execute import auto_chunk_points
+
+        r_small = measure(small, tmp / "out-small", 2, auto_chunk_points(pts, reps))
         big = max(runs[2], key=lambda r: r["parent_mb"] + r["worker_mb"])
         for label, r in ((f"{pts // 10:,} points", r_small), (f"{pts:,} points", big)):
             print(f"peak memory, {label:>13}: parent {r['parent_mb']:.0f} MB, "
