@@ -112,6 +112,14 @@ def run_sweep(
                 f"{out} holds a sweep of a different spec (or base scenario); resume it with "
                 "the spec it was started with, or choose another --out"
             )
+        from sim import __version__
+
+        if previous.get("package_version") != __version__:
+            raise UsageError(
+                f"{out} was started with durand {previous.get('package_version')}, this is "
+                f"{__version__}; resuming would mix results of two model versions. Start a "
+                "new sweep (another --out, or --force)"
+            )
         if chunk_points is not None and chunk_points != previous["chunk_points"]:
             raise UsageError(
                 f"{out} was started with --chunk-points {previous['chunk_points']}; "
