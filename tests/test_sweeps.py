@@ -397,3 +397,23 @@ def test_names_checked_even_when_the_schema_fails(tmp_path):
     assert msgs["outcomes.ttp_final.stat"][1].startswith("expected one of")
     assert "did you mean 'strength.TTP'" in msgs["outcomes.ttp_final.metric"][1]
     assert msgs["factors.levers.US.aid"][0] == 9
+
+
+def test_a_chunk_frees_its_models(tmp_path):
+    """mesa 3.3 keeps every model alive through Agent._ids; a sweep worker must not."""
+    import gc
+
+    from sim.model import DurandModel
+    from sim.sweep.execute import Plan, chunks, run_chunk
+    from sim.sweep.sampling import design
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, DurandModel) for o in gc.get_objects())
+
+    sweep = load_sweep(write(tmp_path, SMALL))
+    plan = Plan(sweep, tuple(sweep.names))
+    before = alive()
+    for chunk in chunks(design(sweep), 3, set()):
+        run_chunk(plan, chunk)
+    assert alive() == before

@@ -112,9 +112,8 @@ def _release(model) -> None:
     #3179, fixed after 3.3). The model and its agents also refer to each other, so only
     the cycle collector frees them: collect now rather than whenever Python gets to it.
     """
-    import mesa
-
-    mesa.Agent._ids.pop(model, None)
+    for cls in {type(agent) for agent in model.agents}:
+        cls._ids.pop(model, None)  # mesa.Agent's dict, or a subclass's own (weak) one
     gc.collect()
 
 
