@@ -305,12 +305,16 @@ def _tradeoff(d: Discovery) -> None:
 
     t = d.trajectory
     fig, ax = plt.subplots(figsize=(7, 5))
-    sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=25)
+    dims = int(t["res_dim"].max())
+    cmap = matplotlib.colormaps["viridis"].resampled(dims + 1)
+    sc = ax.scatter(
+        t["coverage"], t["density"], c=t["res_dim"], cmap=cmap, vmin=-0.5, vmax=dims + 0.5, s=25
+    )
     ax.plot(t["coverage"], t["density"], color="grey", linewidth=0.6, zorder=0)
     ax.scatter(
         [d.coverage], [d.density], s=160, facecolors="none", edgecolors="red", label="chosen box"
     )
-    fig.colorbar(sc, ax=ax, label="restricted factors")
+    fig.colorbar(sc, ax=ax, label="restricted factors", ticks=range(dims + 1))
     ax.set_xlabel("coverage (share of the runs of interest inside the box)")
     ax.set_ylabel("density (share of the box's runs that are of interest)")
     ax.set_xlim(0, 1.02)
