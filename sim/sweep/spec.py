@@ -197,10 +197,10 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
         if metric not in METRICS:
             msg = f"unknown metric '{metric}'{_suggest(metric, list(METRICS))}"
             problems.append(smap.problem(("series", i), msg, name))
-    for path_, f in spec.factors.items():
+    for fpath, f in spec.factors.items():
         if f.levels is not None and spec.sampler != "grid":
-            msg = f"'levels' applies to the grid sampler only (this sweep samples with {spec.sampler})"
-            problems.append(smap.problem(("factors", path_, "levels"), msg, name))
+            msg = f"'levels' applies to the grid sampler only (this one is {spec.sampler})"
+            problems.append(smap.problem(("factors", fpath, "levels"), msg, name))
     if spec.sampler == "grid" and spec.points is not None:
         msg = "a grid takes its size from the factors ('levels', or their 'values'); drop 'points'"
         problems.append(smap.problem(("points",), msg, name))
