@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -239,8 +239,4 @@ def make_runner(kind: str, workers: int, scheduler: str | None = None) -> Runner
     return ProcessRunner(workers)
 
 
-def with_names(sweep: Sweep) -> Plan:
-    return Plan(sweep, tuple(sweep.names))
-
-
-__all__ = ["Plan", "Chunk", "run_chunk", "chunks", "make_runner", "auto_chunk_points", "replace"]
+__all__ = ["Plan", "Chunk", "run_chunk", "chunks", "make_runner", "auto_chunk_points"]
