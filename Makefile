@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench evidence-doc calibration-doc scenarios-doc screenshots clean
+.PHONY: demo test lint bench bench-sweep evidence-doc calibration-doc scenarios-doc screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -29,6 +29,9 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m viz.screenshots
+
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
 
 evidence-doc: $(STAMP)
 	$(BIN)/durand evidence --markdown > docs/evidence.md

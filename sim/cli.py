@@ -218,6 +218,11 @@ def _register_play() -> None:
 _register_play()
 
 
+from sim.sweep.commands import register as _register_sweeps  # noqa: E402
+
+_register_sweeps(app)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"durand {__version__}")

@@ -43,12 +43,27 @@ class AppliedEvent:
     note: str
 
 
+def _with_levers(scenario: Scenario, levers: dict[str, float]) -> Scenario:
+    from dataclasses import replace
+
+    values = {state: dict(v) for state, v in scenario.levers.items()}
+    for key, value in levers.items():
+        state, _, name = key.partition(".")
+        if name not in values.get(state, {}):
+            known = ", ".join(f"{s}.{n}" for s, v in values.items() for n in v)
+            raise ValueError(f"unknown lever {key!r}; levers are: {known}")
+        values[state][name] = float(value)
+    return replace(scenario, levers=values)
+
+
 class DurandModel(mesa.Model):
     """Counterterrorism cooperation around the Durand Line, vectorised over replicates.
 
     ``replicates`` is a count (replicates 0..R-1) or explicit replicate indices; replicate
     k draws the same random numbers whatever batch it runs in, and under any scenario.
     ``record_into``: an optional (months, metrics, R) float32 buffer for the recorder.
+    ``levers`` overrides scenario levers by key (``{"US.military_aid_pak": 0}``), so tools
+    that pass keyword arguments (``mesa.batch_run``, EMA Workbench) can vary them.
     """
 
     def __init__(
@@ -59,9 +74,12 @@ class DurandModel(mesa.Model):
         seed: int | None = None,
         months: int | None = None,
         record_into: np.ndarray | None = None,
+        levers: dict[str, float] | None = None,
     ):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
+        if levers:
+            scenario = _with_levers(scenario, levers)
         if isinstance(replicates, int) or replicates is None:
             ids = np.arange(scenario.replicates if replicates is None else replicates)
         else:
@@ -90,6 +108,17 @@ class DurandModel(mesa.Model):
         self._pending = list(scenario.events)
         self.states = {a: StateActor(self, a) for a in STATES}
         self.groups = {g: MilitantGroup(self, g) for g in GROUPS}
+
+    @property
+    def datacollector(self):
+        """The monthly metrics (means over replicates) as a ``mesa.DataCollector``.
+
+        Built from the recorder when asked for, so running costs nothing extra; it makes
+        ``mesa.batch_run`` work on this model unchanged.
+        """
+        from sim.collect import recorder_datacollector
+
+        return recorder_datacollector(self)
 
     # -------------------------------------------------------------- time
 
@@ -142,6 +171,17 @@ class DurandModel(mesa.Model):
         """Change a lever from the current month on (the viewer and game use this too)."""
         self.levers.set(key, value)
         self.applied.append(AppliedEvent(self.month, "set", {key: value}, note))
+
+    def assign_levers(self, values: dict[str, np.ndarray]) -> None:
+        """Give each replicate slot its own lever values before the run starts.
+
+        Sweeps batch several design points into one model this way: slot i then runs
+        exactly as a scenario with those lever values would (levers act elementwise).
+        """
+        if self.month:
+            raise RuntimeError("levers can be assigned per slot only before the first month")
+        for key, per_slot in values.items():
+            self.levers.set(key, np.asarray(per_slot, dtype=np.float64))
 
     def apply_shock(self, shock, note: str = "") -> None:
         """Apply a validated shock (sim.scenario's shock models) to every replicate."""

@@ -1,0 +1,1 @@
+"""Sweeps: many design points x replicates, streamed to Parquet, with analysis and replay."""

@@ -1,0 +1,193 @@
+"""``run_sweep``: design, chunk, run on a runner, stream parts to disk, resume.
+
+Pure library code: it prints nothing itself (the caller passes a progress callback).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import DurandError, UsageError
+from sim.sweep.execute import Plan, auto_chunk_points, chunks, make_runner, run_chunk
+from sim.sweep.replay import scenario_to_yaml
+from sim.sweep.sampling import design
+from sim.sweep.spec import Sweep, load_sweep
+from sim.sweep.store import SweepStore, versions
+
+
+class SweepInterrupted(DurandError):
+    """Ctrl-C: finished chunks are on disk; the message says how to resume."""
+
+    exit_code = 130
+
+
+@dataclass
+class SweepReport:
+    sweep: Sweep
+    out: Path
+    points: int
+    chunks: int
+    ran_chunks: int
+    skipped_chunks: int
+    seconds: float
+    workers: int
+    executor: str
+
+
+def _manifest(sweep: Sweep, n_points: int, chunk_points: int, n_chunks: int) -> dict:
+    spec = sweep.spec
+    return {
+        "kind": "durand-sweep",
+        "title": spec.title,
+        "spec": sweep.path,
+        "spec_hash": sweep.content_hash(),
+        "base_scenario": sweep.base.path,
+        "base_scenario_hash": sweep.base.content_hash(),
+        "sampler": spec.sampler,
+        "sampler_seed": spec.seed,
+        "model_seed": sweep.base.seed,
+        "morris_levels": spec.morris_levels,
+        "points": n_points,
+        "replicates": spec.replicates,
+        "months": sweep.base.months,
+        "start": "{:04d}-{:02d}".format(*sweep.base.start),
+        "factors": [
+            {"name": f.path, "target": f.target, **f.spec.model_dump(exclude_none=True)}
+            for f in sweep.factors
+        ],
+        "outcomes": {o.name: o.describe() for o in sweep.outcomes},
+        "series": list(spec.series),
+        "chunk_points": chunk_points,
+        "chunks": n_chunks,
+        **versions(),
+        "command_line": list(sys.argv),
+        "status": "running",
+    }
+
+
+def run_sweep(
+    spec_path: Path,
+    out: Path,
+    *,
+    workers: int | None = None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    chunk_points: int | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> SweepReport:
+    """Run (or complete, with ``resume``) the sweep ``spec_path`` into ``out``.
+
+    ``progress(done_chunks, total_chunks, done_points)`` is called as chunks finish.
+    """
+    spec_path, out = Path(spec_path), Path(out)
+    sweep = load_sweep(spec_path)
+    ex = sweep.spec.executor
+    executor = executor or ex.kind
+    workers = workers or ex.workers
+    scheduler = scheduler or ex.scheduler
+    if executor not in ("local", "dask"):
+        raise UsageError(f"--executor must be local or dask, got {executor!r}")
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}")
+    if chunk_points is not None and chunk_points < 1:
+        raise UsageError(f"--chunk-points must be at least 1, got {chunk_points}")
+    store = SweepStore(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    values = design(sweep)
+    n_points = len(values)
+    previous = store.manifest() if resume else None
+    if previous is not None:
+        if previous.get("spec_hash") != sweep.content_hash():
+            raise UsageError(
+                f"{out} holds a sweep of a different spec (or base scenario); resume it with "
+                "the spec it was started with, or choose another --out"
+            )
+        from sim import __version__
+
+        if previous.get("package_version") != __version__:
+            raise UsageError(
+                f"{out} was started with durand {previous.get('package_version')}, this is "
+                f"{__version__}; resuming would mix results of two model versions. Start a "
+                "new sweep (another --out, or --force)"
+            )
+        if chunk_points is not None and chunk_points != previous["chunk_points"]:
+            raise UsageError(
+                f"{out} was started with --chunk-points {previous['chunk_points']}; "
+                "resume with that, or leave it out"
+            )
+        chunk_points = previous["chunk_points"]
+        store.clear_leftovers()
+        done = store.finished_chunks()
+    else:
+        if store.holds_results() and not force and not resume:
+            raise UsageError(
+                f"--out {out} already holds files; use --resume to complete a sweep there, "
+                "--force to overwrite it, or choose another folder"
+            )
+        if force:
+            store.clear()
+        chunk_points = (
+            chunk_points or ex.chunk_points or auto_chunk_points(n_points, sweep.replicates)
+        )
+        done = set()
+    n_chunks = -(-n_points // chunk_points)
+    manifest = _manifest(sweep, n_points, chunk_points, n_chunks)
+    # Written afresh on resume too (same content): a sweep killed while starting may
+    # lack some of them.
+    points = {"point": np.arange(n_points, dtype=np.int64)}
+    points.update({name: values[:, i] for i, name in enumerate(sweep.names)})
+    base_yaml = scenario_to_yaml(sweep.base, sweep.base.title, "Base scenario of a sweep")
+    if previous is not None:
+        manifest["sessions"] = previous.get("sessions", 1) + 1
+    store.start(manifest, points, spec_path.read_text(encoding="utf-8"), base_yaml)
+    todo = chunks(values, chunk_points, done)
+    done_points = n_points - sum(len(c.points) for c in todo)
+    if progress:
+        progress(len(done), n_chunks, done_points)
+    started = time.perf_counter()
+    ran = 0
+    runner = make_runner(executor, workers, scheduler) if todo else None
+    try:
+        if runner is not None:
+            plan = Plan(sweep, tuple(sweep.names))
+            for index, columns, monthly in runner.map_unordered(run_chunk, plan, todo):
+                if monthly is not None:  # first: a runs part means the chunk is complete
+                    store.write_part(index, monthly, series=True)
+                store.write_part(index, columns)
+                ran += 1
+                done_points += len(columns["point"]) // sweep.replicates
+                if progress:
+                    progress(len(done) + ran, n_chunks, done_points)
+    except BrokenExecutor as exc:
+        raise DurandError(
+            f"a worker process died ({exc}); possibly out of memory. {len(done) + ran} of "
+            f"{n_chunks} chunks are saved in {out}/. Resume with:  durand sweep {spec_path} "
+            f"--out {out} --resume  (fewer --workers or a smaller --chunk-points use less memory)"
+        ) from None
+    except KeyboardInterrupt:
+        raise SweepInterrupted(
+            f"\nStopped: {len(done) + ran} of {n_chunks} chunks are saved in {out}/.\n"
+            f"Resume with:  durand sweep {spec_path} --out {out} --resume"
+        ) from None
+    finally:
+        if runner is not None:
+            runner.close()
+    elapsed = time.perf_counter() - started
+    manifest.update(
+        status="complete",
+        seconds_last_session=round(elapsed, 3),
+        workers_last_session=workers,
+        executor_last_session=executor,
+    )
+    store.write_manifest(manifest)
+    return SweepReport(sweep, out, n_points, n_chunks, ran, len(done), elapsed, workers, executor)
