@@ -82,8 +82,8 @@ def run_chunk(
             series[cursor : cursor + n, :, j] = model.recorder.column(metric).T
         out_rows[cursor : cursor + n] = np.repeat(rows, reps)
         cursor += n
-        _release(model)
         del model
+        gc.collect()  # model and agents form a cycle: free the recorder now, not later
     order = np.argsort(out_rows, kind="stable")
     columns = {
         "point": np.repeat(chunk.points, reps).astype(np.int64),
@@ -102,19 +102,6 @@ def run_chunk(
         for j, metric in enumerate(series_metrics):
             monthly[metric] = np.ascontiguousarray(ordered[:, j])
     return chunk.index, columns, monthly
-
-
-def _release(model) -> None:
-    """Let a finished model be freed at once, so a worker's memory stays flat.
-
-    mesa 3.3's ``Agent._ids`` is a class-level dict keyed by model, which keeps every
-    model (and its recorder, tens of MB) alive for the life of the process (mesa issue
-    #3179, fixed after 3.3). The model and its agents also refer to each other, so only
-    the cycle collector frees them: collect now rather than whenever Python gets to it.
-    """
-    for cls in {type(agent) for agent in model.agents}:
-        cls._ids.pop(model, None)  # mesa.Agent's dict, or a subclass's own (weak) one
-    gc.collect()
 
 
 def chunks(design: np.ndarray, chunk_points: int, skip: set[int]) -> list[Chunk]:
