@@ -142,7 +142,7 @@ def main() -> None:
     print(
         f"  R={args.big:,} breakdown: stepping {stepping:.2f} s "
         f"({stepping / (args.big * MONTHS) * 1e6:.2f} us per replicate-step), "
-        f"recording {max(big - stepping, 0):.2f} s"
+        f"recording {max(big_one_core - stepping, 0):.2f} s (1 core)"
     )
     print(
         f"  targets: <= 2 us at R=10,000 [{'met' if per_big <= 2 else 'MISSED'}]; "
