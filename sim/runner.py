@@ -53,10 +53,16 @@ SHARD_FROM = 2048  # replicates per core below which one process is as fast
 
 def default_cores(replicates: int) -> int:
     """Cores to split a run over: those this process may use, each with SHARD_FROM
-    replicates or more. Forking is only relied on where it is safe and cheap (Linux)."""
-    if not sys.platform.startswith("linux"):
+    replicates or more. Forking is only relied on where it is safe and cheap (Linux),
+    and never from a worker process that already shares out the cores."""
+    if not can_fork():
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), replicates // SHARD_FROM))
+
+
+def can_fork() -> bool:
+    """Linux, and not a daemonic process (pool and Dask workers may not have children)."""
+    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
 
 def run_scenario(
@@ -78,7 +84,7 @@ def run_scenario(
         ids = np.arange(scenario.replicates if replicates is None else replicates)
     else:
         ids = np.asarray(replicates, dtype=np.int64)
-    n_shards = min(len(ids), cores or default_cores(len(ids)))
+    n_shards = min(len(ids), cores or default_cores(len(ids))) if can_fork() else 1
     if n_shards <= 1:
         model = DurandModel(scenario, replicates=ids)
         model.run(progress)

@@ -238,3 +238,16 @@ def test_a_failed_shard_process_is_reported_not_ignored(monkeypatch):
     scenario = load_scenario(BASELINE).with_overrides(months=3)
     with pytest.raises(DurandError, match="--cores 1"):
         runner.run_scenario(scenario, replicates=6, cores=2)
+
+
+def test_a_daemonic_worker_runs_every_replicate_itself(monkeypatch):
+    """Pool and Dask workers are daemonic and may not fork: the run stays in-process."""
+    import multiprocessing
+
+    from sim import runner
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    assert runner.default_cores(100_000) == 1
+    scenario = load_scenario(BASELINE).with_overrides(months=2)
+    alone = runner.run_scenario(scenario, replicates=4, cores=2)
+    assert alone.replicates == 4
