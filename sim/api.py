@@ -11,7 +11,8 @@ from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, load_scenario
 MAX_CORES = 256
 
 
-def _bounded(name: str, value: int | None, low: int, high: int) -> None:
+def check_range(name: str, value: int | None, low: int, high: int) -> None:
+    """A command-line number out of its range is a usage error (exit 2), not a crash."""
     if value is not None and not low <= value <= high:
         raise UsageError(f"--{name} must be between {low} and {high:,}, got {value}")
 
@@ -33,10 +34,10 @@ def run_to_folder(
     from sim.runner import run_scenario
     from sim.summary import render, summarize
 
-    _bounded("seed", seed, 0, MAX_SEED)
-    _bounded("replicates", replicates, 1, MAX_REPLICATES)
-    _bounded("months", months, 1, MAX_MONTHS)
-    _bounded("cores", cores, 1, MAX_CORES)
+    check_range("seed", seed, 0, MAX_SEED)
+    check_range("replicates", replicates, 1, MAX_REPLICATES)
+    check_range("months", months, 1, MAX_MONTHS)
+    check_range("cores", cores, 1, MAX_CORES)
     scenario = load_scenario(scenario_path).with_overrides(
         seed=seed, replicates=replicates, months=months
     )

@@ -229,3 +229,34 @@ def test_scheduled_events_reach_events_file(tmp_path):
     frame = pd.read_csv(tmp_path / "o" / "timeseries.csv")
     aid = frame[frame.replicate == 0]["aid.US-PAK"].tolist()
     assert aid[2] > 0 and aid[3] == 0 and aid[5] == 0
+
+
+def test_sim_never_imports_viz():
+    """The viewer depends on the model, never the other way round: viz plugs into the
+    command line through entry points (sim/plugins.py)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "sim"
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "viz"]
+    assert offenders == []
+
+
+def test_the_viewer_command_is_found_as_a_plugin():
+    from sim.plugins import commands
+
+    assert "view" in commands()
+
+
+@pytest.mark.parametrize("option", [["--turns", "0"], ["--replicates", "0"], ["--seed", "-1"]])
+def test_play_refuses_numbers_out_of_range(option):
+    done = durand("play", "scenarios/baseline.yaml", "--text", "--all-bots", *option)
+    assert done.returncode == 2
+    assert option[0] in done.stderr and "Traceback" not in done.stderr

@@ -221,13 +221,13 @@ def run_viewer(
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Path | None:
     """Open the viewer on a scenario (or render it headless); return the screenshot path."""
-    from sim.api import _bounded
+    from sim.api import check_range
     from sim.scenario import MAX_MONTHS, MAX_SEED
     from sim.timeline import Timeline
 
-    _bounded("seed", seed, 0, MAX_SEED)
-    _bounded("replicates", replicates, 1, 100_000)
-    _bounded("months", months, 1, MAX_MONTHS)
+    check_range("seed", seed, 0, MAX_SEED)
+    check_range("replicates", replicates, 1, 100_000)
+    check_range("months", months, 1, MAX_MONTHS)
     if frames is not None and frames < 1:
         from sim.errors import UsageError
 

@@ -52,8 +52,13 @@ def play(
     ] = None,
 ) -> None:
     """Play the strategy game: US, Pakistan, Afghan Taliban and China, in quarterly turns."""
+    from sim.api import check_range
     from sim.game.setup import start_game
+    from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
 
+    check_range("turns", turns, 1, MAX_MONTHS // 3)  # a turn is a quarter
+    check_range("replicates", replicates, 1, MAX_REPLICATES)
+    check_range("seed", seed, 0, MAX_SEED)
     if load is not None and (scenario is not None or lesson is not None):
         raise UsageError("--load restores its own scenario and lesson; drop SCENARIO/--lesson")
     if load is not None and (seed is not None or replicates is not None or doctrine):
@@ -70,14 +75,10 @@ def play(
         replay_text(game, lesson=the_lesson, debrief_dir=debrief)
         return
     if not text:
-        try:
-            from viz.play import run_pygame
-        except ImportError:
-            raise UsageError(
-                "the graphical game needs pygame-ce and pygame_gui; use --text to play in "
-                "the terminal"
-            ) from None
-        run_pygame(game, lesson=the_lesson, save_path=save, debrief_dir=debrief)
+        from sim.plugins import window
+
+        open_window = window("play", "use --text to play in the terminal")
+        open_window(game, lesson=the_lesson, save_path=save, debrief_dir=debrief)
         return
     from sim.game.text import TextGame
 
