@@ -24,6 +24,7 @@ import yaml
 from sim.errors import Problem, ScenarioError, UsageError
 from sim.parameters import registry
 from sim.scenario import Scenario, add_months, load_scenario
+from sim.yamlio import load_yaml
 
 SPEC_FILE = "data/calibration.yaml"
 
@@ -195,24 +196,19 @@ def _objective(rows: list[dict]) -> float:
 
 def check_not_shadowed(path: Path, spec: CalibrationSpec) -> None:
     """The scenario file itself must not set a fitted parameter (it would hide the fit)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    params = data.get("parameters") or {}
+    data, where = load_yaml(path)
+    params = (data or {}).get("parameters") or {}
     for f in spec.free:
         node: Any = params
         for part in f.path.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None:
-            raise ScenarioError(
-                [
-                    Problem(
-                        str(path),
-                        None,
-                        f"parameters.{f.path}",
-                        f"{f.path} is fitted by `durand calibrate` and lives in "
-                        f"{spec.fitted_file}; remove it from this file",
-                    )
-                ]
+            key = ("parameters", *f.path.split("."))
+            message = (
+                f"{f.path} is fitted by `durand calibrate` and lives in "
+                f"{spec.fitted_file}; remove it from this file"
             )
+            raise ScenarioError([where.problem(key, message, str(path))])
 
 
 def calibrate(

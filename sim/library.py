@@ -120,7 +120,7 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
         lines += [
             f"### {name}",
             "",
-            f"**{s.title}** — `scenarios/{name}.yaml`, {_span(s)}.",
+            f"**{s.title}** — `{(folder / name).as_posix()}.yaml`, {_span(s)}.",
             "",
             s.description.strip(),
             "",

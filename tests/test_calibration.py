@@ -77,6 +77,8 @@ def test_calibrate_refuses_a_scenario_without_spec_or_with_a_shadowed_fit(tmp_pa
     res = durand("calibrate", str(folder / "history_2023.yaml"), "--dry-run")
     assert res.returncode == 2, res.stderr
     assert "parameters.groups.strength0" in res.stderr and "fitted" in res.stderr
+    line = text.splitlines().index("    strength0: {TTP: 0.5}") + 1
+    assert f"history_2023.yaml:{line}:" in res.stderr  # file and line of the offending key
 
 
 @pytest.mark.parametrize("name", sorted(load_specs()))

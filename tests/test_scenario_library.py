@@ -131,3 +131,8 @@ def test_scenarios_markdown_through_the_cli(tmp_path):
     res = durand("scenarios", "--folder", str(folder), "--markdown")
     assert res.returncode == 0, res.stderr
     assert "| [`cut`](#cut) |" not in res.stdout  # 12 months: not paired with a 60-month run
+    assert "| [`baseline`](#baseline) |" in res.stdout
+    assert "### cut" in res.stdout and "**Cut**" in res.stdout
+    assert f"`{(folder / 'cut').as_posix()}.yaml`" in res.stdout  # its real path
+    unpaired = res.stdout.split("another start month or horizon")[1].split("\n## ")[0]
+    assert "- [`cut`](#cut)" in unpaired  # listed by calendar year instead

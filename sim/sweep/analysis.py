@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import DurandError, UsageError
+from sim.errors import DurandError, OutputError, UsageError
 
 
 @dataclass
@@ -176,8 +176,19 @@ def _tornado(s: Sensitivity, described: str) -> None:
     ax.set_title(f"Sensitivity of {s.outcome}\n({described}; {s.method})", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(s.png, dpi=110)
-    plt.close(fig)
+    _save_png(fig, s.png)
+
+
+def _save_png(fig, path) -> None:
+    """Write a chart; a path that cannot be written is an output error (exit 3)."""
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise OutputError(f"cannot write the chart {path}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
 
 
 # ------------------------------------------------------------------ discovery
@@ -322,5 +333,4 @@ def _tradeoff(d: Discovery) -> None:
     ax.set_title(f"PRIM peeling trajectory: {d.condition}", fontsize=10)
     ax.legend(loc="lower left")
     fig.tight_layout()
-    fig.savefig(d.png, dpi=110)
-    plt.close(fig)
+    _save_png(fig, d.png)

@@ -122,7 +122,8 @@ def analyze_sensitivity(
     outcome: Annotated[str, typer.Option(help="Outcome column of runs.parquet.")],
     png: Annotated[Path | None, typer.Option(help="Tornado chart path.")] = None,
 ) -> None:
-    """Which factors drive an outcome: Sobol' S1/ST, Morris mu*/sigma, or delta."""
+    """Which factors drive an outcome: Sobol' S1/ST or Morris mu*/sigma by design; for
+    other designs (lhs, mc, grid) RBD-FAST S1 and PAWN."""
     from rich.table import Table
 
     from sim.sweep.analysis import sensitivity

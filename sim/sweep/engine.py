@@ -92,7 +92,7 @@ def run_sweep(
     sweep = load_sweep(spec_path)
     ex = sweep.spec.executor
     executor = executor or ex.kind
-    workers = workers or ex.workers
+    workers = ex.workers if workers is None else workers
     scheduler = scheduler or ex.scheduler
     if executor not in ("local", "dask"):
         raise UsageError(f"--executor must be local or dask, got {executor!r}")

@@ -17,8 +17,11 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.errors import UsageError
 from sim.sweep.outcomes import Outcome, compute
 from sim.sweep.spec import Factor, Sweep, point_scenario
+
+SCHEDULER_TIMEOUT_S = 10  # seconds to reach a Dask scheduler given by --scheduler
 
 
 @dataclass(frozen=True)
@@ -185,8 +188,6 @@ class DaskRunner:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            from sim.errors import UsageError
-
             raise UsageError(
                 "--executor dask needs Dask: pip install 'durand[dask]' "
                 "(or pip install -e '.[dask]' in a clone)"
@@ -202,7 +203,12 @@ class DaskRunner:
             )
             self._client = Client(self._cluster)
         else:
-            self._client = Client(address)
+            try:
+                self._client = Client(address, timeout=SCHEDULER_TIMEOUT_S)
+            except OSError as exc:  # distributed's connection timeouts are OSErrors
+                raise UsageError(
+                    f"cannot reach the Dask scheduler at {address} ({exc}); check --scheduler"
+                ) from None
 
     def map_unordered(self, fn, plan, tasks):
         from distributed import as_completed

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim.errors import UsageError
+from sim.errors import OutputError, UsageError
 from sim.parameters import default_tree
 from sim.scenario import Scenario, add_months
 
@@ -90,9 +90,12 @@ def replay(sweep_dir: Path, point: int, replicate: int, out: Path | None = None)
     )
     text = scenario_to_yaml(scenario, title, desc)
     out = Path(out) if out is not None else sweep_dir / "replays" / f"p{point}-r{replicate}"
-    out.mkdir(parents=True, exist_ok=True)
     scenario_path = out / "scenario.yaml"
-    scenario_path.write_text(text, encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        scenario_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the replay to {out}: {exc.strerror or exc}") from None
     # Rerun from the written file, exactly as a user would.
     rerun = load_scenario(scenario_path)
     model = DurandModel(rerun, replicates=np.array([replicate]))
@@ -116,5 +119,8 @@ def replay(sweep_dir: Path, point: int, replicate: int, out: Path | None = None)
             f"durand run {scenario_path} --replicates {replicate + 1} --out {out / 'run'}"
         ),
     }
-    (out / "replay.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    try:
+        (out / "replay.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {out / 'replay.json'}: {exc.strerror or exc}") from None
     return info
