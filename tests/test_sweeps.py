@@ -417,3 +417,61 @@ def test_a_chunk_frees_its_models(tmp_path):
     for chunk in chunks(design(sweep), 3, set()):
         run_chunk(plan, chunk)
     assert alive() == before
+
+
+# ------------------------------------------------------------------ analysis through the CLI
+
+
+def _durand(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([DURAND, *map(str, args)], capture_output=True, text=True)
+
+
+def test_analyze_and_replay_through_the_command_line(tmp_path):
+    """As a user runs them: tables and charts written, bad paths exit 3, bad input exit 2."""
+    spec = write(tmp_path, SMALL)
+    out = tmp_path / "s"
+    assert _durand("sweep", spec, "--out", out, "--quiet").returncode == 0
+
+    sens = _durand("analyze", "sensitivity", out, "--outcome", "attacks_2026")
+    assert sens.returncode == 0, sens.stderr
+    assert "levers.US.military_aid_pak" in sens.stdout and "levers.AFG.ttp_tolerance" in sens.stdout
+    assert list(out.glob("*.png")), "no tornado chart written"
+
+    runs = pd.read_parquet(out / "runs.parquet")
+    line = float(np.quantile(runs["attacks_2026"], 0.7))
+    disc = _durand("analyze", "discover", out, "--outcome", "attacks_2026", "--above", line)
+    assert disc.returncode == 0, disc.stderr
+    assert "coverage" in disc.stdout.lower() and "density" in disc.stdout.lower()
+
+    rep = _durand("replay", out, "--point", 2, "--replicate", 1, "--out", tmp_path / "r")
+    assert rep.returncode == 0, rep.stderr
+    assert (tmp_path / "r" / "scenario.yaml").is_file()
+
+    unwritable = Path("/proc/durand-cannot-write")
+    for args in (
+        ("analyze", "sensitivity", out, "--outcome", "attacks_2026", "--png", unwritable / "t.png"),
+        ("analyze", "discover", out, "--outcome", "attacks_2026", "--above", line,
+         "--png", unwritable / "p.png"),
+        ("replay", out, "--point", 2, "--replicate", 1, "--out", unwritable),
+    ):  # fmt: skip
+        bad = _durand(*args)
+        assert bad.returncode == 3, (args, bad.stderr)
+        assert str(unwritable) in bad.stderr and "Traceback" not in bad.stderr
+
+    for args in (
+        ("analyze", "sensitivity", out, "--outcome", "nope"),
+        ("replay", out, "--point", 999, "--replicate", 1),
+        ("sweep", spec, "--out", tmp_path / "w0", "--workers", "0"),
+    ):
+        bad = _durand(*args)
+        assert bad.returncode == 2, (args, bad.stderr)
+        assert "Traceback" not in bad.stderr
+
+
+def test_a_factor_the_base_scenario_overrides_is_refused(tmp_path):
+    """aid_cut_restored sets US military aid at 2026-01: sweeping it would be silently undone."""
+    text = SMALL.replace(str(BASELINE), str(ROOT / "scenarios" / "aid_cut_restored.yaml"))
+    problems = problems_of(tmp_path, text)
+    hits = [p for p in problems if p.key_path == "factors.levers.US.military_aid_pak"]
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "military_aid_pak" in t)
+    assert hits and "2026-01" in hits[0].message and hits[0].line == line

@@ -215,6 +215,7 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
             problems.append(smap.problem(("factors",), msg, name))
     if base is not None and factors:
         _check_budget(spec, base, factors, smap, name, problems)
+        _check_events(base, factors, smap, name, problems)
     if problems:
         raise ScenarioError(problems)
     return Sweep(name, spec, base, tuple(factors), tuple(outcomes))
@@ -397,6 +398,23 @@ def _resolve_outcomes(spec, base, smap, name, problems) -> list[Outcome]:
                 continue
         out.append(Outcome(oname, ofile.metric, expr, ofile.stat, ofile.year, months))
     return out
+
+
+def _check_events(base, factors, smap, name, problems) -> None:
+    """A lever the base scenario's timed events set would silently override the factor."""
+    for f in factors:
+        if f.target != "lever":
+            continue
+        for event in base.events:
+            if f.lever in event.set:
+                year, month = add_months(base.start, event.month)
+                msg = (
+                    f"the base scenario sets {f.lever} at {year:04d}-{month:02d} (its events), "
+                    "which would override this factor from then on in every point; sweep a "
+                    "base without that event"
+                )
+                problems.append(smap.problem(("factors", f.path), msg, name))
+                break
 
 
 def _check_budget(spec, base, factors, smap, name, problems) -> None:
