@@ -475,3 +475,15 @@ def test_a_factor_the_base_scenario_overrides_is_refused(tmp_path):
     hits = [p for p in problems if p.key_path == "factors.levers.US.military_aid_pak"]
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "military_aid_pak" in t)
     assert hits and "2026-01" in hits[0].message and hits[0].line == line
+
+
+def test_constant_arithmetic_in_an_expression_is_float64_and_cannot_hang():
+    """9**9**9**9 in Python integers would run for ever; as float64 it is inf at once."""
+    from sim.recorder import METRICS
+    from sim.sweep.outcomes import Outcome, compute, parse_expression
+
+    by_metric = np.ones((3, len(METRICS), 2), dtype=np.float32)
+    huge = Outcome("x", None, parse_expression("attacks.PAK + 9**9**9**9"), "total", None, None)
+    assert np.all(np.isinf(compute(huge, by_metric)))
+    half = Outcome("y", None, parse_expression("attacks.PAK / 2"), "mean", None, None)
+    assert np.array_equal(compute(half, by_metric), [0.5, 0.5])

@@ -60,6 +60,7 @@ class Expression:
     text: str
     source: str  # the text with metric names replaced by placeholders _m0, _m1, ...
     metrics: tuple[str, ...]  # metric for each placeholder _m0, _m1, ...
+    constants: tuple[float, ...] = ()  # value of each placeholder _c0, _c1, ...
 
 
 def parse_expression(text: str) -> Expression:
@@ -94,7 +95,22 @@ def parse_expression(text: str) -> Expression:
             raise ValueError(f"'{text}': only numbers may appear as constants")
     if not metrics:
         raise ValueError(f"'{text}' names no metric")
-    return Expression(text, ast.unparse(tree), tuple(metrics))
+    constants = _NamedConstants()
+    tree = ast.fix_missing_locations(constants.visit(tree))
+    return Expression(text, ast.unparse(tree), tuple(metrics), tuple(constants.values))
+
+
+class _NamedConstants(ast.NodeTransformer):
+    """Numbers become float64 names (_c0, _c1, ...): arithmetic on them is then numpy's,
+    which overflows to inf, instead of Python's exact integers (``9**9**9**9`` would run
+    for ever) and never folded at compile time."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Name:
+        self.values.append(float(node.value))
+        return ast.Name(id=f"_c{len(self.values) - 1}", ctx=ast.Load())
 
 
 @cache
@@ -127,6 +143,7 @@ def compute(outcome: Outcome, by_metric: np.ndarray) -> np.ndarray:
         series = _rows(by_metric, outcome.metric)
     else:
         env = {f"_m{i}": _rows(by_metric, m) for i, m in enumerate(outcome.expr.metrics)}
+        env |= {f"_c{i}": np.float64(c) for i, c in enumerate(outcome.expr.constants)}
         with np.errstate(all="ignore"):
             series = eval(_compiled(outcome.expr.source), {"__builtins__": {}, **_FUNCTIONS}, env)  # noqa: S307
         series = np.ascontiguousarray(
