@@ -354,10 +354,16 @@ def plot_differences(cmp: Comparison, metric: str, path: Path) -> None:
     err = np.vstack([c - np.array(lows), np.array(highs) - c])
     for yi, ci, e0, e1, col in zip(y, c, err[0], err[1], colors, strict=True):
         ax2.errorbar(ci, yi, xerr=[[e0], [e1]], fmt="o", color=col, capsize=3)
+        if np.isfinite(ci):
+            ax2.annotate(f"{ci:+.1f}%", (ci, yi), textcoords="offset points", xytext=(0, 5),
+                         ha="center", fontsize=7, color=col)  # fmt: skip
     ax2.axvline(0, color="black", linewidth=0.8)
+    # Linear within ±10%, logarithmic beyond: a +400% outcome does not flatten the rest.
+    ax2.set_xscale("symlog", linthresh=10)
     ax2.set_yticks(y, labels, fontsize=8)
+    ax2.margins(x=0.08)
     ax2.set_xlabel(f"mean paired difference, % of {cmp.names[0]}'s mean (bootstrap 95% CI)")
-    ax2.set_title("Every outcome")
+    ax2.set_title("Every outcome (scale linear within ±10%, logarithmic beyond)")
     ax2.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     fig.savefig(path, format="png")
