@@ -35,6 +35,14 @@ def _load_all(folder: Path) -> list[Scenario]:
     return out
 
 
+def _shown(path: Path) -> str:
+    """A scenario's path as a user types it: relative to the working folder if inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _span(s: Scenario) -> str:
     end = add_months(s.start, s.months - 1)
     return f"{s.start[0]}-{s.start[1]:02d} to {end[0]}-{end[1]:02d}"
@@ -120,7 +128,7 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
         lines += [
             f"### {name}",
             "",
-            f"**{s.title}** — `{(folder / name).as_posix()}.yaml`, {_span(s)}.",
+            f"**{s.title}** — `{_shown(folder / f'{name}.yaml')}`, {_span(s)}.",
             "",
             s.description.strip(),
             "",
