@@ -62,24 +62,16 @@ class PlayApp(FrameLoop):
         g = self.game
         if g.played == 0:
             return None
-        if getattr(self, "_map_key", None) != (id(g.model), g.played):
-            from sim import GROUPS, STATES
-            from sim.game.rules import MONTHS_PER_TURN
-            from sim.runner import RunResult
+        key = g.revision
+        if getattr(self, "_map_key", None) != key:
             from sim.timeline import Branch
             from viz.map_view import MapData
 
-            months = g.played * MONTHS_PER_TURN
-            model = g.model
-            result = RunResult(
-                model.scenario, model.replicate_ids, model.recorder.data[:months].copy(),
-                list(model.applied),
-            )  # fmt: skip
-            card = {a: model.states[a].card() for a in STATES}
-            card.update({x: model.groups[x].card() for x in GROUPS})
-            branch = Branch("game", model.scenario, result, [card] * months)
+            snap = g.snapshot()
+            months = snap.result.months
+            branch = Branch("game", g.scenario, snap.result, [snap.cards] * months)
             self._map = (branch, MapData(branch))
-            self._map_key = (id(g.model), g.played)
+            self._map_key = key
         return self._map
 
     def open_table(self) -> bool:
