@@ -301,7 +301,15 @@ done
 
 def test_a_scripted_hot_seat_game_through_the_text_front_end(tmp_path):
     seats = {"US": "person", "PAK": "person", "AFG": "bot", "CHN": "bot"}
-    g = Game(BASELINE, seed=9, turns=2, replicates=REPS, seats=seats)
+    # An AFG bot that moves a lever in private every turn, so hiding it can be checked.
+    (tmp_path / "afg.yaml").write_text(
+        "role: AFG\ntitle: test\ndescription: a private move each turn\nrules:\n"
+        "  - name: shelter\n    when:\n      - {turn_from: 1}\n"
+        "    adjust: {ttp_tolerance: -0.05}\n    because: a quiet test move\n",
+        encoding="utf-8",
+    )
+    afg = load_doctrine(tmp_path / "afg.yaml")
+    g = Game(BASELINE, seed=9, turns=2, replicates=REPS, seats=seats, doctrines={"AFG": afg})
     out = io.StringIO()
     TextGame(g, inp=io.StringIO(SCRIPT), out=out, save_path=tmp_path / "s.json").run()
     text = out.getvalue()
@@ -314,9 +322,15 @@ def test_a_scripted_hot_seat_game_through_the_text_front_end(tmp_path):
     assert g.lever("PAK", "support_vs_iskp") == pytest.approx(1.0)
     assert g.lever("US", "ct_salience") == pytest.approx(0.9)
     # Bots' private moves stay hidden until the teacher reveals them.
-    before_reveal = text.split("Hidden information, revealed by the teacher")[0]
-    assert "AFG (bot) has made its moves" in before_reveal or "AFG (bot): holds" in before_reveal
-    assert "Hidden information, revealed by the teacher" in text
+    before_reveal, _, after_reveal = text.partition("Hidden information, revealed by the teacher")
+    assert after_reveal, "the teacher's reveal was not shown"
+    hidden = [e for e in g.log if e.role == "AFG" and not e.public and e.turn == 1]
+    assert hidden, "AFG's bot made no private move in turn 1; the check below would be empty"
+    for e in hidden:
+        line = f"AFG (bot): {e.text}"
+        assert line not in before_reveal
+        assert line in after_reveal
+    assert "AFG (bot) has made its moves" in before_reveal
     assert "Every move, with its reason" in text and "ISKP must be contained" in text
     assert load_game(tmp_path / "s.json").played == 2
 
@@ -381,3 +395,37 @@ def test_cli_hot_seat_game_read_from_standard_input(tmp_path):
     assert "=== The game is over ===" in out
     saved = json.loads((tmp_path / "g.json").read_text())
     assert [c["kind"] for c in saved["commands"]].count("seat") == 2
+
+
+def test_a_seat_comes_back_from_a_bot_when_no_person_is_left():
+    """One person hands the seat to a bot; before the next turn the teacher is asked, and a
+    queued 'teacher seat US person' gives the seat back."""
+    g = Game(BASELINE, seed=4, turns=3, replicates=8, seats={"US": "person"})
+    script = "\nbot\nteacher seat US person\n\ndone\n\ndone\n"
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(script), out=out).run()
+    text = out.getvalue()
+    assert "Every seat is now a bot. Enter plays turn 2" in text
+    assert "US is now played by a person." in text
+    seat_turns = [(e.turn, e.text) for e in g.log if e.kind == "seat"]
+    assert seat_turns == [(1, "seat now played by a bot"), (2, "seat now played by a person")]
+    assert g.finished and g.played == 3
+    assert text.count("Pass the keyboard to United States") >= 2
+
+
+def test_an_all_bot_game_from_the_start_never_waits_for_the_teacher():
+    g = Game(BASELINE, seed=4, turns=2, replicates=8)
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(""), out=out).run()
+    assert g.played == 2 and "Every seat is now a bot" not in out.getvalue()
+
+
+def test_teacher_commands_typed_at_the_hand_over_prompt_are_carried_out():
+    g = Game(BASELINE, seed=4, turns=1, replicates=8, seats={"US": "person"})
+    script = "teacher event iskp_wave\nreveal\n\ndone\n"
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(script), out=out).run()
+    events = [e for e in g.log if e.kind == "event"]
+    assert [e.detail["event"] for e in events] == ["iskp_wave"]
+    assert g.revealed and "Hidden information, revealed by the teacher" in out.getvalue()
+    assert g.finished and g.played == 1

@@ -130,6 +130,9 @@ class TextGame:
         try:
             while not g.finished:
                 try:
+                    self.between_turns()
+                    if g.finished:
+                        break
                     self.play_turn()
                 except _Restart:
                     continue
@@ -164,6 +167,31 @@ class TextGame:
             observed, _ = g.observation(0)
             self.say(f"\nOutlook for {g.quarter(1)} if nobody changes course:")
             self.show_metrics(observed, None)
+
+    def bots_took_over(self) -> bool:
+        """People started the game but every seat is now a bot: the teacher steps turns."""
+        g = self.game
+        started_with_people = any(s == "person" for s in g.initial_seats.values())
+        return started_with_people and all(s == "bot" for s in g.seats.values())
+
+    def between_turns(self) -> None:
+        """Before a turn in which no person sits, wait for the teacher (Enter plays it)."""
+        g = self.game
+        while not g.finished and self.bots_took_over():
+            line = self.ask(
+                f"Every seat is now a bot. Enter plays turn {g.turn}; or a teacher command "
+                "(e.g. 'teacher seat US person', 'teacher end'): "
+            )
+            if not line:
+                return
+            self.teacher_line(line)
+
+    def teacher_line(self, line: str) -> None:
+        """A line typed where no role moves: a teacher command ('teacher' may be left out)."""
+        first = line.split()[0].lower()
+        if first not in ("teacher", "help", "quit", "save", "undo"):
+            line = f"teacher {line}"
+        self.command(None, line)
 
     def play_turn(self) -> None:
         g = self.game
@@ -263,15 +291,30 @@ class TextGame:
     # -------------------------------------------------------------- people
 
     def handover(self, role: str) -> None:
+        """Wait for the role's player; a teacher command typed here is carried out."""
+        g = self.game
         self.clear()
-        self.ask(
-            f"Pass the keyboard to {R.ROLE_NAMES[role]} ({role}); everyone else, look away. "
-            "Press Enter when ready: "
-        )
+        while True:
+            line = self.ask(
+                f"Pass the keyboard to {R.ROLE_NAMES[role]} ({role}); everyone else, look away. "
+                "Press Enter when ready: "
+            )
+            if not line:
+                return
+            self.teacher_line(line)
+            if g.finished or g.seats[role] != "person":
+                return
 
     def person_moves(self, role: str) -> None:
         g = self.game
         self.handover(role)
+        while g.paused:
+            self.teacher_prompt()
+        if g.finished:
+            return
+        if g.seats[role] == "bot":  # the teacher gave the seat to a bot at the hand-over
+            self.bot_moves(role)
+            return
         self.show_role(role)
         while True:
             line = self.ask(f"{role}> ")
@@ -384,7 +427,7 @@ class TextGame:
     def teacher_prompt(self) -> None:
         line = self.ask("teacher (paused)> ")
         if line:
-            self.command(None, line if line.startswith("teacher") else f"teacher {line}")
+            self.teacher_line(line)
 
     def teacher(self, args: list[str]) -> None:
         g = self.game
