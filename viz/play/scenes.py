@@ -52,6 +52,10 @@ class Scene:
     def __init__(self, app):
         self.app = app
 
+    def remake(self) -> Scene:
+        """A fresh copy of this scene (its widgets are rebuilt for a new font or size)."""
+        return type(self)(self.app)
+
     def build(self) -> None:
         pass
 
@@ -65,12 +69,171 @@ class Scene:
         pass
 
 
+KEYS = (
+    ("F1 or h", "this help"),
+    ("F2 or t", "large font for a projector (on / off)"),
+    ("F11 or f", "fullscreen (on / off)"),
+    ("F12 or p", "save a screenshot (PNG) in the current folder"),
+    ("Enter", "hand-over: show my seat; briefing: start; between bot turns: play the next"),
+    ("Esc or q", "quit, on the game-over screen"),
+)
+
+
+class HelpOverlay(Scene):
+    """The keys of the game window, over the current scene; any key or click closes it."""
+
+    def handle_event(self, event) -> bool:
+        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+            self.app.overlay = None
+            return True
+        return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
+
+    def draw(self, surface) -> None:
+        typo = self.app.typo
+        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        shade.fill((10, 12, 15, 215))
+        surface.blit(shade, (0, 0))
+        lh = typo.line_height(14) + 4
+        box = pygame.Rect(0, 0, min(int(760 * typo.scale), surface.get_width() - 20),
+                          lh * (len(KEYS) + 5))  # fmt: skip
+        box.center = surface.get_rect().center
+        pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
+        pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
+        y = box.top + 14
+        surface.blit(typo.render("Keys", 16, theme.TEXT, bold=True), (box.left + 20, y))
+        y += lh + 6
+        for k, what in KEYS:
+            surface.blit(typo.render(k, 14, theme.SKY, bold=True), (box.left + 20, y))
+            surface.blit(typo.render(what, 14, theme.TEXT), (box.left + int(140 * typo.scale), y))
+            y += lh
+        note = "Letter keys are off while you type a reason. Any key closes this help."
+        surface.blit(typo.render(note, 11, theme.MUTED), (box.left + 20, y + 4))
+
+
+def seat_buttons(app, manager) -> dict:
+    """The teacher's seat switches (person / bot) across the top right."""
+    g, w = app.game, app.size[0]
+    buttons = {}
+    x = w - 4 * 112 - 10
+    for other in R.ROLES:
+        tip = "Teacher: switch this seat between a person and a bot"
+        b = UIButton(pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", manager,
+                     tool_tip_text=tip)  # fmt: skip
+        buttons[b] = other
+        x += 112
+    return buttons
+
+
+class BriefingScene(Scene):
+    """Before the first move: the scenario, the lesson's briefing and learning goals."""
+
+    def build(self) -> None:
+        w, h = self.app.size
+        self.start = UIButton(pygame.Rect(16, h - 48, 220, 36), "Start the game (Enter)",
+                              self.app.manager)  # fmt: skip
+
+    def handle_event(self, event) -> bool:
+        pressed = event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.start
+        key = event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN
+        if pressed or key:
+            self.app.briefed = True
+            self.app.advance()
+            return True
+        return False
+
+    def lines(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        g, lesson = self.app.game, self.app.lesson
+        title = f"Lesson: {lesson.spec.title}" if lesson is not None else "Durand: the game"
+        seats = ", ".join(f"{r} {s}" for r, s in g.seats.items())
+        about = [
+            f"Scenario: {g.scenario.title}. {g.turns} turns of {R.MONTHS_PER_TURN} months from "
+            f"{g.quarter(1)}; seed {g.seed}; every figure is the median of {g.replicates} runs.",
+            f"Seats: {seats}. Scores compare each role's goals with the status quo (50).",
+        ]
+        if g.played:
+            about.append(f"Resuming after turn {g.played} ({g.quarter(g.played)}).")
+        sections = [("The game", about)]
+        if lesson is not None:
+            sections.append(("Briefing", [p.strip() for p in lesson.spec.briefing.split("\n\n")]))
+            sections.append(("Learning goals", [f"- {x}" for x in lesson.spec.learning_goals]))
+        sections.append(("Goals", [f"{r}: {R.GOALS[r].summary}" for r in R.ROLES]))
+        return title, sections
+
+    def draw(self, surface) -> None:
+        typo = self.app.typo
+        w, h = surface.get_size()
+        title, sections = self.lines()
+        surface.blit(typo.render(title, 24, theme.TEXT, True), (16, 12))
+        y = 16 + typo.line_height(24) + 8
+        for head, body in sections:
+            surface.blit(typo.render(head, 15, theme.SKY, True), (16, y))
+            y = text_block(surface, typo, body, 16, y + typo.line_height(15) + 2, w - 32, 13)
+            y += 8
+        hint = "F1 help · F2 large font · F11 fullscreen · F12 screenshot"
+        surface.blit(typo.render(hint, 11, theme.MUTED), (250, h - 38))
+
+
+class StepScene(Scene):
+    """Between turns when every seat is a bot: the teacher plays the next turn (or all),
+    gives a seat back to a person, or ends the game."""
+
+    def build(self) -> None:
+        m, g = self.app.manager, self.app.game
+        w, h = self.app.size
+        self.play = UIButton(pygame.Rect(16, h - 48, 200, 36), f"Play turn {g.turn} (Enter)", m)
+        self.to_end = UIButton(pygame.Rect(222, h - 48, 150, 36), "Play to the end", m)
+        self.end = UIButton(pygame.Rect(378, h - 48, 110, 36), "End game", m)
+        self.seats = seat_buttons(self.app, m)
+
+    def handle_event(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
+            self.app.play_next_turn()
+            return True
+        if event.type != pygame_gui.UI_BUTTON_PRESSED:
+            return False
+        g = self.app.game
+        if event.ui_element is self.play:
+            self.app.play_next_turn()
+        elif event.ui_element is self.to_end:
+            self.app.play_next_turn(to_the_end=True)
+        elif event.ui_element is self.end:
+            g.end_game()
+            self.app.advance()
+        elif event.ui_element in self.seats:
+            role = self.seats[event.ui_element]
+            g.set_seat(role, "person" if g.seats[role] == "bot" else "bot")
+            self.app.advance()  # a person at the table: the turn goes on with hand-overs
+        else:
+            return False
+        return True
+
+    def draw(self, surface) -> None:
+        typo, g = self.app.typo, self.app.game
+        w, h = surface.get_size()
+        surface.blit(typo.render(f"Turn {g.turn} of {g.turns} · {g.quarter()}", 22, theme.TEXT,
+                                 True), (16, 12))  # fmt: skip
+        lines = [
+            "Every seat is played by a bot: the teacher steps the game. Play the next turn, "
+            "play to the end, or give a seat to a person (top right).",
+        ]
+        if g.played:
+            lines.append("Scores so far: " + " · ".join(
+                f"{r} {v:.0f}" for r, v in g.last_scores().items()))  # fmt: skip
+        y = text_block(surface, typo, lines, 16, 48, w - 32, 13)
+        if self.app.status:
+            y = text_block(surface, typo, [self.app.status], 16, y + 4, w - 32, 13, theme.SKY)
+        text_block(surface, typo, self.app.news[-24:], 16, y + 8, w - 32, 12, theme.MUTED)
+
+
 class HandOverScene(Scene):
     """'Pass to Pakistan': nothing private shows until the player says they are ready."""
 
     def __init__(self, app, role: str):
         super().__init__(app)
         self.role = role
+
+    def remake(self) -> Scene:
+        return type(self)(self.app, self.role)
 
     def build(self) -> None:
         w, h = self.app.size
@@ -112,6 +275,9 @@ class TurnScene(Scene):
         self.values: dict[str, UILabel] = {}
         self.buttons: dict[str, UIButton] = {}
         self.offer_buttons: dict[UIButton, tuple[str, object]] = {}
+
+    def remake(self) -> Scene:
+        return type(self)(self.app, self.role)
 
     # ------------------------------------------------------------ widgets
 
@@ -178,15 +344,7 @@ class TurnScene(Scene):
         if g.paused:
             self.buttons["done"].disable()
         # Teacher: any seat passes between a person and a bot.
-        self.seat_buttons: dict[UIButton, str] = {}
-        x = w - 4 * 112 - 10
-        for other in R.ROLES:
-            tip = "Teacher: switch this seat between a person and a bot"
-            b = UIButton(
-                pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", m, tool_tip_text=tip
-            )
-            self.seat_buttons[b] = other
-            x += 112
+        self.seat_buttons: dict[UIButton, str] = seat_buttons(self.app, m)
 
     # ------------------------------------------------------------ events
 
@@ -434,7 +592,19 @@ class GameOverScene(Scene):
                 surface.blit(typo.render(text, 16 if x < 380 else 13, colour, x < 380), (x, y))
             y += typo.line_height(16) + 2
         y += 10
+        lesson = self.app.lesson
+        width = w - 32 if lesson is None else w // 2 - 24
+        top = y
         surface.blit(typo.render("What happened, and why", 15, theme.TEXT, True), (16, y))
-        y = text_block(surface, typo, self.lines, 16, y + 26, w - 32, 12)
+        y = text_block(surface, typo, self.lines, 16, y + 26, width, 12)
         if self.app.status:
-            text_block(surface, typo, [self.app.status], 16, y + 8, w - 32, 13, theme.GREEN)
+            text_block(surface, typo, [self.app.status], 16, y + 8, width, 13, theme.GREEN)
+        if lesson is not None:
+            x, yy = w // 2 + 8, top
+            for head, items in (
+                ("Discussion questions", lesson.spec.discussion_questions),
+                ("What to look for", lesson.spec.look_for),
+            ):
+                surface.blit(typo.render(head, 15, theme.SKY, True), (x, yy))
+                yy = text_block(surface, typo, [f"- {q}" for q in items], x, yy + 26, width, 12)
+                yy += 10
