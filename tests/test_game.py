@@ -429,3 +429,37 @@ def test_teacher_commands_typed_at_the_hand_over_prompt_are_carried_out():
     assert [e.detail["event"] for e in events] == ["iskp_wave"]
     assert g.revealed and "Hidden information, revealed by the teacher" in out.getvalue()
     assert g.finished and g.played == 1
+
+
+def test_the_explanation_names_only_moves_that_pushed_the_way_things_went():
+    from sim.game.explain import DRIVERS, deal_moves, lever_moves
+
+    g = Game(BASELINE, seed=4, turns=1, replicates=8, seats={"PAK": "person"})
+    g.set_lever("PAK", "ct_effort", 1.0, "press every group")
+    # More effort raises counter-pressure: a cause when pressure rose, never when it fell.
+    up = lever_moves(g, DRIVERS["pressure.BLA"], +1)
+    assert any("PAK moved ct_effort from 0.80 to 1.00" in m for m in up)
+    assert not any("ct_effort" in m for m in lever_moves(g, DRIVERS["pressure.BLA"], -1))
+    assert deal_moves(g, "PAK", "US", +1) == []
+
+
+def test_the_debrief_story_has_every_cause_pointing_the_right_way():
+    """A known game: attacks on Chinese interests rose while counter-pressure on BLA fell.
+    Pakistan's raised ct_effort (which raises that pressure) must not be given as the cause;
+    its shift of effort to ISKP (support_vs_iskp up, which lowers it) must be."""
+    from sim.game.explain import explain
+
+    lesson = load_lesson("cpec-under-fire")
+    g = Game(lesson.scenario_path, seed=lesson.spec.seed, turns=2, replicates=10)
+    while not g.finished:
+        for role in R.ROLES:
+            g.play_bot(role)
+        g.end_turn()
+    lines = explain(g)
+    china = next(x for x in lines if x.startswith("Attacks on Chinese interests"))
+    assert "higher" in china and "counter-pressure on BLA -" in china
+    assert "support_vs_iskp from 0.50 to 1.00" in china and "ct_effort" not in china
+    iskp = next(x for x in lines if x.startswith("ISKP's strength"))
+    assert "lower" in iskp and "counter-pressure on ISKP +" in iskp and "ct_effort" in iskp
+    trust = next(x for x in lines if x.startswith("Pakistan's trust in the US"))
+    assert "higher" in trust and "middle_ground deal struck" in trust
