@@ -463,3 +463,26 @@ def test_the_debrief_story_has_every_cause_pointing_the_right_way():
     assert "lower" in iskp and "counter-pressure on ISKP +" in iskp and "ct_effort" in iskp
     trust = next(x for x in lines if x.startswith("Pakistan's trust in the US"))
     assert "higher" in trust and "middle_ground deal struck" in trust
+
+
+def test_an_unwritable_save_path_is_refused_before_any_turn(tmp_path):
+    res = durand("play", "--text", "--role", "US", "--turns", "1", "--replicates", "4",
+                 "--save", "/proc/nope/game.json", stdin="\ndone\n")  # fmt: skip
+    assert res.returncode == 3 and "Traceback" not in res.stderr
+    assert "/proc/nope/game.json" in res.stderr and "Turn 1" not in res.stdout
+
+
+def test_a_failed_autosave_warns_and_the_game_goes_on(tmp_path, monkeypatch):
+    from sim.errors import OutputError
+    from sim.game import save
+
+    def failing(game, path):
+        raise OutputError(f"cannot save the game to {path}: disk full")
+
+    monkeypatch.setattr(save, "save_game", failing)
+    g = Game(BASELINE, seed=4, turns=2, replicates=8)
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(""), out=out, save_path=tmp_path / "g.json").run()
+    assert g.finished and g.played == 2
+    assert "Warning: cannot save the game to" in out.getvalue()
+    assert "=== The game is over ===" in out.getvalue()

@@ -7,6 +7,7 @@ incompatible file is a ScenarioError naming the file, the line and the key (exit
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -66,10 +67,29 @@ def save_game(game, path: str | Path) -> Path:
     path = Path(path)
     text = json.dumps(game_to_dict(game), indent=1, ensure_ascii=False) + "\n"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"cannot save the game to {path}: {exc}") from None
+    return path
+
+
+def check_writable(path: str | Path) -> Path:
+    """Fail before any turn is played if the save file cannot be written (OutputError,
+    exit 3): create its folder if need be and write and remove a scratch file beside it."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"cannot save the game to {path}: it is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.{os.getpid()}.check")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(
+            f"cannot save the game to {path}: {exc.strerror or exc}; choose another --save"
+        ) from None
     return path
 
 

@@ -126,6 +126,10 @@ class TextGame:
 
     def run(self) -> Game:
         g = self.game
+        if self.save_path is not None:
+            from sim.game.save import check_writable
+
+            check_writable(self.save_path)  # before any turn is played (exit 3)
         self.intro()
         try:
             while not g.finished:
@@ -283,10 +287,14 @@ class TextGame:
             self.say(f"\nDebrief report: {path}")
 
     def autosave(self) -> None:
+        """Save after a turn; a failed save is a warning and the game goes on."""
         if self.save_path is not None:
             from sim.game.save import save_game
 
-            save_game(self.game, self.save_path)
+            try:
+                save_game(self.game, self.save_path)
+            except DurandError as exc:
+                self.say(f"Warning: {exc}. The game goes on; try 'save FILE' elsewhere.")
 
     # -------------------------------------------------------------- people
 

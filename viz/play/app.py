@@ -161,11 +161,19 @@ class PlayApp(FrameLoop):
         self.seat = 0
         self.advance()
 
-    def autosave(self) -> None:
-        if self.save_path is not None:
-            from sim.game.save import save_game
+    def autosave(self) -> bool:
+        """Save after a turn; a failed save is a warning on the status line, play goes on."""
+        if self.save_path is None:
+            return False
+        from sim.errors import DurandError
+        from sim.game.save import save_game
 
+        try:
             save_game(self.game, self.save_path)
+        except DurandError as exc:
+            self.status = f"Warning: {exc}. The game goes on."
+            return False
+        return True
 
     # ------------------------------------------------------------ scenes and loop
 
@@ -281,6 +289,10 @@ def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=No
     from viz.app import require_display
 
     require_display("play in the terminal with --text")
+    if save_path is not None:
+        from sim.game.save import check_writable
+
+        check_writable(save_path)  # before the window opens (exit 3)
     try:
         app = PlayApp(game, lesson=lesson, save_path=save_path, debrief_dir=debrief_dir)
     except pygame.error as exc:

@@ -436,8 +436,7 @@ class TurnScene(Scene):
     def on_save(self) -> None:
         if self.app.save_path is None:
             self.app.status = "No save file: start with --save FILE"
-        else:
-            self.app.autosave()
+        elif self.app.autosave():
             self.app.status = f"Saved to {self.app.save_path}"
 
     def on_pause(self) -> None:
