@@ -166,6 +166,25 @@ def test_save_load_round_trip_and_play_on(tmp_path):
             "commands[0]",
         ),
         (lambda text, d: json.dumps(d | {"scenario_hash": "x"}), "has changed"),
+        (
+            lambda text, d: json.dumps(
+                d
+                | {
+                    "commands": [
+                        {"kind": "set", "role": "US", "lever": "joint_ops", "value": "lots"}
+                    ]
+                }  # fmt: skip
+            ),
+            "'commands[0].value': expected a finite number, got 'lots'",
+        ),
+        (
+            lambda text, d: json.dumps(
+                d | {"commands": [{"kind": "answer", "role": "PAK", "offer_id": "1", "accept": 1}]}
+            ),
+            "'commands[0].offer_id': expected a whole number",
+        ),
+        (lambda text, d: json.dumps(d | {"commands": [{"kind": "fly"}]}), "unknown kind"),
+        (lambda text, d: json.dumps(d | {"scenario": "scenarios/nowhere.yaml"}), "nowhere"),
     ],
 )
 def test_a_corrupt_or_incompatible_save_is_a_clear_error(tmp_path, mutate, expect):
@@ -486,3 +505,33 @@ def test_a_failed_autosave_warns_and_the_game_goes_on(tmp_path, monkeypatch):
     assert g.finished and g.played == 2
     assert "Warning: cannot save the game to" in out.getvalue()
     assert "=== The game is over ===" in out.getvalue()
+
+
+def test_a_save_names_its_scenario_relative_to_the_project_and_opens_anywhere(tmp_path):
+    import shutil
+
+    g = bot_game(turns=1)
+    path = save_game(g, tmp_path / "a" / "g.json")
+    data = json.loads(path.read_text())
+    assert data["scenario"] == "scenarios/baseline.yaml" and data["scenario_base"] == "project"
+    moved = tmp_path / "elsewhere" / "g.json"
+    moved.parent.mkdir()
+    shutil.move(path, moved)
+    assert fingerprint(load_game(moved)) == fingerprint(g)
+
+
+def test_a_save_keeps_an_outside_doctrine_beside_it(tmp_path):
+    import shutil
+
+    src = ROOT / "sim" / "game" / "doctrines" / "AFG.yaml"
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(src, folder / "afg.yaml")
+    g = Game(BASELINE, seed=2, turns=1, replicates=8,
+             doctrines={"AFG": load_doctrine(folder / "afg.yaml")})  # fmt: skip
+    save_game(g, folder / "g.json")
+    data = json.loads((folder / "g.json").read_text())
+    assert data["doctrines"]["AFG"] == "afg.yaml" and data["doctrine_base"]["AFG"] == "save"
+    shutil.move(folder, tmp_path / "moved")
+    loaded = load_game(tmp_path / "moved" / "g.json")
+    assert Path(loaded.doctrines["AFG"].path) == tmp_path / "moved" / "afg.yaml"
