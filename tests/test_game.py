@@ -364,6 +364,12 @@ def test_cli_same_seed_same_transcript_and_replay(tmp_path):
                str(tmp_path / "deb"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "Replay of a saved game" in r.stdout and (tmp_path / "deb" / "index.html").exists()
+    assert "there is no window replay" in r.stdout  # asked without --text: told it is text
+    assert "2 turns of 3 months" in (tmp_path / "deb" / "index.html").read_text()
+    one = Game(BASELINE, seed=1, turns=1, replicates=1)
+    out = io.StringIO()
+    TextGame(one, inp=io.StringIO(""), out=out).run()
+    assert "1 turn of 3 months" in out.getvalue() and "median of 1 model run." in out.getvalue()
     bad = durand("play", "--role", "TTP", "--text")
     assert bad.returncode == 2 and "never playable" in bad.stderr
     missing = durand("play", "--lesson", "no-such-lesson", "--text")
@@ -535,3 +541,32 @@ def test_a_save_keeps_an_outside_doctrine_beside_it(tmp_path):
     shutil.move(folder, tmp_path / "moved")
     loaded = load_game(tmp_path / "moved" / "g.json")
     assert Path(loaded.doctrines["AFG"].path) == tmp_path / "moved" / "afg.yaml"
+
+
+def test_china_does_not_break_cpec_security_on_one_noisy_quarter():
+    from sim.game.doctrine import Context, default_doctrine, holds
+
+    rule = next(r for r in default_doctrine("CHN").rules if r.break_deal == "cpec_security")
+    quiet = {"attacks.china_interests": 2.0}
+
+    def ctx(history):
+        o, q = history[-1]
+        return Context(len(history) + 1, o, q, frozenset({"cpec_security"}), frozenset(),
+                       history=tuple(history))  # fmt: skip
+
+    one_bad = [({"attacks.china_interests": 5.0}, quiet)]
+    assert not holds(rule.when, ctx(one_bad))[0]  # 5 against 2 in one quarter: noise
+    blip = [({"attacks.china_interests": 2.0}, quiet), ({"attacks.china_interests": 5.0}, quiet)]
+    assert not holds(rule.when, ctx(blip))[0]
+    pattern = [({"attacks.china_interests": 7.0}, quiet), ({"attacks.china_interests": 6.0}, quiet)]
+    ok, evidence = holds(rule.when, ctx(pattern))
+    assert ok and "over the last 2 quarters" in evidence[0]
+    assert not [e for e in bot_game(turns=4, seed=3).log if e.kind == "break"]
+
+
+def test_each_us_bot_move_gives_its_own_reason():
+    g = bot_game(turns=1, seed=3)
+    reasons = {e.detail["lever"]: e.reason for e in g.log if e.role == "US" and e.by == "bot"
+               and e.kind == "set"}  # fmt: skip
+    assert "intelligence" in reasons["intel_sharing"]
+    assert "joint operations" in reasons["joint_ops"] and "intelligence" not in reasons["joint_ops"]

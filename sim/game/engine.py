@@ -203,6 +203,7 @@ class Game:
             active_deals=frozenset(o.kind for o in self.deals(role)),
             pending_offers=frozenset(o.kind for o in self.pending_for(role)),
             broken_by_me=frozenset(o.kind for o in self.offers if o.broken_by == role),
+            history=tuple((r.observed, r.status_quo) for r in self.results),
         )
 
     def snapshot(self):

@@ -153,8 +153,9 @@ class TextGame:
         g = self.game
         self.say(f"Durand: the game. Scenario: {g.scenario.title}.")
         self.say(
-            f"{g.turns} turns of {R.MONTHS_PER_TURN} months from {g.quarter(1)}; seed {g.seed}; "
-            f"every figure is the median of {g.replicates} model runs."
+            f"{R.count(g.turns, 'turn')} of {R.MONTHS_PER_TURN} months from {g.quarter(1)}; "
+            f"seed {g.seed}; "
+            f"every figure is the median of {R.count(g.replicates, 'model run')}."
         )
         if self.lesson is not None:
             spec = self.lesson.spec
@@ -495,10 +496,16 @@ def _offer_id(text: str) -> int:
         raise GameError(f"{text!r} is not an offer number") from None
 
 
-def replay_text(game: Game, *, lesson=None, out: TextIO | None = None, debrief_dir=None) -> None:
-    """Show a saved game turn by turn: every move with its reason, then the results."""
+def replay_text(
+    game: Game, *, lesson=None, out: TextIO | None = None, debrief_dir=None, window_asked=False
+) -> None:
+    """Show a saved game turn by turn: every move with its reason, then the results.
+    The replay is text only; without --text the user is told so rather than left waiting
+    for a window."""
     view = TextGame(game, out=out, lesson=lesson, debrief_dir=debrief_dir)
     game.revealed = True
+    if window_asked:
+        view.say("--replay shows a saved game as text in the terminal (there is no window replay).")
     view.say(f"Replay of a saved game: {game.scenario.title}, seed {game.seed}.")
     for r in game.results:
         view.say(f"\n--- Turn {r.turn} · {game.quarter(r.turn)} ---")

@@ -146,8 +146,9 @@ class BriefingScene(Scene):
         title = f"Lesson: {lesson.spec.title}" if lesson is not None else "Durand: the game"
         seats = ", ".join(f"{r} {s}" for r, s in g.seats.items())
         about = [
-            f"Scenario: {g.scenario.title}. {g.turns} turns of {R.MONTHS_PER_TURN} months from "
-            f"{g.quarter(1)}; seed {g.seed}; every figure is the median of {g.replicates} runs.",
+            f"Scenario: {g.scenario.title}. {R.count(g.turns, 'turn')} of "
+            f"{R.MONTHS_PER_TURN} months from {g.quarter(1)}; seed {g.seed}; every figure is "
+            f"the median of {R.count(g.replicates, 'run')}.",
             f"Seats: {seats}. Scores compare each role's goals with the status quo (50).",
         ]
         if g.played:
