@@ -193,3 +193,23 @@ def test_window_keys_help_large_font_screenshot_and_fullscreen(app, tmp_path, mo
     assert app.fullscreen
     key(app, pygame.K_F11)
     assert not app.fullscreen and isinstance(app.scene, TurnScene)
+
+
+def test_a_failed_autosave_in_the_window_warns_and_play_goes_on(tmp_path, monkeypatch):
+    from sim.errors import OutputError
+    from sim.game import save
+
+    def failing(game, path):
+        raise OutputError(f"cannot save the game to {path}: disk full")
+
+    monkeypatch.setattr(save, "save_game", failing)
+    game = Game(BASELINE, seed=4, turns=2, replicates=8)
+    app = PlayApp(game, save_path=tmp_path / "g.json")
+    try:
+        frames(app)
+        key(app, pygame.K_RETURN)  # briefing
+        press(app, app.scene.play)
+        assert game.played == 1 and isinstance(app.scene, StepScene)
+        assert app.status.startswith("Warning: cannot save the game")
+    finally:
+        app.close()

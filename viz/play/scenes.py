@@ -285,22 +285,29 @@ class TurnScene(Scene):
     def build(self) -> None:
         m, g, role = self.app.manager, self.app.game, self.role
         w, h = self.app.size
-        row = 26
-        x0, y = 16, 70
+        k = self.app.typo.scale  # widths grow with the large font
+
+        def S(v: float) -> int:
+            return int(v * k)
+
+        row = S(26)
+        x0, y = 16, 70 + S(10) - 10
         for name, value in g.levers_of(role).items():
             spec = R.role_levers(role)[name]
-            UILabel(pygame.Rect(x0, y, 150, row), name, m)
+            UILabel(pygame.Rect(x0, y, S(150), row), name, m)
             step = 50.0 if spec.high > 10 else 0.05
             self.sliders[name] = UIHorizontalSlider(
-                pygame.Rect(x0 + 152, y + 2, 210, row - 4), value, (spec.low, spec.high), m,
+                pygame.Rect(x0 + S(152), y + 2, S(210), row - 4), value, (spec.low, spec.high), m,
                 click_increment=step,
             )  # fmt: skip
-            self.values[name] = UILabel(pygame.Rect(x0 + 366, y, 64, row), f"{value:g}", m)
+            self.values[name] = UILabel(pygame.Rect(x0 + S(366), y, S(64), row), f"{value:g}", m)
             y += row + 2
         self.reason = UITextEntryLine(
-            pygame.Rect(x0, y + 6, 330, row + 4), m, placeholder_text="because... (your reason)"
+            pygame.Rect(x0, y + 6, S(330), row + 4), m, placeholder_text="because... (your reason)"
         )
-        self.buttons["apply"] = UIButton(pygame.Rect(x0 + 336, y + 6, 94, row + 4), "Apply", m)
+        self.buttons["apply"] = UIButton(
+            pygame.Rect(x0 + S(336), y + 6, S(94), row + 4), "Apply", m
+        )
         y += row + 20
         # Offers: propose those this role is party to; answer those made to it; break deals.
         for kind in R.OFFERS.values():
@@ -308,40 +315,47 @@ class TurnScene(Scene):
                 continue
             busy = any(o.kind == kind.name and o.status in ("pending", "accepted")
                        for o in g.offers)  # fmt: skip
-            b = UIButton(pygame.Rect(x0, y, 430, row), f"Propose {kind.name} to "
+            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Propose {kind.name} to "
                          f"{kind.other(role)}", m, tool_tip_text=kind.title)  # fmt: skip
             if busy:
                 b.disable()
             self.offer_buttons[b] = ("propose", kind.name)
             y += row + 2
         for o in g.pending_for(role):
-            a = UIButton(pygame.Rect(x0, y, 212, row), f"Accept #{o.id} {o.kind}", m,
+            a = UIButton(pygame.Rect(x0, y, S(212), row), f"Accept #{o.id} {o.kind}", m,
                          tool_tip_text=o.spec.title)  # fmt: skip
-            r = UIButton(pygame.Rect(x0 + 218, y, 212, row), f"Refuse #{o.id}", m)
+            r = UIButton(pygame.Rect(x0 + S(218), y, S(212), row), f"Refuse #{o.id}", m)
             self.offer_buttons[a] = ("accept", o.id)
             self.offer_buttons[r] = ("refuse", o.id)
             y += row + 2
         for o in g.deals(role):
-            b = UIButton(pygame.Rect(x0, y, 430, row), f"Break #{o.id} {o.kind}", m)
+            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Break #{o.id} {o.kind}", m)
             self.offer_buttons[b] = ("break", o.id)
             y += row + 2
-        # The bottom bar: the player's own controls, then the teacher's.
-        by = h - 44
-        x = 16
+        # The bottom bar: the player's own controls, then the teacher's; it wraps onto a
+        # second row when the large font makes it wider than the window.
+        bar_h = S(32)
+        spot = {"x": 16, "y": h - bar_h - 12}
+
+        def place(width: int) -> pygame.Rect:
+            if spot["x"] + width > w - 16:
+                spot["x"], spot["y"] = 16, spot["y"] - bar_h - 6
+            rect = pygame.Rect(spot["x"], spot["y"], width, bar_h)
+            spot["x"] += width + 6
+            return rect
+
         for key, label, width in (
             ("done", "Done: hand over", 130), ("undo", "Undo", 60), ("bot", "Bot takes seat", 120),
             ("save", "Save", 60), ("pause", "Resume" if g.paused else "Pause", 74),
             ("reveal", "Reveal", 70),
         ):  # fmt: skip
-            self.buttons[key] = UIButton(pygame.Rect(x, by, width, 32), label, m)
-            x += width + 6
+            self.buttons[key] = UIButton(place(S(width)), label, m)
         self.event_menu = UIDropDownMenu(
-            list(R.TEACHER_EVENTS), next(iter(R.TEACHER_EVENTS)), pygame.Rect(x, by, 190, 32), m
+            list(R.TEACHER_EVENTS), next(iter(R.TEACHER_EVENTS)), place(S(190)), m
         )
-        x += 196
-        self.buttons["inject"] = UIButton(pygame.Rect(x, by, 70, 32), "Inject", m)
-        x += 76
-        self.buttons["end"] = UIButton(pygame.Rect(x, by, 90, 32), "End game", m)
+        self.buttons["inject"] = UIButton(place(S(70)), "Inject", m)
+        self.buttons["end"] = UIButton(place(S(90)), "End game", m)
+        self.bar_top = spot["y"]  # text above the bar stops here
         if g.paused:
             self.buttons["done"].disable()
         # Teacher: any seat passes between a person and a bot.
@@ -469,17 +483,25 @@ class TurnScene(Scene):
         typo, g, role = self.app.typo, self.app.game, self.role
         w, h = surface.get_size()
         colour = theme.STATE_COLOURS[role]
-        surface.blit(typo.render(f"{R.ROLE_NAMES[role]} ({role})", 22, colour, True), (16, 12))
+        k = typo.scale
+
+        def S(v: float) -> int:
+            return int(v * k)
+
+        surface.blit(typo.render(f"{R.ROLE_NAMES[role]} ({role})", 22, colour, True), (16, 8))
         spend = f"budget {R.budget(role):g}, spending {g.spending(role):g} USD M/yr"
         head = f"Turn {g.turn} of {g.turns} · {g.quarter()} · {spend}"
-        surface.blit(typo.render(head, 13, theme.MUTED), (16, 44))
+        surface.blit(typo.render(head, 13, theme.MUTED), (16, 12 + typo.line_height(22)))
         if g.paused:
             surface.blit(
                 typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
             )
-        x, width = 470, w - 486
-        map_rect = pygame.Rect(x + 360, 140, w - x - 376, 270)
-        self.draw_map(surface, map_rect)
+        x, width = S(470), w - S(470) - 16
+        # The map sits right of the figures; when the large font leaves no room, below them.
+        map_rect = pygame.Rect(x + S(360), 140, w - x - S(376), 270)
+        map_beside = map_rect.width >= 260
+        if map_beside:
+            self.draw_map(surface, map_rect)
         goal = R.GOALS[role]
         y = text_block(surface, typo, [
             f"Goal: {goal.summary}",
@@ -492,8 +514,8 @@ class TurnScene(Scene):
         y += typo.line_height(13) + 2
         for key, label, fmt in PUBLIC:
             surface.blit(typo.render(label, 12), (x, y))
-            surface.blit(typo.render(fmt.format(observed[key]), 12), (x + 210, y))
-            surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + 270, y))
+            surface.blit(typo.render(fmt.format(observed[key]), 12), (x + S(210), y))
+            surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + S(270), y))
             y += typo.line_height(12)
         if g.revealed:
             y += 6
@@ -501,16 +523,25 @@ class TurnScene(Scene):
                 levers = ", ".join(f"{k} {v:g}" for k, v in g.levers_of(other).items())
                 y = text_block(surface, typo, [f"{other} {g.last_scores()[other]:.0f}: {levers}"],
                                x, y, width, 11, theme.YELLOW)  # fmt: skip
-        y = max(y, map_rect.bottom) + 8
+        if map_beside:
+            y = max(y, map_rect.bottom) + 8
+        else:
+            map_rect = pygame.Rect(x, y + 8, width, max(0, min(220, h - y - 200)))
+            if map_rect.height >= 120:
+                self.draw_map(surface, map_rect)
+                y = map_rect.bottom + 8
         deals = [
             f"Offer #{o.id} from {o.proposer}: {o.spec.title} "
             f"[{'; '.join(str(t) for t in o.spec.terms)}]"
             for o in g.pending_for(role)
         ] + [f"Deal in force: #{o.id} {o.kind} with {o.spec.other(role)}" for o in g.deals(role)]
-        y = text_block(surface, typo, deals, x, y, width, 12, theme.SKY)
-        if self.app.status:
-            y = text_block(surface, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
-        text_block(surface, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
+        above_bar = getattr(self, "bar_top", h) - 6
+        if y < above_bar:
+            area = surface.subsurface(pygame.Rect(0, 0, w, above_bar))
+            y = text_block(area, typo, deals, x, y, width, 12, theme.SKY)
+            if self.app.status:
+                y = text_block(area, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
+            text_block(area, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
         """The viewer's map of the last month played (median strengths; one run's attacks)."""
