@@ -45,7 +45,8 @@ Your moves (one per line; add 'because ...' to give your reason):
   undo                       take back this turn's moves (or the last turn)
   save FILE                  save the game
   quit                       stop here (the game is saved if --save was given)
-Teacher (type at any prompt):
+Teacher (type at any prompt, the hand-over prompt too; 'teacher' may be left out where
+no role is moving, e.g. when every seat has become a bot and the game waits before a turn):
   teacher pause | resume     hold the game (no turn ends while paused)
   teacher reveal             show every role's hidden moves, levers and scores
   teacher events             list the events a teacher can inject
