@@ -570,3 +570,17 @@ def test_each_us_bot_move_gives_its_own_reason():
                and e.kind == "set"}  # fmt: skip
     assert "intelligence" in reasons["intel_sharing"]
     assert "joint operations" in reasons["joint_ops"] and "intelligence" not in reasons["joint_ops"]
+
+
+def test_the_public_snapshot_holds_the_turns_played_and_every_actor_card():
+    from sim import GROUPS, STATES
+
+    g = Game(BASELINE, seed=3, turns=2, replicates=6)
+    assert g.snapshot() is None
+    g.end_turn()
+    snap = g.snapshot()
+    assert snap.played == 1 and snap.result.months == R.MONTHS_PER_TURN
+    assert snap.result.replicates == 6 and set(snap.cards) == set(STATES) | set(GROUPS)
+    before = snap.result.data.copy()
+    snap.result.data[:] = -1  # a copy: a front end cannot change the game through it
+    assert (g.snapshot().result.data == before).all()
