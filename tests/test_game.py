@@ -166,6 +166,25 @@ def test_save_load_round_trip_and_play_on(tmp_path):
             "commands[0]",
         ),
         (lambda text, d: json.dumps(d | {"scenario_hash": "x"}), "has changed"),
+        (
+            lambda text, d: json.dumps(
+                d
+                | {
+                    "commands": [
+                        {"kind": "set", "role": "US", "lever": "joint_ops", "value": "lots"}
+                    ]
+                }  # fmt: skip
+            ),
+            "'commands[0].value': expected a finite number, got 'lots'",
+        ),
+        (
+            lambda text, d: json.dumps(
+                d | {"commands": [{"kind": "answer", "role": "PAK", "offer_id": "1", "accept": 1}]}
+            ),
+            "'commands[0].offer_id': expected a whole number",
+        ),
+        (lambda text, d: json.dumps(d | {"commands": [{"kind": "fly"}]}), "unknown kind"),
+        (lambda text, d: json.dumps(d | {"scenario": "scenarios/nowhere.yaml"}), "nowhere"),
     ],
 )
 def test_a_corrupt_or_incompatible_save_is_a_clear_error(tmp_path, mutate, expect):
@@ -301,7 +320,15 @@ done
 
 def test_a_scripted_hot_seat_game_through_the_text_front_end(tmp_path):
     seats = {"US": "person", "PAK": "person", "AFG": "bot", "CHN": "bot"}
-    g = Game(BASELINE, seed=9, turns=2, replicates=REPS, seats=seats)
+    # An AFG bot that moves a lever in private every turn, so hiding it can be checked.
+    (tmp_path / "afg.yaml").write_text(
+        "role: AFG\ntitle: test\ndescription: a private move each turn\nrules:\n"
+        "  - name: shelter\n    when:\n      - {turn_from: 1}\n"
+        "    adjust: {ttp_tolerance: -0.05}\n    because: a quiet test move\n",
+        encoding="utf-8",
+    )
+    afg = load_doctrine(tmp_path / "afg.yaml")
+    g = Game(BASELINE, seed=9, turns=2, replicates=REPS, seats=seats, doctrines={"AFG": afg})
     out = io.StringIO()
     TextGame(g, inp=io.StringIO(SCRIPT), out=out, save_path=tmp_path / "s.json").run()
     text = out.getvalue()
@@ -314,9 +341,15 @@ def test_a_scripted_hot_seat_game_through_the_text_front_end(tmp_path):
     assert g.lever("PAK", "support_vs_iskp") == pytest.approx(1.0)
     assert g.lever("US", "ct_salience") == pytest.approx(0.9)
     # Bots' private moves stay hidden until the teacher reveals them.
-    before_reveal = text.split("Hidden information, revealed by the teacher")[0]
-    assert "AFG (bot) has made its moves" in before_reveal or "AFG (bot): holds" in before_reveal
-    assert "Hidden information, revealed by the teacher" in text
+    before_reveal, _, after_reveal = text.partition("Hidden information, revealed by the teacher")
+    assert after_reveal, "the teacher's reveal was not shown"
+    hidden = [e for e in g.log if e.role == "AFG" and not e.public and e.turn == 1]
+    assert hidden, "AFG's bot made no private move in turn 1; the check below would be empty"
+    for e in hidden:
+        line = f"AFG (bot): {e.text}"
+        assert line not in before_reveal
+        assert line in after_reveal
+    assert "AFG (bot) has made its moves" in before_reveal
     assert "Every move, with its reason" in text and "ISKP must be contained" in text
     assert load_game(tmp_path / "s.json").played == 2
 
@@ -331,6 +364,12 @@ def test_cli_same_seed_same_transcript_and_replay(tmp_path):
                str(tmp_path / "deb"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "Replay of a saved game" in r.stdout and (tmp_path / "deb" / "index.html").exists()
+    assert "there is no window replay" in r.stdout  # asked without --text: told it is text
+    assert "2 turns of 3 months" in (tmp_path / "deb" / "index.html").read_text()
+    one = Game(BASELINE, seed=1, turns=1, replicates=1)
+    out = io.StringIO()
+    TextGame(one, inp=io.StringIO(""), out=out).run()
+    assert "1 turn of 3 months" in out.getvalue() and "median of 1 model run." in out.getvalue()
     bad = durand("play", "--role", "TTP", "--text")
     assert bad.returncode == 2 and "never playable" in bad.stderr
     missing = durand("play", "--lesson", "no-such-lesson", "--text")
@@ -381,3 +420,167 @@ def test_cli_hot_seat_game_read_from_standard_input(tmp_path):
     assert "=== The game is over ===" in out
     saved = json.loads((tmp_path / "g.json").read_text())
     assert [c["kind"] for c in saved["commands"]].count("seat") == 2
+
+
+def test_a_seat_comes_back_from_a_bot_when_no_person_is_left():
+    """One person hands the seat to a bot; before the next turn the teacher is asked, and a
+    queued 'teacher seat US person' gives the seat back."""
+    g = Game(BASELINE, seed=4, turns=3, replicates=8, seats={"US": "person"})
+    script = "\nbot\nteacher seat US person\n\ndone\n\ndone\n"
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(script), out=out).run()
+    text = out.getvalue()
+    assert "Every seat is now a bot. Enter plays turn 2" in text
+    assert "US is now played by a person." in text
+    seat_turns = [(e.turn, e.text) for e in g.log if e.kind == "seat"]
+    assert seat_turns == [(1, "seat now played by a bot"), (2, "seat now played by a person")]
+    assert g.finished and g.played == 3
+    assert text.count("Pass the keyboard to United States") >= 2
+
+
+def test_an_all_bot_game_from_the_start_never_waits_for_the_teacher():
+    g = Game(BASELINE, seed=4, turns=2, replicates=8)
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(""), out=out).run()
+    assert g.played == 2 and "Every seat is now a bot" not in out.getvalue()
+
+
+def test_teacher_commands_typed_at_the_hand_over_prompt_are_carried_out():
+    g = Game(BASELINE, seed=4, turns=1, replicates=8, seats={"US": "person"})
+    script = "teacher event iskp_wave\nreveal\n\ndone\n"
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(script), out=out).run()
+    events = [e for e in g.log if e.kind == "event"]
+    assert [e.detail["event"] for e in events] == ["iskp_wave"]
+    assert g.revealed and "Hidden information, revealed by the teacher" in out.getvalue()
+    assert g.finished and g.played == 1
+
+
+def test_the_explanation_names_only_moves_that_pushed_the_way_things_went():
+    from sim.game.explain import DRIVERS, deal_moves, lever_moves
+
+    g = Game(BASELINE, seed=4, turns=1, replicates=8, seats={"PAK": "person"})
+    g.set_lever("PAK", "ct_effort", 1.0, "press every group")
+    # More effort raises counter-pressure: a cause when pressure rose, never when it fell.
+    up = lever_moves(g, DRIVERS["pressure.BLA"], +1)
+    assert any("PAK moved ct_effort from 0.80 to 1.00" in m for m in up)
+    assert not any("ct_effort" in m for m in lever_moves(g, DRIVERS["pressure.BLA"], -1))
+    assert deal_moves(g, "PAK", "US", +1) == []
+
+
+def test_the_debrief_story_has_every_cause_pointing_the_right_way():
+    """A known game: attacks on Chinese interests rose while counter-pressure on BLA fell.
+    Pakistan's raised ct_effort (which raises that pressure) must not be given as the cause;
+    its shift of effort to ISKP (support_vs_iskp up, which lowers it) must be."""
+    from sim.game.explain import explain
+
+    lesson = load_lesson("cpec-under-fire")
+    g = Game(lesson.scenario_path, seed=lesson.spec.seed, turns=2, replicates=10)
+    while not g.finished:
+        for role in R.ROLES:
+            g.play_bot(role)
+        g.end_turn()
+    lines = explain(g)
+    china = next(x for x in lines if x.startswith("Attacks on Chinese interests"))
+    assert "higher" in china and "counter-pressure on BLA -" in china
+    assert "support_vs_iskp from 0.50 to 1.00" in china and "ct_effort" not in china
+    iskp = next(x for x in lines if x.startswith("ISKP's strength"))
+    assert "lower" in iskp and "counter-pressure on ISKP +" in iskp and "ct_effort" in iskp
+    trust = next(x for x in lines if x.startswith("Pakistan's trust in the US"))
+    assert "higher" in trust and "middle_ground deal struck" in trust
+
+
+def test_an_unwritable_save_path_is_refused_before_any_turn(tmp_path):
+    res = durand("play", "--text", "--role", "US", "--turns", "1", "--replicates", "4",
+                 "--save", "/proc/nope/game.json", stdin="\ndone\n")  # fmt: skip
+    assert res.returncode == 3 and "Traceback" not in res.stderr
+    assert "/proc/nope/game.json" in res.stderr and "Turn 1" not in res.stdout
+
+
+def test_a_failed_autosave_warns_and_the_game_goes_on(tmp_path, monkeypatch):
+    from sim.errors import OutputError
+    from sim.game import save
+
+    def failing(game, path):
+        raise OutputError(f"cannot save the game to {path}: disk full")
+
+    monkeypatch.setattr(save, "save_game", failing)
+    g = Game(BASELINE, seed=4, turns=2, replicates=8)
+    out = io.StringIO()
+    TextGame(g, inp=io.StringIO(""), out=out, save_path=tmp_path / "g.json").run()
+    assert g.finished and g.played == 2
+    assert "Warning: cannot save the game to" in out.getvalue()
+    assert "=== The game is over ===" in out.getvalue()
+
+
+def test_a_save_names_its_scenario_relative_to_the_project_and_opens_anywhere(tmp_path):
+    import shutil
+
+    g = bot_game(turns=1)
+    path = save_game(g, tmp_path / "a" / "g.json")
+    data = json.loads(path.read_text())
+    assert data["scenario"] == "scenarios/baseline.yaml" and data["scenario_base"] == "project"
+    moved = tmp_path / "elsewhere" / "g.json"
+    moved.parent.mkdir()
+    shutil.move(path, moved)
+    assert fingerprint(load_game(moved)) == fingerprint(g)
+
+
+def test_a_save_keeps_an_outside_doctrine_beside_it(tmp_path):
+    import shutil
+
+    src = ROOT / "sim" / "game" / "doctrines" / "AFG.yaml"
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(src, folder / "afg.yaml")
+    g = Game(BASELINE, seed=2, turns=1, replicates=8,
+             doctrines={"AFG": load_doctrine(folder / "afg.yaml")})  # fmt: skip
+    save_game(g, folder / "g.json")
+    data = json.loads((folder / "g.json").read_text())
+    assert data["doctrines"]["AFG"] == "afg.yaml" and data["doctrine_base"]["AFG"] == "save"
+    shutil.move(folder, tmp_path / "moved")
+    loaded = load_game(tmp_path / "moved" / "g.json")
+    assert Path(loaded.doctrines["AFG"].path) == tmp_path / "moved" / "afg.yaml"
+
+
+def test_china_does_not_break_cpec_security_on_one_noisy_quarter():
+    from sim.game.doctrine import Context, default_doctrine, holds
+
+    rule = next(r for r in default_doctrine("CHN").rules if r.break_deal == "cpec_security")
+    quiet = {"attacks.china_interests": 2.0}
+
+    def ctx(history):
+        o, q = history[-1]
+        return Context(len(history) + 1, o, q, frozenset({"cpec_security"}), frozenset(),
+                       history=tuple(history))  # fmt: skip
+
+    one_bad = [({"attacks.china_interests": 5.0}, quiet)]
+    assert not holds(rule.when, ctx(one_bad))[0]  # 5 against 2 in one quarter: noise
+    blip = [({"attacks.china_interests": 2.0}, quiet), ({"attacks.china_interests": 5.0}, quiet)]
+    assert not holds(rule.when, ctx(blip))[0]
+    pattern = [({"attacks.china_interests": 7.0}, quiet), ({"attacks.china_interests": 6.0}, quiet)]
+    ok, evidence = holds(rule.when, ctx(pattern))
+    assert ok and "over the last 2 quarters" in evidence[0]
+    assert not [e for e in bot_game(turns=4, seed=3).log if e.kind == "break"]
+
+
+def test_each_us_bot_move_gives_its_own_reason():
+    g = bot_game(turns=1, seed=3)
+    reasons = {e.detail["lever"]: e.reason for e in g.log if e.role == "US" and e.by == "bot"
+               and e.kind == "set"}  # fmt: skip
+    assert "intelligence" in reasons["intel_sharing"]
+    assert "joint operations" in reasons["joint_ops"] and "intelligence" not in reasons["joint_ops"]
+
+
+def test_the_public_snapshot_holds_the_turns_played_and_every_actor_card():
+    from sim import GROUPS, STATES
+
+    g = Game(BASELINE, seed=3, turns=2, replicates=6)
+    assert g.snapshot() is None
+    g.end_turn()
+    snap = g.snapshot()
+    assert snap.played == 1 and snap.result.months == R.MONTHS_PER_TURN
+    assert snap.result.replicates == 6 and set(snap.cards) == set(STATES) | set(GROUPS)
+    before = snap.result.data.copy()
+    snap.result.data[:] = -1  # a copy: a front end cannot change the game through it
+    assert (g.snapshot().result.data == before).all()

@@ -17,7 +17,14 @@ from sim.game.engine import Game  # noqa: E402
 from sim.game.lessons import load_lesson  # noqa: E402
 from sim.game.save import load_game  # noqa: E402
 from viz.play.app import PlayApp  # noqa: E402
-from viz.play.scenes import GameOverScene, HandOverScene, TurnScene  # noqa: E402
+from viz.play.scenes import (  # noqa: E402
+    BriefingScene,
+    GameOverScene,
+    HandOverScene,
+    HelpOverlay,
+    StepScene,
+    TurnScene,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -62,6 +69,8 @@ def offer_button(scene, what, arg):
 def test_a_full_hot_seat_game_through_the_pygame_event_loop(app, tmp_path):
     g = app.game
     frames(app)
+    assert isinstance(app.scene, BriefingScene)  # every game opens with its briefing
+    click(app, app.scene.start)
     assert isinstance(app.scene, HandOverScene) and app.scene.role == "US"
     click(app, app.scene.ready)  # the hand-over screen hides US's seat until clicked
     assert isinstance(app.scene, TurnScene) and app.scene.role == "US"
@@ -119,13 +128,88 @@ def test_a_full_hot_seat_game_through_the_pygame_event_loop(app, tmp_path):
     assert not app.running
 
 
-def test_all_bots_lesson_runs_to_the_end_in_the_window(tmp_path):
+def test_all_bots_lesson_opens_with_its_briefing_and_the_teacher_steps_turns(tmp_path):
     lesson = load_lesson("cpec-under-fire")
-    game = Game(lesson.scenario_path, seed=lesson.spec.seed, turns=2, replicates=10)
+    game = Game(lesson.scenario_path, seed=lesson.spec.seed, turns=3, replicates=10)
     app = PlayApp(game, lesson=lesson)
     try:
         frames(app)
+        assert isinstance(app.scene, BriefingScene) and game.played == 0
+        title, sections = app.scene.lines()
+        shown = " ".join(" ".join(body) for _, body in sections)
+        assert lesson.spec.title in title and lesson.spec.learning_goals[0] in shown
+        assert lesson.spec.briefing.split()[0] in shown
+        app.screenshot(tmp_path / "briefing.png")
+        key(app, pygame.K_RETURN)
+        assert isinstance(app.scene, StepScene) and game.played == 0
+        press(app, app.scene.play)
+        assert isinstance(app.scene, StepScene) and game.played == 1 and not game.finished
+        key(app, pygame.K_RETURN)
+        assert game.played == 2 and not game.finished
+        press(app, app.scene.to_end)
         assert game.finished and isinstance(app.scene, GameOverScene)
         assert any("Lesson" in line for line in app.news)
+        app.screenshot(tmp_path / "over.png")
+    finally:
+        app.close()
+
+
+def test_a_seat_handed_to_a_bot_can_come_back_in_the_window():
+    game = Game(BASELINE, seed=4, turns=3, replicates=8, seats={"US": "person"})
+    app = PlayApp(game)
+    try:
+        frames(app)
+        key(app, pygame.K_RETURN)  # briefing
+        key(app, pygame.K_RETURN)  # hand-over to US
+        assert isinstance(app.scene, TurnScene)
+        press(app, app.scene.buttons["bot"])
+        # The rest of turn 1 is played; then the game waits for the teacher.
+        assert isinstance(app.scene, StepScene) and game.played == 1 and not game.finished
+        us = next(b for b, r in app.scene.seats.items() if r == "US")
+        press(app, us)
+        assert game.seats["US"] == "person"
+        assert isinstance(app.scene, HandOverScene) and app.scene.role == "US"
+    finally:
+        app.close()
+
+
+def test_window_keys_help_large_font_screenshot_and_fullscreen(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frames(app)
+    key(app, pygame.K_F1)
+    assert isinstance(app.overlay, HelpOverlay)
+    key(app, pygame.K_SPACE)  # any key closes the help and does nothing else
+    assert app.overlay is None and isinstance(app.scene, BriefingScene)
+    key(app, pygame.K_F2)
+    assert app.typo.scale > 1.0 and isinstance(app.scene, BriefingScene)
+    key(app, pygame.K_RETURN)
+    key(app, pygame.K_RETURN)
+    assert isinstance(app.scene, TurnScene)
+    key(app, pygame.K_t)
+    assert app.typo.scale == 1.0 and isinstance(app.scene, TurnScene)
+    key(app, pygame.K_F12)
+    assert list(tmp_path.glob("durand-play-*.png")) and "Screenshot saved" in app.status
+    key(app, pygame.K_F11)
+    assert app.fullscreen
+    key(app, pygame.K_F11)
+    assert not app.fullscreen and isinstance(app.scene, TurnScene)
+
+
+def test_a_failed_autosave_in_the_window_warns_and_play_goes_on(tmp_path, monkeypatch):
+    from sim.errors import OutputError
+    from sim.game import save
+
+    def failing(game, path):
+        raise OutputError(f"cannot save the game to {path}: disk full")
+
+    monkeypatch.setattr(save, "save_game", failing)
+    game = Game(BASELINE, seed=4, turns=2, replicates=8)
+    app = PlayApp(game, save_path=tmp_path / "g.json")
+    try:
+        frames(app)
+        key(app, pygame.K_RETURN)  # briefing
+        press(app, app.scene.play)
+        assert game.played == 1 and isinstance(app.scene, StepScene)
+        assert app.status.startswith("Warning: cannot save the game")
     finally:
         app.close()

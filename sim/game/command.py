@@ -72,7 +72,7 @@ def play(
     if replay:
         from sim.game.text import replay_text
 
-        replay_text(game, lesson=the_lesson, debrief_dir=debrief)
+        replay_text(game, lesson=the_lesson, debrief_dir=debrief, window_asked=not text)
         return
     if not text:
         from sim.plugins import window

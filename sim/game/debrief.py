@@ -16,7 +16,10 @@ from sim.game import rules as R
 from sim.game.explain import explain, measure
 from sim.recorder import COUNT_METRICS
 
-COLORS = {"US": "#1f5fa8", "PAK": "#1d7a3a", "AFG": "#7a5a1d", "CHN": "#b3261e"}
+# Okabe-Ito, the colour-blind-safe palette of viz/theme.py (blue for US's sky and black
+# for China's grey, to read on white), with a marker each so lines differ without colour.
+COLORS = {"US": "#0072B2", "PAK": "#009E73", "AFG": "#E69F00", "CHN": "#000000"}
+MARKERS = {"US": "o", "PAK": "s", "AFG": "^", "CHN": "D"}
 
 
 def component_totals(game, metric: str) -> tuple[float, float]:
@@ -52,7 +55,7 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
 
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
     for role in R.ROLES:
-        ax.plot(x, [t.scores[role] for t in game.results], marker="o", label=role,
+        ax.plot(x, [t.scores[role] for t in game.results], marker=MARKERS[role], label=role,
                 color=COLORS[role])  # fmt: skip
     ax.axhline(50, color="grey", lw=1, ls="--")
     ax.set(xlabel="turn", ylabel="score (50 = status quo)", ylim=(0, 100),
@@ -76,7 +79,7 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     fig, axes = plt.subplots(2, 3, figsize=(10, 5.4), dpi=100)
     for ax, (metric, title) in zip(axes.flat, panels, strict=True):
         for model, label, color in ((game.status_quo, "status quo", "grey"),
-                                    (game.model, "the game", "#1f5fa8")):  # fmt: skip
+                                    (game.model, "the game", COLORS["US"])):  # fmt: skip
             q = quarterly(model, metric, turns)
             ax.fill_between(x, q[:, 0], q[:, 2], color=color, alpha=0.2, lw=0)
             ax.plot(x, q[:, 1], color=color, marker="o", ms=3, label=label)
@@ -116,8 +119,9 @@ def render_html(game, charts, lesson=None) -> str:
         "padding:4px 8px;font-size:0.9em;vertical-align:top}th{background:#eee}"
         "img{max-width:100%}</style></head><body>",
         f"<h1>Debrief: {e(game.scenario.title)}</h1>",
-        f"<p>{game.played} turns of {R.MONTHS_PER_TURN} months from {e(game.quarter(1))}, "
-        f"seed {game.seed}. Every figure is the median of {game.replicates} model runs; the "
+        f"<p>{R.count(game.played, 'turn')} of {R.MONTHS_PER_TURN} months from "
+        f"{e(game.quarter(1))}, seed {game.seed}. Every figure is the median of "
+        f"{R.count(game.replicates, 'model run')}; the "
         "status quo is the same scenario, seed and runs with no one changing course. "
         "Durand is a teaching abstraction, not a forecast.</p>",
     ]

@@ -32,6 +32,11 @@ class Condition(_Strict):
     above: Number | None = None
     below: Number | None = None
     vs_status_quo: bool = False  # compare the ratio to the status quo, not the value
+    # Noise guards for small counts: the mean over the last N quarters played (the
+    # condition fails until N were played), and, with vs_status_quo, a least excess over
+    # the status quo in the metric's own units per quarter.
+    quarters: Annotated[int, Field(ge=1, le=8)] = 1
+    margin: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     turn_from: Annotated[int, Field(ge=1)] | None = None
     turn_to: Annotated[int, Field(ge=1)] | None = None
     deal: str | None = None
@@ -45,6 +50,9 @@ class Condition(_Strict):
             raise ValueError("a metric condition needs 'above' or 'below'")
         if (self.above is not None or self.below is not None) and self.metric is None:
             raise ValueError("'above'/'below' need a 'metric'")
+        if self.margin is not None and not self.vs_status_quo:
+            raise ValueError("'margin' is the least excess over the status quo: it needs "
+                             "'vs_status_quo: true'")  # fmt: skip
         if not any(
             v is not None
             for v in (
@@ -203,6 +211,7 @@ class Context:
     active_deals: frozenset[str]
     pending_offers: frozenset[str]  # offer kinds addressed to the role
     broken_by_me: frozenset[str] = frozenset()  # deal kinds the role has broken
+    history: tuple[tuple[dict[str, float], dict[str, float]], ...] = ()  # (observed, sq) per turn
 
 
 def _fmt(x: float) -> str:
@@ -212,14 +221,31 @@ def _fmt(x: float) -> str:
 def check(cond: Condition, ctx: Context) -> tuple[bool, str]:
     """Whether a condition holds, and the evidence in words."""
     if cond.metric is not None:
-        value = ctx.observed[cond.metric]
-        shown = f"{cond.metric} {_fmt(value)}"
-        if cond.vs_status_quo:
+        n = cond.quarters
+        if n > 1:
+            if len(ctx.history) < n:
+                return False, f"fewer than {n} quarters played"
+            recent = ctx.history[-n:]
+            value = sum(o[cond.metric] for o, _ in recent) / n
+            base = sum(q.get(cond.metric, 0.0) for _, q in recent) / n
+            over = f" over the last {n} quarters"
+        else:
+            value = ctx.observed[cond.metric]
             base = ctx.status_quo.get(cond.metric, 0.0)
-            value = value / base if base else 1.0
-            shown = f"{cond.metric} at {value:.2f}x the status quo"
-        ok = (cond.above is None or value > cond.above) and (
-            cond.below is None or value < cond.below
+            over = ""
+        shown = f"{cond.metric} {_fmt(value)}{over}"
+        ok = True
+        if cond.vs_status_quo:
+            ratio = value / base if base else 1.0
+            shown = f"{cond.metric} at {ratio:.2f}x the status quo{over}"
+            if cond.margin is not None:
+                ok = value - base > cond.margin
+                shown += f", {value - base:+.3g} a quarter"
+            value = ratio
+        ok = (
+            ok
+            and (cond.above is None or value > cond.above)
+            and (cond.below is None or value < cond.below)
         )
         return ok, shown
     if cond.turn_from is not None or cond.turn_to is not None:

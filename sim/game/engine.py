@@ -10,6 +10,7 @@ Front ends (text, pygame) call the public methods; nothing here prints.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sim.game.doctrine import Context, Doctrine, default_doctrine, holds, reason
 from sim.scenario import Scenario, add_months, load_scenario
 
 SEATS = ("bot", "person")
+_REVISIONS = itertools.count(1)  # every state of every game gets a distinct number
 
 
 class GameError(UsageError):
@@ -65,6 +67,15 @@ class TurnResult:
     status_quo: dict[str, float]
     scores: dict[str, float]
     components: dict[str, dict[str, float]]  # role -> metric -> component score 0..1
+
+
+@dataclass(frozen=True)
+class GameSnapshot:
+    """What a front end may draw: the played months (a RunResult) and the actors' cards."""
+
+    played: int  # turns played
+    result: Any  # sim.runner.RunResult of the months played
+    cards: dict[str, dict]  # actor id -> card() at the end of the last turn played
 
 
 class Game:
@@ -124,6 +135,7 @@ class Game:
         self.finished = False
         self.paused = False
         self.revealed = False
+        self.revision = next(_REVISIONS)  # changes whenever the game's state does
 
     def extend(self, more_turns: int) -> None:
         """Plan more turns (a loaded game played on): rebuild with the longer horizon."""
@@ -191,7 +203,28 @@ class Game:
             active_deals=frozenset(o.kind for o in self.deals(role)),
             pending_offers=frozenset(o.kind for o in self.pending_for(role)),
             broken_by_me=frozenset(o.kind for o in self.offers if o.broken_by == role),
+            history=tuple((r.observed, r.status_quo) for r in self.results),
         )
+
+    def snapshot(self):
+        """The turns played so far as a RunResult, and every actor's card now.
+
+        Front ends draw from this copy and never read the model's internals; None before
+        the first turn ends.
+        """
+        if self.played == 0:
+            return None
+        from sim import GROUPS, STATES
+        from sim.runner import RunResult
+
+        months = self.played * R.MONTHS_PER_TURN
+        m = self.model
+        result = RunResult(
+            m.scenario, m.replicate_ids.copy(), m.recorder.data[:months].copy(), list(m.applied)
+        )
+        cards = {a: m.states[a].card() for a in STATES}
+        cards.update({x: m.groups[x].card() for x in GROUPS})
+        return GameSnapshot(self.played, result, cards)
 
     def last_scores(self) -> dict[str, float]:
         return self.results[-1].scores if self.results else {r: 50.0 for r in R.ROLES}
@@ -212,6 +245,7 @@ class Game:
             raise GameError(f"unknown command {command['kind']!r}")
         handler(**{k: v for k, v in command.items() if k != "kind"})
         self.commands.append(dict(command))
+        self.revision = next(_REVISIONS)
 
     def set_lever(self, role, lever, value, reason="", by="person"):
         self.do(dict(kind="set", role=role, lever=lever, value=float(value), reason=reason, by=by))

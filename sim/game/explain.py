@@ -16,25 +16,41 @@ import numpy as np
 from sim import GROUPS
 from sim.game import rules as R
 
-# Which levers act on which recorded mechanism (from sim/mechanisms.py and docs/model.md).
-DRIVERS = {
-    "pressure.TTP": ("PAK.ct_effort", "US.help_vs_ttp_bla", "US.joint_ops", "PAK.joint_ops",
-                     "US.intel_sharing", "US.drone_strikes", "AFG.cooperation_pak",
-                     "CHN.security_pressure"),
-    "pressure.ISKP": ("PAK.support_vs_iskp", "US.joint_ops", "PAK.joint_ops", "US.intel_sharing",
-                      "AFG.action_vs_iskp", "PAK.ct_effort", "US.drone_strikes"),
-    "pressure.BLA": ("PAK.ct_effort", "CHN.security_pressure", "US.help_vs_ttp_bla",
-                     "US.joint_ops", "PAK.joint_ops"),
-    "sanctuary.TTP": ("AFG.ttp_tolerance", "PAK.border_closure"),
-    "sanctuary.ISKP": ("AFG.action_vs_iskp", "PAK.border_closure"),
-    "sanctuary.BLA": ("PAK.border_closure",),
-    "tension.PAK-AFG": ("PAK.deportation", "PAK.border_closure", "AFG.ttp_tolerance",
-                        "AFG.cooperation_pak"),
-    "trust.PAK-US": ("US.do_more", "US.military_aid_pak", "US.civil_aid_pak", "US.joint_ops"),
-    "economy.PAK": ("CHN.cpec_investment", "US.civil_aid_pak", "US.military_aid_pak"),
-    "economy.AFG": ("US.reserves_release", "CHN.afghan_mining", "PAK.deportation",
-                    "PAK.border_closure"),
+# Which levers act on which recorded mechanism, and which way: +1 when raising the lever
+# raises the mechanism, -1 when it lowers it (read from sim/mechanisms.py). A move is named
+# as a cause only when it pushed the mechanism the way the mechanism actually went.
+DRIVERS: dict[str, dict[str, int]] = {
+    # Counter-pressure: Pakistan's effort (scaled up by US intelligence) split by its
+    # priorities, which the bargain levers and China's pressure shift; Taliban effort;
+    # US drones; a host's tolerance shields its guests.
+    "pressure.TTP": {"PAK.ct_effort": 1, "US.intel_sharing": 1, "US.drone_strikes": 1,
+                     "US.help_vs_ttp_bla": 1, "PAK.support_vs_iskp": -1,
+                     "CHN.security_pressure": -1, "AFG.ttp_tolerance": -1},
+    "pressure.ISKP": {"PAK.ct_effort": 1, "US.intel_sharing": 1, "US.drone_strikes": 1,
+                      "PAK.support_vs_iskp": 1, "AFG.action_vs_iskp": 1,
+                      "US.help_vs_ttp_bla": -1, "CHN.security_pressure": 1},
+    "pressure.BLA": {"PAK.ct_effort": 1, "US.intel_sharing": 1, "CHN.security_pressure": 1,
+                     "US.help_vs_ttp_bla": 1, "PAK.support_vs_iskp": -1},
+    "sanctuary.TTP": {"AFG.ttp_tolerance": 1},
+    "recruitment.TTP": {"AFG.ttp_tolerance": 1, "US.drone_strikes": 1, "PAK.deportation": 1},
+    "recruitment.ISKP": {"US.drone_strikes": 1, "PAK.deportation": 1},
+    "recruitment.BLA": {},
+    "joint_ops": {"US.joint_ops": 1, "PAK.joint_ops": 1},
+    # Tension follows attacks launched across the border: closing it cuts them, sheltering
+    # TTP adds to them.
+    "tension.PAK-AFG": {"PAK.border_closure": -1, "AFG.ttp_tolerance": 1},
+    "trust.PAK-US": {"US.do_more": -1, "US.military_aid_pak": 1, "US.civil_aid_pak": 1},
+    "economy.PAK": {"CHN.cpec_investment": 1},
+    "economy.AFG": {"US.reserves_release": 1, "CHN.afghan_mining": 1},
+    "exposure.china": {"CHN.cpec_investment": 1, "CHN.afghan_mining": 1},
 }  # fmt: skip
+
+# How a group's mechanisms act on its attacks and strength: +1 the same way, -1 against.
+GROUP_MECHANISMS = (
+    ("pressure", "counter-pressure on {g}", "mean", -1),
+    ("sanctuary", "{g}'s sanctuary", "mean", 1),
+    ("recruitment", "{g}'s recruitment", "sum", 1),
+)
 
 OUTCOMES = (
     ("attacks.PAK", "attacks in Pakistan", "sum"),
@@ -90,25 +106,44 @@ def measure(game, metric: str, how: str = "sum") -> tuple[float, float]:
     return out[0], out[1]
 
 
-def lever_moves(game, keys) -> list[str]:
-    """The changes players and bots made to these levers, with turn and reason."""
+def _sign(x: float, eps: float = 1e-9) -> int:
+    return 0 if abs(x) <= eps else (1 if x > 0 else -1)
+
+
+def lever_moves(game, drivers: dict[str, int], direction: int) -> list[str]:
+    """The lever changes (from the scenario's start) that pushed a mechanism in
+    ``direction`` (+1 up, -1 down), with the turn and the reason of the last move."""
     start = game.scenario.levers
     moves = []
-    for key in keys:
+    for key, effect in drivers.items():
         role, name = key.split(".")
         now = game.lever(role, name)
-        if abs(now - start[role][name]) < 1e-9:
+        if _sign(now - start[role][name]) * effect != direction or direction == 0:
             continue
-        first = next(
+        last = next(
             (e for e in reversed(game.log) if e.kind == "set" and e.role == role
              and e.detail.get("lever") == name), None)  # fmt: skip
         why = ""
-        if first is not None:
-            why = f" in turn {first.turn}"
-            if first.reason:
-                why += f", because {first.reason}"
+        if last is not None:
+            why = f" in turn {last.turn}"
+            if last.reason:
+                why += f", because {last.reason}"
         moves.append(f"{role} moved {name} from {_n(start[role][name])} to {_n(now)}{why}")
     return moves
+
+
+def deal_moves(game, a: str, b: str, direction: int) -> list[str]:
+    """Deals between two roles that moved their trust in ``direction``: a deal struck builds
+    trust, a broken one costs it."""
+    out = []
+    for o in game.offers:
+        if {a, b} != set(o.spec.parties) or o.status not in ("accepted", "broken"):
+            continue
+        if o.status == "accepted" and direction > 0:
+            out.append(f"the {o.kind} deal struck in turn {o.accepted_turn}")
+        elif o.status == "broken" and direction < 0:
+            out.append(f"{o.broken_by} broke the {o.kind} deal")
+    return out
 
 
 def explain(game, threshold: float = 0.03) -> list[str]:
@@ -140,45 +175,57 @@ def explain(game, threshold: float = 0.03) -> list[str]:
 
 def _because(game, c: Change) -> str:
     """The mechanism and the moves behind one outcome's change."""
+    way = _sign(c.relative)
     if c.metric in ("attacks.PAK", "attacks.AFG"):
         parts = []
         for g in GROUPS:
             gg, gs = measure(game, f"attacks.{g}")
             parts.append((gg - gs, g))
-        delta, group = max(parts, key=lambda p: abs(p[0]) if (p[0] > 0) == (c.relative > 0) else 0)
-        return f", mostly {group} ({delta:+,.0f} attacks): " + _group_story(game, group)
+        delta, group = max(parts, key=lambda p: abs(p[0]) if _sign(p[0]) == way else 0)
+        return f", mostly {group} ({delta:+,.0f} attacks): " + _group_story(game, group, way)
     if c.metric == "attacks.china_interests":
-        moves = lever_moves(game, ("CHN.cpec_investment", "CHN.afghan_mining"))
+        moves = lever_moves(game, DRIVERS["exposure.china"], way)
         exposure = f"; Chinese exposure: {'; '.join(moves)}" if moves else ""
-        return ": " + _group_story(game, "BLA") + exposure
+        return ": " + _group_story(game, "BLA", way) + exposure
     if c.metric.startswith("strength."):
-        return ": " + _group_story(game, c.metric.split(".")[1])
-    keys = DRIVERS.get(c.metric, ())
-    moves = lever_moves(game, keys)
+        return ": " + _group_story(game, c.metric.split(".")[1], way)
+    moves = lever_moves(game, DRIVERS.get(c.metric, {}), way)
+    if c.metric.startswith("trust."):
+        a, b = c.metric.split(".")[1].split("-")
+        moves += deal_moves(game, a, b, way)
     return (
         (": " + "; ".join(moves[:3]))
         if moves
-        else ", with no lever behind it moved (the model's own dynamics)"
+        else ", with no lever or deal behind it moved that way (the model's own dynamics)"
     )
 
 
-def _group_story(game, group: str) -> str:
-    bits = []
-    for mech, label, how in (
-        ("pressure", f"counter-pressure on {group}", "mean"),
-        ("sanctuary", f"{group}'s sanctuary", "mean"),
-        ("recruitment", f"{group}'s recruitment", "sum"),
-    ):
+def _group_story(game, group: str, way: int) -> str:
+    """A group's attacks or strength went ``way``: the mechanisms that pushed it there and
+    the moves behind them; mechanisms that pushed against it are named as offsets."""
+    causes, offsets, moves = [], [], []
+    for mech, label, how, effect in GROUP_MECHANISMS:
         g, s = measure(game, f"{mech}.{group}", how)
-        if s and abs(g - s) / abs(s) >= 0.02:
-            bits.append(f"{label} {'+' if g > s else '-'}{abs(g - s) / abs(s):.0%}")
-    if group == "ISKP":
+        if not s or abs(g - s) / abs(s) < 0.02:
+            continue
+        bit = f"{label.format(g=group)} {'+' if g > s else '-'}{abs(g - s) / abs(s):.0%}"
+        if _sign(g - s) * effect == way:
+            causes.append(bit)
+            moves += lever_moves(game, DRIVERS.get(f"{mech}.{group}", {}), _sign(g - s))
+        else:
+            offsets.append(bit)
+    if group == "ISKP":  # joint operations strike the shared priority
         jg, js = measure(game, "joint_ops")
-        if jg != js:
-            bits.append(f"joint operations {jg:.0f} against {js:.0f}")
-    keys = DRIVERS.get(f"pressure.{group}", ()) + DRIVERS.get(f"sanctuary.{group}", ())
-    moves = lever_moves(game, dict.fromkeys(keys))
-    text = ", ".join(bits) if bits else "its drivers barely moved"
+        if _sign(jg - js):
+            bit = f"joint operations {jg:.0f} against {js:.0f}"
+            if -_sign(jg - js) == way:
+                causes.append(bit)
+                moves += lever_moves(game, DRIVERS["joint_ops"], _sign(jg - js))
+            else:
+                offsets.append(bit)
+    text = ", ".join(causes) if causes else "its drivers barely moved that way"
     if moves:
-        text += ", after " + "; ".join(moves[:3])
+        text += ", after " + "; ".join(list(dict.fromkeys(moves))[:3])
+    if offsets:
+        text += " (partly offset by " + ", ".join(offsets) + ")"
     return text

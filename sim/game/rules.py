@@ -166,6 +166,11 @@ GOALS = {
 DERIVED = {"recognition.AFG": ("trust.US-AFG", "trust.PAK-AFG", "trust.CHN-AFG")}
 
 
+def count(n: int, word: str) -> str:
+    """'1 turn', '4 turns': a number with its noun."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def verdict(score: float) -> str:
     if score >= 58:
         return "goals met"

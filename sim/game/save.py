@@ -7,6 +7,8 @@ incompatible file is a ScenarioError naming the file, the line and the key (exit
 from __future__ import annotations
 
 import json
+import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +20,78 @@ from sim.yamlio import format_path
 
 FORMAT = "durand-play-save"
 VERSION = 1
+# Scenario and doctrine files are stored relative to the project (scenarios/..., docs/...)
+# when they lie inside it, so a save opens in any clone; otherwise relative to the save's
+# own folder, or, failing that, absolute.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# What each command in a save must hold: field -> (type check, what is expected).
+_TEXT = (lambda v: isinstance(v, str), "text")
+_INT = (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number")
+_BOOL = (lambda v: isinstance(v, bool), "true or false")
+_NUMBER = (
+    lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+    "a finite number",
+)
+COMMANDS: dict[str, dict[str, tuple]] = {
+    "set": {"role": _TEXT, "lever": _TEXT, "value": _NUMBER, "reason": _TEXT, "by": _TEXT},
+    "propose": {"role": _TEXT, "offer": _TEXT, "reason": _TEXT, "by": _TEXT},
+    "answer": {"role": _TEXT, "offer_id": _INT, "accept": _BOOL, "reason": _TEXT, "by": _TEXT},
+    "break": {"role": _TEXT, "offer_id": _INT, "reason": _TEXT, "by": _TEXT},
+    "event": {"event": _TEXT, "reason": _TEXT},
+    "seat": {"role": _TEXT, "seat": _TEXT},
+    "end_turn": {},
+    "end_game": {"reason": _TEXT},
+}
+OPTIONAL = {"reason", "by"}
+
+
+def command_problems(command: Any) -> list[tuple[tuple, str]]:
+    """(key path below the command, message) for each field of a saved command that is
+    missing, unknown or of the wrong type."""
+    if not isinstance(command, dict):
+        return [((), f"a move must be a mapping, got {command!r}")]
+    kind = command.get("kind")
+    if kind not in COMMANDS:
+        return [(("kind",), f"unknown kind of move {kind!r}; expected one of "
+                            f"{', '.join(COMMANDS)}")]  # fmt: skip
+    spec = COMMANDS[kind]
+    out = []
+    for key, value in command.items():
+        if key == "kind":
+            continue
+        if key not in spec:
+            out.append(((key,), f"a {kind} move has no field {key!r}"))
+        elif not spec[key][0](value):
+            out.append(((key,), f"expected {spec[key][1]}, got {value!r}"))
+    for key in spec:
+        if key not in command and key not in OPTIONAL:
+            out.append(((key,), f"a {kind} move needs {key!r} ({spec[key][1]})"))
+    return out
+
+
+def portable(path: str | Path, save_dir: Path) -> tuple[str, str]:
+    """(stored path, what it is relative to: project, save or absolute)."""
+    path = Path(path).resolve()
+    if path.is_relative_to(PROJECT_ROOT):
+        return path.relative_to(PROJECT_ROOT).as_posix(), "project"
+    try:
+        return Path(os.path.relpath(path, save_dir.resolve())).as_posix(), "save"
+    except ValueError:  # another drive (Windows)
+        return str(path), "absolute"
+
+
+def located(stored: str, base: str, save_dir: Path) -> Path:
+    """Where a stored path is now: beside the project, the save file or as written."""
+    p = Path(stored)
+    if p.is_absolute() or base == "absolute":
+        return p
+    if base == "save":
+        return (save_dir / p).resolve()
+    for root in (PROJECT_ROOT, Path.cwd()):
+        if (root / p).exists():
+            return root / p
+    return PROJECT_ROOT / p
 
 
 class SaveFile(BaseModel):
@@ -31,18 +105,31 @@ class SaveFile(BaseModel):
     replicates: Annotated[int, Field(ge=1, le=10_000)]
     turns: Annotated[int, Field(ge=1, le=200)]
     seats: dict[Literal["US", "PAK", "AFG", "CHN"], Literal["bot", "person"]]
+    scenario_base: Literal["project", "save", "absolute"] = "absolute"
     doctrines: dict[Literal["US", "PAK", "AFG", "CHN"], str | None] = {}
+    doctrine_base: dict[
+        Literal["US", "PAK", "AFG", "CHN"], Literal["project", "save", "absolute"]
+    ] = {}
     lesson: str | None = None
     commands: list[dict[str, Any]]
 
 
-def game_to_dict(game) -> dict[str, Any]:
+def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
     from sim.game.doctrine import DOCTRINES
 
+    save_dir = Path.cwd() if save_dir is None else save_dir
+    scenario, scenario_base = portable(game.scenario.path, save_dir)
+    doctrines, doctrine_base = {}, {}
+    for r, d in game.doctrines.items():
+        if Path(d.path).parent == DOCTRINES:
+            doctrines[r] = None
+        else:
+            doctrines[r], doctrine_base[r] = portable(d.path, save_dir)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "scenario": str(Path(game.scenario.path).resolve()),
+        "scenario": scenario,
+        "scenario_base": scenario_base,
         "scenario_hash": game.scenario.with_overrides(
             seed=0, replicates=1, months=1
         ).content_hash(),
@@ -50,10 +137,8 @@ def game_to_dict(game) -> dict[str, Any]:
         "replicates": game.replicates,
         "turns": game.turns,
         "seats": game.initial_seats,
-        "doctrines": {
-            r: None if Path(d.path).parent == DOCTRINES else str(Path(d.path).resolve())
-            for r, d in game.doctrines.items()
-        },
+        "doctrines": doctrines,
+        "doctrine_base": doctrine_base,
         "lesson": getattr(game, "lesson", None),
         "commands": game.commands,
     }
@@ -64,12 +149,31 @@ def save_game(game, path: str | Path) -> Path:
     from sim.outputs import atomic_path
 
     path = Path(path)
-    text = json.dumps(game_to_dict(game), indent=1, ensure_ascii=False) + "\n"
+    text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"cannot save the game to {path}: {exc}") from None
+    return path
+
+
+def check_writable(path: str | Path) -> Path:
+    """Fail before any turn is played if the save file cannot be written (OutputError,
+    exit 3): create its folder if need be and write and remove a scratch file beside it."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"cannot save the game to {path}: it is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.{os.getpid()}.check")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(
+            f"cannot save the game to {path}: {exc.strerror or exc}; choose another --save"
+        ) from None
     return path
 
 
@@ -112,39 +216,60 @@ def read_save(path: str | Path) -> SaveFile:
 
 
 def load_game(path: str | Path):
-    """Rebuild a saved game by replaying its commands."""
+    """Rebuild a saved game by replaying its commands; every error names the save file."""
     from sim.game.doctrine import default_doctrine, load_doctrine
     from sim.game.engine import Game
     from sim.scenario import load_scenario
 
     name = str(path)
+    save_dir = Path(path).resolve().parent
     save = read_save(path)
-    scenario = load_scenario(save.scenario)
+    problems = [
+        Problem(name, None, format_path(("commands", i, *key)), msg)
+        for i, command in enumerate(save.commands)
+        for key, msg in command_problems(command)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    scenario_path = located(save.scenario, save.scenario_base, save_dir)
+    try:
+        scenario = load_scenario(scenario_path)
+    except DurandError as exc:
+        msg = f"cannot load the game's scenario {scenario_path}: {exc}"
+        raise ScenarioError([Problem(name, None, "scenario", msg)]) from None
     now = scenario.with_overrides(seed=0, replicates=1, months=1).content_hash()
     if now != save.scenario_hash:
         msg = (
-            f"the scenario {save.scenario} has changed since this game was saved, so the "
+            f"the scenario {scenario_path} has changed since this game was saved, so the "
             "game cannot be replayed exactly"
         )
         raise ScenarioError([Problem(name, None, "scenario_hash", msg)])
-    doctrines = {
-        r: load_doctrine(p) if p else default_doctrine(r)
-        for r, p in ({r: None for r in ROLES} | save.doctrines).items()
-    }
-    game = Game(
-        scenario,
-        seed=save.seed,
-        turns=save.turns,
-        replicates=save.replicates,
-        seats=dict(save.seats),
-        doctrines=doctrines,
-    )
+    doctrines = {}
+    for r, p in ({r: None for r in ROLES} | save.doctrines).items():
+        if p is None:
+            doctrines[r] = default_doctrine(r)
+            continue
+        where = located(p, save.doctrine_base.get(r, "absolute"), save_dir)
+        try:
+            doctrines[r] = load_doctrine(where)
+        except DurandError as exc:
+            msg = f"cannot load {r}'s doctrine {where}: {exc}"
+            raise ScenarioError([Problem(name, None, f"doctrines.{r}", msg)]) from None
+    try:
+        game = Game(
+            scenario,
+            seed=save.seed,
+            turns=save.turns,
+            replicates=save.replicates,
+            seats=dict(save.seats),
+            doctrines=doctrines,
+        )
+    except DurandError as exc:
+        raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     game.lesson = save.lesson
     game.commands = []
     for i, command in enumerate(save.commands):
         try:
-            if not isinstance(command.get("kind"), str):
-                raise DurandError("a command needs a 'kind'")
             game.do(command)
         except (DurandError, TypeError, ValueError, KeyError) as exc:
             where = format_path(("commands", i))

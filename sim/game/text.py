@@ -45,7 +45,8 @@ Your moves (one per line; add 'because ...' to give your reason):
   undo                       take back this turn's moves (or the last turn)
   save FILE                  save the game
   quit                       stop here (the game is saved if --save was given)
-Teacher (type at any prompt):
+Teacher (type at any prompt, the hand-over prompt too; 'teacher' may be left out where
+no role is moving, e.g. when every seat has become a bot and the game waits before a turn):
   teacher pause | resume     hold the game (no turn ends while paused)
   teacher reveal             show every role's hidden moves, levers and scores
   teacher events             list the events a teacher can inject
@@ -126,10 +127,17 @@ class TextGame:
 
     def run(self) -> Game:
         g = self.game
+        if self.save_path is not None:
+            from sim.game.save import check_writable
+
+            check_writable(self.save_path)  # before any turn is played (exit 3)
         self.intro()
         try:
             while not g.finished:
                 try:
+                    self.between_turns()
+                    if g.finished:
+                        break
                     self.play_turn()
                 except _Restart:
                     continue
@@ -146,8 +154,9 @@ class TextGame:
         g = self.game
         self.say(f"Durand: the game. Scenario: {g.scenario.title}.")
         self.say(
-            f"{g.turns} turns of {R.MONTHS_PER_TURN} months from {g.quarter(1)}; seed {g.seed}; "
-            f"every figure is the median of {g.replicates} model runs."
+            f"{R.count(g.turns, 'turn')} of {R.MONTHS_PER_TURN} months from {g.quarter(1)}; "
+            f"seed {g.seed}; "
+            f"every figure is the median of {R.count(g.replicates, 'model run')}."
         )
         if self.lesson is not None:
             spec = self.lesson.spec
@@ -164,6 +173,31 @@ class TextGame:
             observed, _ = g.observation(0)
             self.say(f"\nOutlook for {g.quarter(1)} if nobody changes course:")
             self.show_metrics(observed, None)
+
+    def bots_took_over(self) -> bool:
+        """People started the game but every seat is now a bot: the teacher steps turns."""
+        g = self.game
+        started_with_people = any(s == "person" for s in g.initial_seats.values())
+        return started_with_people and all(s == "bot" for s in g.seats.values())
+
+    def between_turns(self) -> None:
+        """Before a turn in which no person sits, wait for the teacher (Enter plays it)."""
+        g = self.game
+        while not g.finished and self.bots_took_over():
+            line = self.ask(
+                f"Every seat is now a bot. Enter plays turn {g.turn}; or a teacher command "
+                "(e.g. 'teacher seat US person', 'teacher end'): "
+            )
+            if not line:
+                return
+            self.teacher_line(line)
+
+    def teacher_line(self, line: str) -> None:
+        """A line typed where no role moves: a teacher command ('teacher' may be left out)."""
+        first = line.split()[0].lower()
+        if first not in ("teacher", "help", "quit", "save", "undo"):
+            line = f"teacher {line}"
+        self.command(None, line)
 
     def play_turn(self) -> None:
         g = self.game
@@ -255,23 +289,42 @@ class TextGame:
             self.say(f"\nDebrief report: {path}")
 
     def autosave(self) -> None:
+        """Save after a turn; a failed save is a warning and the game goes on."""
         if self.save_path is not None:
             from sim.game.save import save_game
 
-            save_game(self.game, self.save_path)
+            try:
+                save_game(self.game, self.save_path)
+            except DurandError as exc:
+                self.say(f"Warning: {exc}. The game goes on; try 'save FILE' elsewhere.")
 
     # -------------------------------------------------------------- people
 
     def handover(self, role: str) -> None:
+        """Wait for the role's player; a teacher command typed here is carried out."""
+        g = self.game
         self.clear()
-        self.ask(
-            f"Pass the keyboard to {R.ROLE_NAMES[role]} ({role}); everyone else, look away. "
-            "Press Enter when ready: "
-        )
+        while True:
+            line = self.ask(
+                f"Pass the keyboard to {R.ROLE_NAMES[role]} ({role}); everyone else, look away. "
+                "Press Enter when ready: "
+            )
+            if not line:
+                return
+            self.teacher_line(line)
+            if g.finished or g.seats[role] != "person":
+                return
 
     def person_moves(self, role: str) -> None:
         g = self.game
         self.handover(role)
+        while g.paused:
+            self.teacher_prompt()
+        if g.finished:
+            return
+        if g.seats[role] == "bot":  # the teacher gave the seat to a bot at the hand-over
+            self.bot_moves(role)
+            return
         self.show_role(role)
         while True:
             line = self.ask(f"{role}> ")
@@ -384,7 +437,7 @@ class TextGame:
     def teacher_prompt(self) -> None:
         line = self.ask("teacher (paused)> ")
         if line:
-            self.command(None, line if line.startswith("teacher") else f"teacher {line}")
+            self.teacher_line(line)
 
     def teacher(self, args: list[str]) -> None:
         g = self.game
@@ -444,10 +497,16 @@ def _offer_id(text: str) -> int:
         raise GameError(f"{text!r} is not an offer number") from None
 
 
-def replay_text(game: Game, *, lesson=None, out: TextIO | None = None, debrief_dir=None) -> None:
-    """Show a saved game turn by turn: every move with its reason, then the results."""
+def replay_text(
+    game: Game, *, lesson=None, out: TextIO | None = None, debrief_dir=None, window_asked=False
+) -> None:
+    """Show a saved game turn by turn: every move with its reason, then the results.
+    The replay is text only; without --text the user is told so rather than left waiting
+    for a window."""
     view = TextGame(game, out=out, lesson=lesson, debrief_dir=debrief_dir)
     game.revealed = True
+    if window_asked:
+        view.say("--replay shows a saved game as text in the terminal (there is no window replay).")
     view.say(f"Replay of a saved game: {game.scenario.title}, seed {game.seed}.")
     for r in game.results:
         view.say(f"\n--- Turn {r.turn} · {game.quarter(r.turn)} ---")

@@ -31,7 +31,7 @@ class PlayApp(FrameLoop):
         from viz.theme import Typography
         from viz.widgets import theme_for
 
-        self._pygame = pygame
+        self._pygame, self._gui = pygame, pygame_gui
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption("Durand — the game")
@@ -47,6 +47,12 @@ class PlayApp(FrameLoop):
         self.seat = 0  # index into ROLES of the seat whose move it is
         self.news: list[str] = []  # what everyone may see: public moves and results
         self.status = ""
+        self.overlay = None  # the help, drawn over the scene and first to see events
+        self.briefed = False  # the briefing scene opens every game
+        self.step_granted = False  # the teacher let the next all-bot turn be played
+        self.autoplay = False  # the teacher chose to play every remaining turn
+        self.fullscreen = False
+        self.windowed_size = size
         if lesson is not None:
             self.news.append(f"Lesson: {lesson.spec.title}")
         self.advance()
@@ -62,25 +68,26 @@ class PlayApp(FrameLoop):
         g = self.game
         if g.played == 0:
             return None
-        if getattr(self, "_map_key", None) != (id(g.model), g.played):
-            from sim import GROUPS, STATES
-            from sim.game.rules import MONTHS_PER_TURN
-            from sim.runner import RunResult
+        key = g.revision
+        if getattr(self, "_map_key", None) != key:
             from sim.timeline import Branch
             from viz.map_view import MapData
 
-            months = g.played * MONTHS_PER_TURN
-            model = g.model
-            result = RunResult(
-                model.scenario, model.replicate_ids, model.recorder.data[:months].copy(),
-                list(model.applied),
-            )  # fmt: skip
-            card = {a: model.states[a].card() for a in STATES}
-            card.update({x: model.groups[x].card() for x in GROUPS})
-            branch = Branch("game", model.scenario, result, [card] * months)
+            snap = g.snapshot()
+            months = snap.result.months
+            branch = Branch("game", g.scenario, snap.result, [snap.cards] * months)
             self._map = (branch, MapData(branch))
-            self._map_key = (id(g.model), g.played)
+            self._map_key = key
         return self._map
+
+    def teacher_steps(self) -> bool:
+        """No person sits at the table: the teacher plays the game turn by turn."""
+        return all(s == "bot" for s in self.game.seats.values())
+
+    def play_next_turn(self, to_the_end: bool = False) -> None:
+        self.step_granted = True
+        self.autoplay = to_the_end
+        self.advance()
 
     def open_table(self) -> bool:
         g = self.game
@@ -99,6 +106,14 @@ class PlayApp(FrameLoop):
         g = self.game
         while not g.finished and not g.paused:
             if self.seat == 0:
+                from viz.play.scenes import BriefingScene, StepScene
+
+                if not self.briefed:
+                    self.set_scene(BriefingScene(self))
+                    return
+                if self.teacher_steps() and not (self.step_granted or self.autoplay):
+                    self.set_scene(StepScene(self))
+                    return
                 self._lesson_cues()
             if self.seat >= len(ROLES):
                 g.end_turn()
@@ -113,6 +128,7 @@ class PlayApp(FrameLoop):
                 )
                 self.autosave()
                 self.seat = 0
+                self.step_granted = False
                 continue
             role = ROLES[self.seat]
             if g.seats[role] == "bot":
@@ -145,11 +161,19 @@ class PlayApp(FrameLoop):
         self.seat = 0
         self.advance()
 
-    def autosave(self) -> None:
-        if self.save_path is not None:
-            from sim.game.save import save_game
+    def autosave(self) -> bool:
+        """Save after a turn; a failed save is a warning on the status line, play goes on."""
+        if self.save_path is None:
+            return False
+        from sim.errors import DurandError
+        from sim.game.save import save_game
 
+        try:
             save_game(self.game, self.save_path)
+        except DurandError as exc:
+            self.status = f"Warning: {exc}. The game goes on."
+            return False
+        return True
 
     # ------------------------------------------------------------ scenes and loop
 
@@ -159,13 +183,72 @@ class PlayApp(FrameLoop):
         if scene is not None:
             scene.build()
 
+    def rebuild(self) -> None:
+        """Rebuild the scene's widgets (after a font or window size change)."""
+        if self.scene is not None:
+            self.set_scene(self.scene.remake())
+
+    def toggle_large_font(self) -> None:
+        from viz.widgets import theme_for
+
+        self.typo.scale = 1.0 if self.typo.scale > 1.0 else 1.4
+        self.typo.clear()
+        self.manager = self._gui.UIManager(self.size, theme_for(self.typo.scale))
+        if hasattr(self, "map_view"):
+            del self.map_view  # its fonts follow the typography
+        self.rebuild()
+
+    def toggle_fullscreen(self) -> None:
+        pygame = self._pygame
+        self.fullscreen = not self.fullscreen
+        if self.fullscreen:  # (0, 0): the desktop's resolution
+            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            self.screen = pygame.display.set_mode(self.windowed_size)
+        self.manager.set_window_resolution(self.size)
+        self.rebuild()
+
+    def show_help(self) -> None:
+        from viz.play.scenes import HelpOverlay
+
+        self.overlay = HelpOverlay(self)
+
+    def typing(self) -> bool:
+        """True while a text box has the keyboard (letter shortcuts are off)."""
+        focused = self.manager.get_focus_set() or set()
+        return any(isinstance(e, self._gui.elements.UITextEntryLine) for e in focused)
+
+    def shortcut(self, event) -> bool:
+        """Window keys: F1/h help, F11/f fullscreen, F12/p screenshot, F2/t large font."""
+        pygame = self._pygame
+        if event.type != pygame.KEYDOWN:
+            return False
+        letters = not self.typing()
+        k = event.key
+        if k == pygame.K_F1 or (letters and k in (pygame.K_h, pygame.K_QUESTION)):
+            self.show_help()
+        elif k == pygame.K_F11 or (letters and k == pygame.K_f):
+            self.toggle_fullscreen()
+        elif k == pygame.K_F12 or (letters and k == pygame.K_p):
+            path = self.screenshot()
+            self.status = f"Screenshot saved to {path}"
+        elif k == pygame.K_F2 or (letters and k == pygame.K_t):
+            self.toggle_large_font()
+        else:
+            return False
+        return True
+
     def frame(self, dt: float) -> None:
         pygame = self._pygame
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 self.running = False
                 return
+            if self.overlay is not None and self.overlay.handle_event(event):
+                continue
             self.manager.process_events(event)
+            if self.shortcut(event):
+                continue
             if self.scene is not None:
                 self.scene.handle_event(event)
             if not self.running:
@@ -179,9 +262,17 @@ class PlayApp(FrameLoop):
         if self.scene is not None:
             self.scene.draw(self.screen)
         self.manager.draw_ui(self.screen)
+        if self.overlay is not None:
+            self.overlay.draw(self.screen)
         pygame.display.flip()
 
-    def screenshot(self, path: Path) -> Path:
+    def screenshot(self, path: Path | None = None) -> Path:
+        if path is None:
+            import time
+
+            path = Path.cwd() / f"durand-play-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._pygame.image.save(self.screen, str(path))
         return path
 
@@ -198,6 +289,10 @@ def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=No
     from viz.app import require_display
 
     require_display("play in the terminal with --text")
+    if save_path is not None:
+        from sim.game.save import check_writable
+
+        check_writable(save_path)  # before the window opens (exit 3)
     try:
         app = PlayApp(game, lesson=lesson, save_path=save_path, debrief_dir=debrief_dir)
     except pygame.error as exc:

@@ -52,6 +52,10 @@ class Scene:
     def __init__(self, app):
         self.app = app
 
+    def remake(self) -> Scene:
+        """A fresh copy of this scene (its widgets are rebuilt for a new font or size)."""
+        return type(self)(self.app)
+
     def build(self) -> None:
         pass
 
@@ -65,12 +69,172 @@ class Scene:
         pass
 
 
+KEYS = (
+    ("F1 or h", "this help"),
+    ("F2 or t", "large font for a projector (on / off)"),
+    ("F11 or f", "fullscreen (on / off)"),
+    ("F12 or p", "save a screenshot (PNG) in the current folder"),
+    ("Enter", "hand-over: show my seat; briefing: start; between bot turns: play the next"),
+    ("Esc or q", "quit, on the game-over screen"),
+)
+
+
+class HelpOverlay(Scene):
+    """The keys of the game window, over the current scene; any key or click closes it."""
+
+    def handle_event(self, event) -> bool:
+        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+            self.app.overlay = None
+            return True
+        return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
+
+    def draw(self, surface) -> None:
+        typo = self.app.typo
+        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        shade.fill((10, 12, 15, 215))
+        surface.blit(shade, (0, 0))
+        lh = typo.line_height(14) + 4
+        box = pygame.Rect(0, 0, min(int(760 * typo.scale), surface.get_width() - 20),
+                          lh * (len(KEYS) + 5))  # fmt: skip
+        box.center = surface.get_rect().center
+        pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
+        pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
+        y = box.top + 14
+        surface.blit(typo.render("Keys", 16, theme.TEXT, bold=True), (box.left + 20, y))
+        y += lh + 6
+        for k, what in KEYS:
+            surface.blit(typo.render(k, 14, theme.SKY, bold=True), (box.left + 20, y))
+            surface.blit(typo.render(what, 14, theme.TEXT), (box.left + int(140 * typo.scale), y))
+            y += lh
+        note = "Letter keys are off while you type a reason. Any key closes this help."
+        surface.blit(typo.render(note, 11, theme.MUTED), (box.left + 20, y + 4))
+
+
+def seat_buttons(app, manager) -> dict:
+    """The teacher's seat switches (person / bot) across the top right."""
+    g, w = app.game, app.size[0]
+    buttons = {}
+    x = w - 4 * 112 - 10
+    for other in R.ROLES:
+        tip = "Teacher: switch this seat between a person and a bot"
+        b = UIButton(pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", manager,
+                     tool_tip_text=tip)  # fmt: skip
+        buttons[b] = other
+        x += 112
+    return buttons
+
+
+class BriefingScene(Scene):
+    """Before the first move: the scenario, the lesson's briefing and learning goals."""
+
+    def build(self) -> None:
+        w, h = self.app.size
+        self.start = UIButton(pygame.Rect(16, h - 48, 220, 36), "Start the game (Enter)",
+                              self.app.manager)  # fmt: skip
+
+    def handle_event(self, event) -> bool:
+        pressed = event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.start
+        key = event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN
+        if pressed or key:
+            self.app.briefed = True
+            self.app.advance()
+            return True
+        return False
+
+    def lines(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        g, lesson = self.app.game, self.app.lesson
+        title = f"Lesson: {lesson.spec.title}" if lesson is not None else "Durand: the game"
+        seats = ", ".join(f"{r} {s}" for r, s in g.seats.items())
+        about = [
+            f"Scenario: {g.scenario.title}. {R.count(g.turns, 'turn')} of "
+            f"{R.MONTHS_PER_TURN} months from {g.quarter(1)}; seed {g.seed}; every figure is "
+            f"the median of {R.count(g.replicates, 'run')}.",
+            f"Seats: {seats}. Scores compare each role's goals with the status quo (50).",
+        ]
+        if g.played:
+            about.append(f"Resuming after turn {g.played} ({g.quarter(g.played)}).")
+        sections = [("The game", about)]
+        if lesson is not None:
+            sections.append(("Briefing", [p.strip() for p in lesson.spec.briefing.split("\n\n")]))
+            sections.append(("Learning goals", [f"- {x}" for x in lesson.spec.learning_goals]))
+        sections.append(("Goals", [f"{r}: {R.GOALS[r].summary}" for r in R.ROLES]))
+        return title, sections
+
+    def draw(self, surface) -> None:
+        typo = self.app.typo
+        w, h = surface.get_size()
+        title, sections = self.lines()
+        surface.blit(typo.render(title, 24, theme.TEXT, True), (16, 12))
+        y = 16 + typo.line_height(24) + 8
+        for head, body in sections:
+            surface.blit(typo.render(head, 15, theme.SKY, True), (16, y))
+            y = text_block(surface, typo, body, 16, y + typo.line_height(15) + 2, w - 32, 13)
+            y += 8
+        hint = "F1 help · F2 large font · F11 fullscreen · F12 screenshot"
+        surface.blit(typo.render(hint, 11, theme.MUTED), (250, h - 38))
+
+
+class StepScene(Scene):
+    """Between turns when every seat is a bot: the teacher plays the next turn (or all),
+    gives a seat back to a person, or ends the game."""
+
+    def build(self) -> None:
+        m, g = self.app.manager, self.app.game
+        w, h = self.app.size
+        self.play = UIButton(pygame.Rect(16, h - 48, 200, 36), f"Play turn {g.turn} (Enter)", m)
+        self.to_end = UIButton(pygame.Rect(222, h - 48, 150, 36), "Play to the end", m)
+        self.end = UIButton(pygame.Rect(378, h - 48, 110, 36), "End game", m)
+        self.seats = seat_buttons(self.app, m)
+
+    def handle_event(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
+            self.app.play_next_turn()
+            return True
+        if event.type != pygame_gui.UI_BUTTON_PRESSED:
+            return False
+        g = self.app.game
+        if event.ui_element is self.play:
+            self.app.play_next_turn()
+        elif event.ui_element is self.to_end:
+            self.app.play_next_turn(to_the_end=True)
+        elif event.ui_element is self.end:
+            g.end_game()
+            self.app.advance()
+        elif event.ui_element in self.seats:
+            role = self.seats[event.ui_element]
+            g.set_seat(role, "person" if g.seats[role] == "bot" else "bot")
+            self.app.advance()  # a person at the table: the turn goes on with hand-overs
+        else:
+            return False
+        return True
+
+    def draw(self, surface) -> None:
+        typo, g = self.app.typo, self.app.game
+        w, h = surface.get_size()
+        surface.blit(typo.render(f"Turn {g.turn} of {g.turns} · {g.quarter()}", 22, theme.TEXT,
+                                 True), (16, 12))  # fmt: skip
+        lines = [
+            "Every seat is played by a bot: the teacher steps the game. Play the next turn, "
+            "play to the end, or give a seat to a person (top right).",
+        ]
+        if g.played:
+            lines.append("Scores so far: " + " · ".join(
+                f"{r} {v:.0f}" for r, v in g.last_scores().items()))  # fmt: skip
+        y = text_block(surface, typo, lines, 16, 48, w - 32, 13)
+        if self.app.status:
+            y = text_block(surface, typo, [self.app.status], 16, y + 4, w - 32, 13, theme.SKY)
+        text_block(surface, typo, self.app.news[-24:], 16, y + 8, w - 32, 12, theme.MUTED)
+
+
 class HandOverScene(Scene):
     """'Pass to Pakistan': nothing private shows until the player says they are ready."""
 
     def __init__(self, app, role: str):
         super().__init__(app)
         self.role = role
+
+    def remake(self) -> Scene:
+        return type(self)(self.app, self.role)
 
     def build(self) -> None:
         w, h = self.app.size
@@ -113,27 +277,37 @@ class TurnScene(Scene):
         self.buttons: dict[str, UIButton] = {}
         self.offer_buttons: dict[UIButton, tuple[str, object]] = {}
 
+    def remake(self) -> Scene:
+        return type(self)(self.app, self.role)
+
     # ------------------------------------------------------------ widgets
 
     def build(self) -> None:
         m, g, role = self.app.manager, self.app.game, self.role
         w, h = self.app.size
-        row = 26
-        x0, y = 16, 70
+        k = self.app.typo.scale  # widths grow with the large font
+
+        def S(v: float) -> int:
+            return int(v * k)
+
+        row = S(26)
+        x0, y = 16, 70 + S(10) - 10
         for name, value in g.levers_of(role).items():
             spec = R.role_levers(role)[name]
-            UILabel(pygame.Rect(x0, y, 150, row), name, m)
+            UILabel(pygame.Rect(x0, y, S(150), row), name, m)
             step = 50.0 if spec.high > 10 else 0.05
             self.sliders[name] = UIHorizontalSlider(
-                pygame.Rect(x0 + 152, y + 2, 210, row - 4), value, (spec.low, spec.high), m,
+                pygame.Rect(x0 + S(152), y + 2, S(210), row - 4), value, (spec.low, spec.high), m,
                 click_increment=step,
             )  # fmt: skip
-            self.values[name] = UILabel(pygame.Rect(x0 + 366, y, 64, row), f"{value:g}", m)
+            self.values[name] = UILabel(pygame.Rect(x0 + S(366), y, S(64), row), f"{value:g}", m)
             y += row + 2
         self.reason = UITextEntryLine(
-            pygame.Rect(x0, y + 6, 330, row + 4), m, placeholder_text="because... (your reason)"
+            pygame.Rect(x0, y + 6, S(330), row + 4), m, placeholder_text="because... (your reason)"
         )
-        self.buttons["apply"] = UIButton(pygame.Rect(x0 + 336, y + 6, 94, row + 4), "Apply", m)
+        self.buttons["apply"] = UIButton(
+            pygame.Rect(x0 + S(336), y + 6, S(94), row + 4), "Apply", m
+        )
         y += row + 20
         # Offers: propose those this role is party to; answer those made to it; break deals.
         for kind in R.OFFERS.values():
@@ -141,52 +315,51 @@ class TurnScene(Scene):
                 continue
             busy = any(o.kind == kind.name and o.status in ("pending", "accepted")
                        for o in g.offers)  # fmt: skip
-            b = UIButton(pygame.Rect(x0, y, 430, row), f"Propose {kind.name} to "
+            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Propose {kind.name} to "
                          f"{kind.other(role)}", m, tool_tip_text=kind.title)  # fmt: skip
             if busy:
                 b.disable()
             self.offer_buttons[b] = ("propose", kind.name)
             y += row + 2
         for o in g.pending_for(role):
-            a = UIButton(pygame.Rect(x0, y, 212, row), f"Accept #{o.id} {o.kind}", m,
+            a = UIButton(pygame.Rect(x0, y, S(212), row), f"Accept #{o.id} {o.kind}", m,
                          tool_tip_text=o.spec.title)  # fmt: skip
-            r = UIButton(pygame.Rect(x0 + 218, y, 212, row), f"Refuse #{o.id}", m)
+            r = UIButton(pygame.Rect(x0 + S(218), y, S(212), row), f"Refuse #{o.id}", m)
             self.offer_buttons[a] = ("accept", o.id)
             self.offer_buttons[r] = ("refuse", o.id)
             y += row + 2
         for o in g.deals(role):
-            b = UIButton(pygame.Rect(x0, y, 430, row), f"Break #{o.id} {o.kind}", m)
+            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Break #{o.id} {o.kind}", m)
             self.offer_buttons[b] = ("break", o.id)
             y += row + 2
-        # The bottom bar: the player's own controls, then the teacher's.
-        by = h - 44
-        x = 16
+        # The bottom bar: the player's own controls, then the teacher's; it wraps onto a
+        # second row when the large font makes it wider than the window.
+        bar_h = S(32)
+        spot = {"x": 16, "y": h - bar_h - 12}
+
+        def place(width: int) -> pygame.Rect:
+            if spot["x"] + width > w - 16:
+                spot["x"], spot["y"] = 16, spot["y"] - bar_h - 6
+            rect = pygame.Rect(spot["x"], spot["y"], width, bar_h)
+            spot["x"] += width + 6
+            return rect
+
         for key, label, width in (
             ("done", "Done: hand over", 130), ("undo", "Undo", 60), ("bot", "Bot takes seat", 120),
             ("save", "Save", 60), ("pause", "Resume" if g.paused else "Pause", 74),
             ("reveal", "Reveal", 70),
         ):  # fmt: skip
-            self.buttons[key] = UIButton(pygame.Rect(x, by, width, 32), label, m)
-            x += width + 6
+            self.buttons[key] = UIButton(place(S(width)), label, m)
         self.event_menu = UIDropDownMenu(
-            list(R.TEACHER_EVENTS), next(iter(R.TEACHER_EVENTS)), pygame.Rect(x, by, 190, 32), m
+            list(R.TEACHER_EVENTS), next(iter(R.TEACHER_EVENTS)), place(S(190)), m
         )
-        x += 196
-        self.buttons["inject"] = UIButton(pygame.Rect(x, by, 70, 32), "Inject", m)
-        x += 76
-        self.buttons["end"] = UIButton(pygame.Rect(x, by, 90, 32), "End game", m)
+        self.buttons["inject"] = UIButton(place(S(70)), "Inject", m)
+        self.buttons["end"] = UIButton(place(S(90)), "End game", m)
+        self.bar_top = spot["y"]  # text above the bar stops here
         if g.paused:
             self.buttons["done"].disable()
         # Teacher: any seat passes between a person and a bot.
-        self.seat_buttons: dict[UIButton, str] = {}
-        x = w - 4 * 112 - 10
-        for other in R.ROLES:
-            tip = "Teacher: switch this seat between a person and a bot"
-            b = UIButton(
-                pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", m, tool_tip_text=tip
-            )
-            self.seat_buttons[b] = other
-            x += 112
+        self.seat_buttons: dict[UIButton, str] = seat_buttons(self.app, m)
 
     # ------------------------------------------------------------ events
 
@@ -278,8 +451,7 @@ class TurnScene(Scene):
     def on_save(self) -> None:
         if self.app.save_path is None:
             self.app.status = "No save file: start with --save FILE"
-        else:
-            self.app.autosave()
+        elif self.app.autosave():
             self.app.status = f"Saved to {self.app.save_path}"
 
     def on_pause(self) -> None:
@@ -311,17 +483,25 @@ class TurnScene(Scene):
         typo, g, role = self.app.typo, self.app.game, self.role
         w, h = surface.get_size()
         colour = theme.STATE_COLOURS[role]
-        surface.blit(typo.render(f"{R.ROLE_NAMES[role]} ({role})", 22, colour, True), (16, 12))
+        k = typo.scale
+
+        def S(v: float) -> int:
+            return int(v * k)
+
+        surface.blit(typo.render(f"{R.ROLE_NAMES[role]} ({role})", 22, colour, True), (16, 8))
         spend = f"budget {R.budget(role):g}, spending {g.spending(role):g} USD M/yr"
         head = f"Turn {g.turn} of {g.turns} · {g.quarter()} · {spend}"
-        surface.blit(typo.render(head, 13, theme.MUTED), (16, 44))
+        surface.blit(typo.render(head, 13, theme.MUTED), (16, 12 + typo.line_height(22)))
         if g.paused:
             surface.blit(
                 typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
             )
-        x, width = 470, w - 486
-        map_rect = pygame.Rect(x + 360, 140, w - x - 376, 270)
-        self.draw_map(surface, map_rect)
+        x, width = S(470), w - S(470) - 16
+        # The map sits right of the figures; when the large font leaves no room, below them.
+        map_rect = pygame.Rect(x + S(360), 140, w - x - S(376), 270)
+        map_beside = map_rect.width >= 260
+        if map_beside:
+            self.draw_map(surface, map_rect)
         goal = R.GOALS[role]
         y = text_block(surface, typo, [
             f"Goal: {goal.summary}",
@@ -334,8 +514,8 @@ class TurnScene(Scene):
         y += typo.line_height(13) + 2
         for key, label, fmt in PUBLIC:
             surface.blit(typo.render(label, 12), (x, y))
-            surface.blit(typo.render(fmt.format(observed[key]), 12), (x + 210, y))
-            surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + 270, y))
+            surface.blit(typo.render(fmt.format(observed[key]), 12), (x + S(210), y))
+            surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + S(270), y))
             y += typo.line_height(12)
         if g.revealed:
             y += 6
@@ -343,16 +523,25 @@ class TurnScene(Scene):
                 levers = ", ".join(f"{k} {v:g}" for k, v in g.levers_of(other).items())
                 y = text_block(surface, typo, [f"{other} {g.last_scores()[other]:.0f}: {levers}"],
                                x, y, width, 11, theme.YELLOW)  # fmt: skip
-        y = max(y, map_rect.bottom) + 8
+        if map_beside:
+            y = max(y, map_rect.bottom) + 8
+        else:
+            map_rect = pygame.Rect(x, y + 8, width, max(0, min(220, h - y - 200)))
+            if map_rect.height >= 120:
+                self.draw_map(surface, map_rect)
+                y = map_rect.bottom + 8
         deals = [
             f"Offer #{o.id} from {o.proposer}: {o.spec.title} "
             f"[{'; '.join(str(t) for t in o.spec.terms)}]"
             for o in g.pending_for(role)
         ] + [f"Deal in force: #{o.id} {o.kind} with {o.spec.other(role)}" for o in g.deals(role)]
-        y = text_block(surface, typo, deals, x, y, width, 12, theme.SKY)
-        if self.app.status:
-            y = text_block(surface, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
-        text_block(surface, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
+        above_bar = getattr(self, "bar_top", h) - 6
+        if y < above_bar:
+            area = surface.subsurface(pygame.Rect(0, 0, w, above_bar))
+            y = text_block(area, typo, deals, x, y, width, 12, theme.SKY)
+            if self.app.status:
+                y = text_block(area, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
+            text_block(area, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
         """The viewer's map of the last month played (median strengths; one run's attacks)."""
@@ -434,7 +623,19 @@ class GameOverScene(Scene):
                 surface.blit(typo.render(text, 16 if x < 380 else 13, colour, x < 380), (x, y))
             y += typo.line_height(16) + 2
         y += 10
+        lesson = self.app.lesson
+        width = w - 32 if lesson is None else w // 2 - 24
+        top = y
         surface.blit(typo.render("What happened, and why", 15, theme.TEXT, True), (16, y))
-        y = text_block(surface, typo, self.lines, 16, y + 26, w - 32, 12)
+        y = text_block(surface, typo, self.lines, 16, y + 26, width, 12)
         if self.app.status:
-            text_block(surface, typo, [self.app.status], 16, y + 8, w - 32, 13, theme.GREEN)
+            text_block(surface, typo, [self.app.status], 16, y + 8, width, 13, theme.GREEN)
+        if lesson is not None:
+            x, yy = w // 2 + 8, top
+            for head, items in (
+                ("Discussion questions", lesson.spec.discussion_questions),
+                ("What to look for", lesson.spec.look_for),
+            ):
+                surface.blit(typo.render(head, 15, theme.SKY, True), (x, yy))
+                yy = text_block(surface, typo, [f"- {q}" for q in items], x, yy + 26, width, 12)
+                yy += 10
