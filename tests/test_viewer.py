@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import random
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -192,6 +193,14 @@ def test_selecting_an_event_shows_its_mechanism_and_seed_sentence(viewer):
     viewer.frame(DT)
     assert scene.ticker.selected is events[1]
     assert events[1]["mechanism"]
+    # The detail pane shows the mechanism, then the seed quote (or declared assumption).
+    shown = " ".join(text for text, _rect, _panel in scene.ticker.detail_lines)
+    assert f"mechanism: {events[1]['mechanism']}" in shown
+    evidence = events[1].get("evidence") or {}
+    source = evidence.get("quote") or evidence.get("assumption")
+    assert source, "every event names the seed sentence or assumption behind it"
+    assert source.split()[0] in shown and source.split()[-1].rstrip("”") in shown
+    assert ("“" in shown) == bool(evidence.get("quote"))
 
 
 def test_help_fullscreen_large_font_and_resize(viewer):
@@ -221,7 +230,6 @@ def test_monkey_ten_thousand_random_events_and_resizes(viewer):
         pygame.K_PAGEUP, pygame.K_PAGEDOWN, pygame.K_l, pygame.K_b, pygame.K_c, pygame.K_h,
         pygame.K_g, pygame.K_a, pygame.K_1, pygame.K_RETURN, pygame.K_BACKSPACE, pygame.K_TAB,
     ]  # fmt: skip
-    start = time.perf_counter()
     for i in range(10_000):
         w, h = viewer.size
         r = rng.random()
@@ -252,7 +260,6 @@ def test_monkey_ten_thousand_random_events_and_resizes(viewer):
             viewer.running = True  # a random Escape may have asked to quit
     viewer.frame(DT)
     assert viewer.size[0] >= 640 and colours(viewer.screen) >= 40
-    assert time.perf_counter() - start < 120
 
 
 def test_durand_view_headless_cli_writes_a_screenshot(tmp_path):
@@ -359,3 +366,53 @@ def test_a_window_nobody_can_see_is_refused(monkeypatch):
         require_display("render without one with --headless")
     monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")  # chosen on purpose: allowed
     require_display("render without one with --headless")
+
+
+def test_a_screenshot_that_cannot_be_written_is_reported_and_the_viewer_runs_on(viewer, tmp_path):
+    viewer.output_dir = tmp_path / "not-a-folder"
+    viewer.output_dir.write_text("a file where the folder should be")
+    key(viewer, pygame.K_p)
+    key(viewer, pygame.K_F12)
+    assert viewer.running
+    assert "cannot save the screenshot" in viewer.viewer.status
+    viewer.frame(DT)
+    assert colours(viewer.screen) >= 40
+
+
+def test_durand_view_screenshot_to_an_unwritable_place_exits_3(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    durand = Path(sys.executable).with_name("durand")
+    for target in (blocker / "x.png", Path("/proc/durand-view.png")):
+        args = ["view", str(BASELINE), "--headless", "-r", "2", "--months", "3"]
+        env = {**os.environ, "DURAND_DEBUG": ""}
+        result = subprocess.run(
+            [str(durand), *args, "--screenshot", str(target)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode == 3, result.stderr
+        assert f"cannot save the screenshot to {target}" in result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_speed_is_taken_as_given_and_steps_from_there(tmp_path):
+    from viz.playback import Playback
+
+    pb = Playback(months=12)
+    pb.set_speed(3)
+    assert pb.speed == 3.0
+    pb.playing = True
+    pb.update(1.0)
+    assert pb.position == pytest.approx(3.0)
+    pb.faster()
+    assert pb.speed == 4.0
+    pb.set_speed(3)
+    pb.slower()
+    assert pb.speed == 2.0
+    out = tmp_path / "s.png"
+    args = ["view", str(BASELINE), "--headless", "-r", "2", "--months", "3", "--speed", "3"]
+    result = CliRunner().invoke(cli_app, [*args, "--screenshot", str(out)])
+    assert result.exit_code == 0, result.output

@@ -431,7 +431,9 @@ class ViewerScene(Scene):
         if not self.levers_open:
             self.cards.draw(surface, lay.cards, self.shown, month)
         if self.status and not self.levers_open:
-            text = self.app.typo.render(self.status, 13, theme.HIGHLIGHT, bold=True)
+            typo = self.app.typo
+            status = typo.fit(self.status, 13, lay.cards.width - 40, bold=True)
+            text = typo.render(status, 13, theme.HIGHLIGHT, bold=True)
             box = text.get_rect(midbottom=(lay.cards.centerx, lay.cards.bottom - 8)).inflate(20, 10)
             pygame.draw.rect(surface, theme.BLUE, box, border_radius=6)
             surface.blit(text, text.get_rect(center=box.center))

@@ -77,17 +77,17 @@ class Typography:
     def line_height(self, base: int) -> int:
         return self.font(base).get_linesize()
 
-    def fit(self, text: str, base: int, width: int) -> str:
+    def fit(self, text: str, base: int, width: int, bold: bool = False) -> str:
         """``text`` cut with an ellipsis to fit ``width`` pixels (cached)."""
-        key = (text, base, width)
+        key = (text, base, width, bold)
         if key not in self._fitted:
             if len(self._fitted) > 4000:
                 self._fitted.clear()
-            self._fitted[key] = self._fit(text, base, width)
+            self._fitted[key] = self._fit(text, base, width, bold)
         return self._fitted[key]
 
-    def _fit(self, text: str, base: int, width: int) -> str:
-        font = self.font(base)
+    def _fit(self, text: str, base: int, width: int, bold: bool = False) -> str:
+        font = self.font(base, bold)
         if font.size(text)[0] <= width:
             return text
         while text and font.size(text + "…")[0] > width:

@@ -30,6 +30,7 @@ class Ticker:
         self.typo = typo
         self.selected: dict | None = None
         self._rows: list[tuple[pygame.Rect, dict]] = []
+        self.detail_lines: list[tuple[str, pygame.Rect, pygame.Rect]] = []  # (text, box, pane)
 
     def visible_events(self, branch: Branch, month: int, replicate: int) -> list[dict]:
         events = [e for e in branch.events_of(replicate) if e["index"] <= month]
@@ -105,8 +106,10 @@ class Ticker:
         elif evidence and evidence.get("assumption"):
             text = f"Assumption ({evidence['parameter']}): {evidence['assumption']}"
             lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(text, 10, box.width)]
+        self.detail_lines = []
         for text, size, colour, bold in lines:
             if y + self.typo.line_height(size) > box.bottom:
                 break
-            surface.blit(self.typo.render(text, size, colour, bold), (box.left, y))
+            rendered = self.typo.render(text, size, colour, bold)
+            self.detail_lines.append((text, surface.blit(rendered, (box.left, y)), box))
             y += self.typo.line_height(size)
