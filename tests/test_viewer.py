@@ -298,10 +298,12 @@ def test_hovering_a_region_explains_it(viewer, monkeypatch):
     scene.playback.seek(12)
     viewer.frame(DT)
     plain = pygame.surfarray.array3d(viewer.screen).copy()
-    geo = scene.map_view.geometry(scene.layout.map.size)
+    (pane,) = scene.map_panes
+    board = scene.map_view.board_rect(pane)
+    geo = scene.map_view.geometry(board.size)
     kp = next(i for i, r in enumerate(geo.regions) if r.id == "KP")
-    point = (geo.points[kp][0] + scene.layout.map.left, geo.points[kp][1] + scene.layout.map.top)
-    assert scene.map_view.region_at(scene.layout.map, point) == kp
+    point = (geo.points[kp][0] + board.left, geo.points[kp][1] + board.top)
+    assert scene.map_view.region_at(pane, point) == kp
     monkeypatch.setattr(pygame.mouse, "get_focused", lambda: True)
     monkeypatch.setattr(pygame.mouse, "get_pos", lambda: point)
     viewer.frame(DT)

@@ -108,6 +108,7 @@ class ViewerScene(Scene):
         self.ticker = Ticker(app.typo)
         self.charts = [Chart(spec, app.typo) for spec in CHARTS]
         self._map_data: dict[int, MapData] = {}
+        self.map_panes: list[pygame.Rect] = []  # where the map panes were last drawn
         self._events_key = None
         self._events: list[dict] = []
         self.bar: TopBar | None = None
@@ -460,14 +461,16 @@ class ViewerScene(Scene):
         pygame.draw.rect(surface, theme.PANEL, rect, border_radius=4)
         pb = self.playback
         rid = int(self.shown.result.replicate_ids[self.replicate])
+        legend_h = self._map_legend(surface, rect)
+        area = pygame.Rect(rect.left, rect.top, rect.width, rect.height - legend_h)
         if self.compare is not None and self.side_by_side:
-            half = (rect.width - 4) // 2
+            half = (area.width - 4) // 2
             panes = [
-                (pygame.Rect(rect.left, rect.top, half, rect.height), self.timeline.original),
-                (pygame.Rect(rect.left + half + 4, rect.top, half, rect.height), self.compare),
+                (pygame.Rect(area.left, area.top, half, area.height), self.timeline.original),
+                (pygame.Rect(area.left + half + 4, area.top, half, area.height), self.compare),
             ]
         else:
-            panes = [(rect, self.shown)]
+            panes = [(area, self.shown)]
         for pane, branch in panes:
             label = f"{branch.name} · replicate {rid}"
             # Overlaid: the branch's map, its presence labelled with the change from the original.
@@ -487,7 +490,7 @@ class ViewerScene(Scene):
                 label,
                 reference,
             )
-        self._map_legend(surface, rect)
+        self.map_panes = [pane for pane, _ in panes]
         mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
         for pane, branch in panes:
             region = self.map_view.region_at(pane, mouse)
@@ -495,17 +498,37 @@ class ViewerScene(Scene):
                 data = self.map_data(branch)
                 self.map_view.tooltip(surface, mouse, region, data, month, self.replicate)
 
-    def _map_legend(self, surface, rect) -> None:
+    def _map_legend(self, surface, rect) -> int:
+        """The key under the map: group colours, then what the shading means (on a second
+        line, or shorter, when one line has no room). Returns the height it takes."""
         typo = self.app.typo
-        y = rect.bottom - typo.line_height(10) - 4
+        lh = typo.line_height(10)
+        items = [("attacks:", theme.MUTED, False)] + [
+            (g, c, True) for g, c in theme.GROUP_COLOURS.items()
+        ]
+        widths = [
+            typo.font(10, bold).size(t)[0] + (0 if i == 0 else 11)
+            for i, (t, _, bold) in enumerate(items)
+        ]
+        keys_w = sum(widths) + 6 + 20 * (len(items) - 1)
+        room = rect.width - 16
+        note = "shading: median militant presence by region"
+        for candidate in (note, "shading: median presence", "shading: presence"):
+            note = candidate
+            if typo.font(10).size(note)[0] <= room:
+                break
+        note = typo.fit(note, 10, room)
+        note_w = typo.font(10).size(note)[0]
+        rows = 1 if keys_w + 16 + note_w <= room else 2
+        y = rect.bottom - rows * lh - 4
         x = rect.left + 8
-        text = typo.render("attacks:", 10, theme.MUTED)
-        surface.blit(text, (x, y))
-        x += text.get_width() + 6
-        for group, colour in theme.GROUP_COLOURS.items():
-            pygame.draw.circle(surface, colour, (x + 4, y + text.get_height() // 2), 4)
-            label = typo.render(group, 10, colour, bold=True)
-            surface.blit(label, (x + 11, y))
-            x += label.get_width() + 20
-        note = typo.render("shading: median militant presence by region", 10, theme.MUTED)
-        surface.blit(note, (rect.right - note.get_width() - 8, y))
+        for i, (text, colour, bold) in enumerate(items):
+            if i:
+                pygame.draw.circle(surface, colour, (x + 4, y + lh // 2), 4)
+                x += 11
+            x = typo.blit(surface, text, 10, colour, (x, y), rect, bold).right + (
+                6 if i == 0 else 20
+            )
+        ny = y if rows == 1 else y + lh
+        typo.blit(surface, note, 10, theme.MUTED, (rect.right - note_w - 8, ny), rect)
+        return rows * lh + 6

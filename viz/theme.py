@@ -53,6 +53,19 @@ class Typography:
         self.scale = scale
         self._rendered: dict[tuple, pygame.Surface] = {}
         self._fitted: dict[tuple, str] = {}
+        # While a list: every text box drawn, as (text, box, the pane it must stay inside),
+        # in window coordinates. Tests turn it on to check that no label overlaps another.
+        self.notes: list[tuple[str, pygame.Rect, pygame.Rect]] | None = None
+
+    def note(self, text: str, box: pygame.Rect, pane: pygame.Rect, offset=(0, 0)) -> None:
+        if self.notes is not None:
+            self.notes.append((text, pygame.Rect(box).move(offset), pygame.Rect(pane).move(offset)))
+
+    def blit(self, surface, text: str, base: int, colour, pos, pane, bold=False, offset=(0, 0)):
+        """Draw ``text`` with its top-left at ``pos``, noting its box; returns the box."""
+        box = surface.blit(self.render(text, base, colour, bold), pos)
+        self.note(text, box, pane, offset)
+        return box
 
     def clear(self) -> None:
         self._rendered.clear()
