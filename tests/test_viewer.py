@@ -418,3 +418,96 @@ def test_speed_is_taken_as_given_and_steps_from_there(tmp_path):
     args = ["view", str(BASELINE), "--headless", "-r", "2", "--months", "3", "--speed", "3"]
     result = CliRunner().invoke(cli_app, [*args, "--screenshot", str(out)])
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- layout at every size
+
+
+CPEC = ROOT / "scenarios" / "cpec_expansion.yaml"
+LAYOUTS = [
+    (size, scale, mode)
+    for size in ((1280, 720), (1920, 1080))
+    for scale in (1.0, 1.4)
+    for mode in ("single", "overlay", "side by side")
+] + [((800, 500), 1.0, mode) for mode in ("single", "side by side")]
+
+
+@pytest.fixture(scope="module")
+def cpec():
+    return Timeline(CPEC, replicates=16, months=40)
+
+
+def drawn_labels(app: ViewerApp) -> list[tuple[str, pygame.Rect, pygame.Rect]]:
+    """Every text box one frame draws (cached layers redrawn), with the pane it belongs to."""
+    app.viewer.clear_caches()
+    app.typo.notes = []
+    try:
+        app.frame(0.0)
+        return app.typo.notes
+    finally:
+        app.typo.notes = None
+
+
+@pytest.mark.parametrize(("size", "scale", "mode"), LAYOUTS, ids=str)
+def test_no_label_overlaps_another_or_leaves_its_pane(cpec, tmp_path, size, scale, mode):
+    for name in list(cpec.branches):
+        cpec.remove(name)
+    app = ViewerApp(cpec, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        scene = app.viewer
+        scene.jump_to("2027-03")
+        if mode != "single":
+            scene.pending = {"US.military_aid_pak": 0.0}
+            scene.fork("no F-16 money")
+            scene.side_by_side = mode == "side by side"
+        scene.status = ""
+        app.frame(0.0)
+        scene.ticker.selected = scene.events()[0]
+        labels = drawn_labels(app)
+        screen = app.screen.get_rect()
+        texts = {text for text, _, _ in labels}
+        # the panes all speak: map, charts (with the y axis' 0), cards, ticker, header
+        for expected in ("KBL", "KP", "ISB", "PAK", "AFG", "0", "Trust", "TTP", "based in"):
+            assert expected in texts, f"{expected!r} is not drawn"
+        assert "2027-03" in texts
+        problems = []
+        for text, box, pane in labels:
+            if not screen.contains(pane) or not pane.contains(box):
+                problems.append(f"{text!r} {box} leaves its pane {pane}")
+        boxes = [box for _, box, _ in labels]
+        for i, (text, box, _) in enumerate(labels):
+            for j in box.collidelistall(boxes[i + 1 :]):
+                other = labels[i + 1 + j]
+                problems.append(f"{text!r} {box} overlaps {other[0]!r} {other[1]}")
+        assert not problems, "\n".join(problems[:20])
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+@pytest.mark.parametrize("size", [(640, 400), (800, 500), (1280, 720)], ids=str)
+def test_every_top_bar_control_is_whole_on_screen(timeline, tmp_path, size, scale):
+    app = ViewerApp(timeline, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        bar = app.viewer.bar
+        screen = app.screen.get_rect()
+        top = app.viewer.layout.top_bar
+        widgets = {**bar.buttons, "date": bar.date, "speed": bar.speed, "timeline": bar.timeline}
+        for name, widget in widgets.items():
+            assert screen.contains(widget.rect) and top.contains(widget.rect), name
+        rects = list(widgets.values())
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                assert not a.rect.colliderect(b.rect), (a, b)
+        assert bar.timeline.rect.width >= 100  # a scrubber, not just its arrows
+        font = app.typo.font(13)
+        for name, text in [
+            *((k, b.text) for k, b in bar.buttons.items()),
+            ("compare", "Side by side"),
+        ]:
+            assert font.size(text)[0] + 6 <= bar.buttons[name].rect.width, name
+        for text, box, _pane in drawn_labels(app):
+            if box.top < top.bottom:  # the date and title beside the controls
+                assert box.collidelist([w.rect for w in rects]) == -1, text
+    finally:
+        app.close()

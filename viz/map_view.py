@@ -180,7 +180,11 @@ class MapView:
             11,
             (236, 236, 236),
             False,
-            [(tx + ox, ty + oy - tag_h / 2 - 2), *around(mx + ox, my + oy, 50, tag_h, 3)],
+            [
+                (tx + ox, ty + oy - tag_h / 2 - 2),
+                *((x + ox + dx, y + oy) for x, y in geo.durand_points for dx in (40, -40)),
+                *around(mx + ox, my + oy, 50, tag_h, 3),
+            ],
         )
         badges = self._place_badges(placer, geo, board)
         self._flows(surface, badges, branch, month, phase)

@@ -155,7 +155,10 @@ class ViewerScene(Scene):
         self.layout = compute_layout(self.app.size, self.app.typo.scale)
         manager = self.app.manager
         manager.clear_and_reset()
-        self.bar = TopBar(manager, self.layout.top_bar, self.playback.months, self.app.typo.scale)
+        scale = self.app.typo.scale
+        self.bar = TopBar(
+            manager, self.layout.top_bar, self.playback.months, scale, int(250 * scale)
+        )
         self.panels = {}
         self.sync_panel()
 
@@ -440,21 +443,25 @@ class ViewerScene(Scene):
             surface.blit(text, text.get_rect(center=box.center))
 
     def _header(self, surface) -> None:
+        """Date, scenario title and branch in the top bar's left corner (title and branch
+        only when the bar leaves them room)."""
         typo = self.app.typo
+        width = self.bar.header_width if self.bar else int(250 * typo.scale)
+        pane = pygame.Rect(0, 0, width, self.layout.top_bar.height)
         start = self.shown.scenario.start
-        date = typo.render(date_label(start, self.month), 20, theme.TEXT, bold=True)
-        surface.blit(date, (10, 4))
-        title = typo.fit(
-            self.timeline.original.scenario.title, 10, int(245 * typo.scale) - date.get_width() - 16
+        date = typo.blit(
+            surface, date_label(start, self.month), 20, theme.TEXT, (10, 4), pane, True
         )
-        surface.blit(typo.render(title, 10, theme.MUTED), (date.get_width() + 20, 6))
+        room = width - date.right - 14
+        if room < 40:
+            return
         r = self.shown.result.replicates
         info = f"{self.shown.name} · {r} replicate{'s' if r > 1 else ''}"
-        surface.blit(
-            typo.render(
-                typo.fit(info, 10, int(245 * typo.scale) - date.get_width() - 16), 10, theme.MUTED
-            ),
-            (date.get_width() + 20, 6 + typo.line_height(10)),
+        x = date.right + 10
+        title = typo.fit(self.timeline.original.scenario.title, 10, room)
+        typo.blit(surface, title, 10, theme.MUTED, (x, 6), pane)
+        typo.blit(
+            surface, typo.fit(info, 10, room), 10, theme.MUTED, (x, 6 + typo.line_height(10)), pane
         )
 
     def _map(self, surface, rect, month) -> None:

@@ -107,8 +107,9 @@ class Typography:
             text = text[:-1]
         return text + "…"
 
-    def wrap(self, text: str, base: int, width: int) -> list[str]:
-        font = self.font(base)
+    def wrap(self, text: str, base: int, width: int, bold: bool = False) -> list[str]:
+        """``text`` in lines no wider than ``width`` (a word too long alone is cut)."""
+        font = self.font(base, bold)
         lines, line = [], ""
         for word in text.split():
             trial = f"{line} {word}".strip()
@@ -119,7 +120,7 @@ class Typography:
                 line = word
         if line:
             lines.append(line)
-        return lines
+        return [self.fit(line, base, width, bold) for line in lines]
 
 
 @cache

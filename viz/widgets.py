@@ -45,48 +45,87 @@ def theme_for(scale: float) -> dict:
 
 
 class TopBar:
-    """Play/pause, step, speed, a scrubbable timeline and jump-to-date."""
+    """Play/pause, step, speed, a scrubbable timeline and jump-to-date.
 
-    def __init__(self, manager, rect: pygame.Rect, months: int, scale: float):
-        two_rows = scale > 1.0  # large text: the timeline gets a row of its own
-        h = (rect.height - 16) // 2 if two_rows else rect.height - 12
-        y = rect.top + 6
-        x = rect.left + int(250 * scale)
-        self.buttons: dict[str, UIButton] = {}
+    Laid out in flow: one row when everything fits beside the header with a usable
+    timeline; otherwise two rows (always with large text), the timeline on the second,
+    joined there by the date box and the panel buttons when the first row has no room.
+    """
 
-        def button(key, text, width, tip):
-            nonlocal x
-            b = UIButton(pygame.Rect(x, y, int(width * scale), h), text, manager, tool_tip_text=tip)
-            self.buttons[key] = b
-            x += int(width * scale) + 4
-            return b
+    CONTROLS = (
+        ("rewind", "|<", 34, "Rewind to the start (Home)"),
+        ("back", "<", 30, "Step back one month (Left)"),
+        ("play", "Play", 58, "Play or pause (Space)"),
+        ("step", ">", 30, "Step one month (Right)"),
+        ("slower", "-", 26, "Slower (-)"),
+        ("speed", "", 46, ""),
+        ("faster", "+", 26, "Faster (+)"),
+    )
+    TOOLS = (
+        ("date", "", 92, ""),
+        ("go", "Go", 40, "Jump to the date (G focuses the box)"),
+        ("whatif", "What-if", 78, "Lever panel: fork a branch (L)"),
+        ("compare", "Side by side", 96, "Overlay or side by side (C)"),
+        ("help", "?", 40, "Keys (H)"),
+    )
+    GAP = 4
+    MIN_TIMELINE = 160
 
-        button("rewind", "|<", 34, "Rewind to the start (Home)")
-        button("back", "<", 30, "Step back one month (Left)")
-        button("play", "Play", 58, "Play or pause (Space)")
-        button("step", ">", 30, "Step one month (Right)")
-        button("slower", "-", 26, "Slower (-)")
-        self.speed = UILabel(pygame.Rect(x, y, int(46 * scale), h), "1x", manager)
-        x += int(46 * scale) + 4
-        button("faster", "+", 26, "Faster (+)")
-        right_w = int((92 + 40 + 78 + 78 + 50 + 16) * scale)
-        if two_rows:
-            slider = pygame.Rect(rect.left + 10, y + h + 4, rect.width - 20, h - 4)
-            x = max(x + 8, rect.right - right_w)
+    def __init__(self, manager, rect: pygame.Rect, months: int, scale: float, header_w: int):
+        from viz.layout import TOP_BAR_ONE_ROW, bar_row_height
+
+        gap = self.GAP
+
+        def width(items):
+            return sum(int(w * scale) + gap for _, _, w, _ in items)
+
+        controls_w, tools_w = width(self.CONTROLS), width(self.TOOLS)
+        timeline_min = int(self.MIN_TIMELINE * scale)
+        two_rows = scale > 1.0 or rect.width < TOP_BAR_ONE_ROW * scale
+        # The header (date and title) shrinks to the date alone when the row is short.
+        room = rect.width - 8
+        full_header = header_w
+        small_header = int(130 * scale)
+        if not two_rows or full_header + controls_w + tools_w <= room:
+            header = full_header
         else:
-            slider = pygame.Rect(x, y + 2, max(60, rect.right - right_w - x - 8), h - 4)
-            x += slider.width + 8
+            header = full_header if full_header + controls_w <= room else small_header
+        self.header_width = header
+        tools_on_top = two_rows and header + controls_w + tools_w <= room
+        h = bar_row_height(scale) if two_rows else rect.height - 12
+        y1 = rect.top + 6
+        y2 = y1 + h + 4
+        self.buttons: dict[str, UIButton] = {}
+        self.rows = 2 if two_rows else 1
+
+        def place(items, x, y):
+            for key, text, w, tip in items:
+                r = pygame.Rect(x, y, int(w * scale), h)
+                if key == "speed":
+                    self.speed = UILabel(r, "1x", manager)
+                elif key == "date":
+                    self.date = UITextEntryLine(r, manager, placeholder_text="YYYY-MM")
+                else:
+                    self.buttons[key] = UIButton(r, text, manager, tool_tip_text=tip)
+                x += r.width + gap
+            return x
+
+        x = place(self.CONTROLS, rect.left + header, y1)
+        if not two_rows:
+            slider_w = max(timeline_min // 2, rect.right - 8 - tools_w - x - 4)
+            slider = pygame.Rect(x + 4, y1 + 2, slider_w, h - 4)
+            place(self.TOOLS, slider.right + 8, y1)
+        elif tools_on_top:
+            place(self.TOOLS, rect.right - 8 - tools_w + gap, y1)
+            slider = pygame.Rect(rect.left + 10, y2, rect.width - 20, h - 4)
+        else:
+            tools_x = rect.right - 8 - tools_w + gap
+            slider = pygame.Rect(rect.left + 10, y2, max(40, tools_x - 8 - rect.left - 10), h - 4)
+            place(self.TOOLS, tools_x, y2)
         self.timeline = UIHorizontalSlider(slider, 0, (0, max(1, months - 1)), manager)
-        self.date = UITextEntryLine(
-            pygame.Rect(x, y, int(92 * scale), h), manager, placeholder_text="YYYY-MM"
-        )
         self.date.set_allowed_characters([*"0123456789-"])
         self.date.set_text_length_limit(7)
-        x += int(92 * scale) + 4
-        button("go", "Go", 40, "Jump to the date (G focuses the box)")
-        button("whatif", "What-if", 78, "Lever panel: fork a branch (L)")
-        button("compare", "Overlay", 78, "Overlay or side by side (C)")
-        button("help", "?", 50, "Keys (H)")
+        self.buttons["compare"].set_text("Overlay")
         self._shown_month = -1
 
     def forget_month(self) -> None:
