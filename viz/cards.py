@@ -77,6 +77,19 @@ class CardWriter:
         self.y += lh
         return True
 
+    def pair(self, label: str, value: str, colour=theme.TEXT) -> bool:
+        """A label cut to fit on the left and a whole number on the right."""
+        lh = self.typo.line_height(10)
+        if not self.room(lh):
+            return False
+        val_w = self.typo.font(10).size(value)[0]
+        box = self.box
+        drawn = self.surf.blit(self.typo.render(value, 10, colour), (box.right - val_w, self.y))
+        self.notes.append((value, drawn, box))
+        self.text(label, 10, colour, box.left, width=box.width - val_w - 6)
+        self.y += lh
+        return True
+
     def bar(self, label, value, top, colour, fmt="{:.2f}") -> bool:
         """Label, value and a bar: beside them when there is room, else a thin bar under."""
         typo, box = self.typo, self.box
@@ -194,7 +207,7 @@ class CardStrip:
                 w.line(f"+{left} more flows", theme.MUTED)
                 w.cut = True
                 break
-            w.line(f"{arrow}{who} {kind} {a['paid_usd_m_per_year']:.0f}")
+            w.pair(f"{arrow}{who} {kind}", f"{a['paid_usd_m_per_year']:.0f}")
         if not shown:
             w.line("none", theme.FAINT)
 
