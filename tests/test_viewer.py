@@ -479,9 +479,24 @@ def test_no_label_overlaps_another_or_leaves_its_pane(cpec, tmp_path, size, scal
             for j in box.collidelistall(boxes[i + 1 :]):
                 other = labels[i + 1 + j]
                 problems.append(f"{text!r} {box} overlaps {other[0]!r} {other[1]}")
+        # chart legends and axis labels stay off the plots (only a pane's branch name is on it)
+        names = {b.name for b in cpec.all}
+        for chart, rect in zip(scene.charts, scene.layout.charts, strict=True):
+            plots = [
+                plot.move(rect.topleft) for plot in chart.layer(rect.size, *chart_key(scene))[2]
+            ]
+            zero = chart.spec.fmt.format(0)
+            assert any(t == zero and p == rect for t, _, p in labels), chart.spec.title
+            for text, box, pane in labels:
+                if pane == rect and text not in names and box.collidelist(plots) != -1:
+                    problems.append(f"{text!r} {box} sits on the plot of {chart.spec.title!r}")
         assert not problems, "\n".join(problems[:20])
     finally:
         app.close()
+
+
+def chart_key(scene) -> tuple:
+    return scene.timeline.original, scene.compare, scene.side_by_side
 
 
 @pytest.mark.parametrize("scale", [1.0, 1.4])
