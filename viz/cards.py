@@ -222,7 +222,7 @@ class CardStrip:
         w.bar("funding", card["funding"], 2.0, theme.MUTED)
         host = card["sanctuary_host"]
         if w.compact:
-            w.line(f"shelters in {host}", theme.TEXT)
+            w.pair("shelters in", host)
         elif w.caption("shelters in"):
             w.line(theme.STATE_NAMES[host])
         based = sorted(card["based_in"].items(), key=lambda kv: -kv[1])
