@@ -172,7 +172,7 @@ class ViewerScene(Scene):
         panel = self.panels.get(self.lever_state)
         if panel is None:
             panel = LeverPanel(
-                self.app.manager, self.layout.cards, self.app.typo.scale, self.lever_state
+                self.app.manager, self.panel_rect(), self.app.typo.scale, self.lever_state
             )
             self.panels[self.lever_state] = panel
         panel.show()
@@ -181,6 +181,23 @@ class ViewerScene(Scene):
         )
         panel.set_status(self.status or self._fork_hint())
         self._panel_month = self.month
+
+    def panel_rect(self) -> pygame.Rect:
+        """The lever panel's place: over the cards, growing upward over the charts and map
+        when the cards' strip is too short for every lever."""
+        from viz.widgets import PanelPlan, lever_specs
+
+        cards, scale = self.layout.cards, self.app.typo.scale
+        levers = max(len(lever_specs(s)) for s in ("US", "PAK", "AFG", "CHN"))
+        tallest = cards.bottom - self.layout.top_bar.bottom - 2
+        for left in (cards.left, self.layout.ticker.left):
+            plan = PanelPlan(cards.right - left, scale, levers)
+            if plan.height <= cards.height:
+                return pygame.Rect(left, cards.top, cards.right - left, cards.height)
+            if plan.columns == 2 or left == self.layout.ticker.left:
+                height = min(plan.height, tallest)
+                return pygame.Rect(left, cards.bottom - height, cards.right - left, height)
+        return cards
 
     def _fork_hint(self) -> str:
         nxt = self.month + 1
@@ -305,6 +322,8 @@ class ViewerScene(Scene):
             self.ticker.move_selection(self.events(), -int(event.y))
             return True
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.panel is not None and self.panel.panel.rect.collidepoint(event.pos):
+                return False  # the lever panel lies over the ticker
             if self.layout.ticker.collidepoint(event.pos):
                 self.ticker.click(event.pos)
                 return True

@@ -161,76 +161,102 @@ def rounded(value: float, high: float) -> float:
     return float(round(value)) if high > 10 else round(float(value), 2)
 
 
+class PanelPlan:
+    """Where the lever panel's widgets go for a width and font scale: button groups flow
+    onto more rows when narrow, the levers take one column when two would squeeze the
+    sliders, and lever rows shrink (down to the text's height) to fit ``max_height``."""
+
+    PAD, GAP = 6, 4
+    HEAD = (52, 52, 52, 52, 88, 56, 56)  # four state tabs, fork, reset, close
+    BRANCH = (150, 70, 28, 28, 70, 66)  # name box, rename, <, >, remove, export
+
+    def __init__(self, width: int, scale: float, levers: int, max_height: int | None = None):
+        pad, gap = self.PAD, self.GAP
+        self.row = row = int(26 * scale)
+        self.inner_w = w = width - 2 * pad
+        self.label_w, self.value_w = int(130 * scale), int(52 * scale)
+        y = pad
+        self.head, y = self._flow(self.HEAD, scale, y, w)
+        self.branch, y = self._flow(self.BRANCH, scale, y + gap, w)
+        self.status_y = y + 2
+        self.levers_y = y + row + 6
+        two = (w - 8) // 2 - self.label_w - self.value_w - 4 >= int(80 * scale)
+        self.columns = 2 if two else 1
+        self.col_w = (w - 8) // 2 if two else w
+        rows = -(-levers // self.columns)
+        self.lever_row = row + 2
+        if max_height is not None and rows:
+            room = (max_height - self.levers_y - pad) // rows
+            self.lever_row = max(int(20 * scale), min(self.lever_row, room))
+        self.height = self.levers_y + rows * self.lever_row + pad
+
+    def _flow(self, widths, scale, y, w):
+        """Left to right, wrapping onto a new row; returns the rects and the y below them."""
+        x, out = self.PAD, []
+        for width in widths:
+            width = int(width * scale)
+            if x > self.PAD and x + width > self.PAD + w:
+                x, y = self.PAD, y + self.row + self.GAP
+            out.append(pygame.Rect(x, y, width, self.row))
+            x += width + self.GAP
+        return out, y + self.row
+
+    def lever(self, i: int) -> tuple[int, int]:
+        col, line = i % self.columns, i // self.columns
+        return self.PAD + col * (self.col_w + 8), self.levers_y + line * self.lever_row
+
+
 class LeverPanel:
     """Sliders for one state's levers, the fork button, and branch management."""
 
     def __init__(self, manager, rect: pygame.Rect, scale: float, state: str):
         self.panel = UIPanel(rect, starting_height=3, manager=manager)
         self.state = state
-        row = int(26 * scale)
-        pad = 6
-        w = rect.width - 2 * pad
+        specs = lever_specs(state)
+        plan = PanelPlan(rect.width, scale, len(specs), rect.height)
+        self.plan = plan
         self.tabs: dict[str, UIButton] = {}
-        x = pad
-        for s in STATES:
-            self.tabs[s] = UIButton(
-                pygame.Rect(x, pad, int(52 * scale), row), s, manager, container=self.panel
-            )
+        for s, r in zip(STATES, plan.head[:4], strict=True):
+            self.tabs[s] = UIButton(r, s, manager, container=self.panel)
             if s == state:
                 self.tabs[s].select()
-            x += int(52 * scale) + 4
         self.buttons: dict[str, UIButton] = {}
-        bx = x + 8
 
-        def button(key, text, width, tip, y=pad):
-            nonlocal bx
-            b = UIButton(
-                pygame.Rect(bx, y, int(width * scale), row),
-                text,
-                manager,
-                container=self.panel,
-                tool_tip_text=tip,
-            )
-            self.buttons[key] = b
-            bx += int(width * scale) + 4
-            return b
+        def button(key, text, r, tip):
+            self.buttons[key] = UIButton(r, text, manager, container=self.panel, tool_tip_text=tip)
 
-        button("fork", "Fork here", 88, "Apply the changed levers from next month and run a branch")
-        button("reset", "Reset", 56, "Forget changed levers")
-        button("close", "Close", 56, "Close the panel (L)")
-        y = pad + row + 4
-        bx = pad
+        fork, reset, close = plan.head[4:]
+        button(
+            "fork", "Fork here", fork, "Apply the changed levers from next month and run a branch"
+        )
+        button("reset", "Reset", reset, "Forget changed levers")
+        button("close", "Close", close, "Close the panel (L)")
+        name, rename, prev, nxt, remove, export = plan.branch
         self.name = UITextEntryLine(
-            pygame.Rect(bx, y, int(150 * scale), row),
-            manager,
-            container=self.panel,
-            placeholder_text="branch name",
+            name, manager, container=self.panel, placeholder_text="branch name"
         )
-        bx += int(150 * scale) + 4
-        button("rename", "Rename", 70, "Rename the shown branch", y)
-        button("prev", "<", 28, "Previous branch (B)", y)
-        button("next", ">", 28, "Next branch (B)", y)
-        button("remove", "Remove", 70, "Remove the shown branch", y)
-        button("export", "Export", 66, "Write the branch as a scenario YAML", y)
+        button("rename", "Rename", rename, "Rename the shown branch")
+        button("prev", "<", prev, "Previous branch (B)")
+        button("next", ">", nxt, "Next branch (B)")
+        button("remove", "Remove", remove, "Remove the shown branch")
+        button("export", "Export", export, "Write the branch as a scenario YAML")
+        pad, row = plan.PAD, plan.row
         self.status = UILabel(
-            pygame.Rect(pad, y + row + 2, w, row), "", manager, container=self.panel
+            pygame.Rect(pad, plan.status_y, plan.inner_w, row), "", manager, container=self.panel
         )
-        y += 2 * row + 6
         self.sliders: dict[str, UIHorizontalSlider] = {}
         self.values: dict[str, UILabel] = {}
         self.ranges: dict[str, tuple[float, float]] = {}
-        col_w = (w - 8) // 2
-        label_w = int(130 * scale)
-        value_w = int(52 * scale)
-        for i, (key, low, high, _unit) in enumerate(lever_specs(state)):
-            cx = pad + (i % 2) * (col_w + 8)
-            cy = y + (i // 2) * (row + 2)
+        col_w, label_w, value_w = plan.col_w, plan.label_w, plan.value_w
+        h = plan.lever_row - 2
+        for i, (key, low, high, _unit) in enumerate(specs):
+            cx, cy = plan.lever(i)
             name = key.split(".", 1)[1]
-            UILabel(pygame.Rect(cx, cy, label_w, row), name, manager, container=self.panel)
+            UILabel(pygame.Rect(cx, cy, label_w, h), name, manager, container=self.panel)
             value = low
             step = 10.0 if high > 10 else 0.05
             slider = UIHorizontalSlider(
-                pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, row - 4),
+                pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, h - 4),
                 value,
                 (low, high),
                 manager,
@@ -239,10 +265,9 @@ class LeverPanel:
             )
             self.sliders[key] = slider
             self.ranges[key] = (low, high)
-            mark = ""
             self.values[key] = UILabel(
-                pygame.Rect(cx + col_w - value_w, cy, value_w, row),
-                f"{value:g}{mark}",
+                pygame.Rect(cx + col_w - value_w, cy, value_w, h),
+                f"{value:g}",
                 manager,
                 container=self.panel,
             )
@@ -281,4 +306,4 @@ class LeverPanel:
         self.panel.hide()
 
 
-__all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded"]
+__all__ = ["TopBar", "LeverPanel", "PanelPlan", "theme_for", "lever_specs", "rounded"]
