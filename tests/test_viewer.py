@@ -571,3 +571,22 @@ def test_every_lever_and_panel_button_is_whole_on_screen(timeline, tmp_path, siz
                 assert slider.rect.width >= 60  # a slider, not just its arrows
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("size", "scale"), [((640, 400), 1.4), ((1280, 720), 1.0)], ids=str)
+def test_the_help_fits_the_window(timeline, tmp_path, size, scale):
+    from viz.scenes import KEYS
+
+    app = ViewerApp(timeline, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        key(app, pygame.K_h)
+        labels = drawn_labels(app)
+        box = next(pane for text, _, pane in labels if text == "Keys")
+        shown = [(text, rect) for text, rect, pane in labels if pane == box]
+        assert {what for _, what in KEYS} <= {text for text, _ in shown}
+        assert app.screen.get_rect().contains(box)
+        for i, (text, rect) in enumerate(shown):
+            assert box.contains(rect), text
+            assert rect.collidelist([r for _, r in shown[i + 1 :]]) == -1, text
+    finally:
+        app.close()

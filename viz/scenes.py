@@ -69,25 +69,48 @@ class HelpOverlay(Scene):
             return True
         return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
 
+    NOTE = "A teaching abstraction, not a forecast. Any key closes this help."
+
+    def fit(self, size: tuple[int, int]) -> tuple[int, int, int, pygame.Rect]:
+        """The largest text size (base, key column width, line height, box) that fits."""
+        typo = self.app.typo
+        for base in (14, 13, 12, 11, 10, 9, 8, 7):
+            lh = typo.line_height(base) + (4 if base >= 12 else 1)
+            key_w = max(typo.font(base, True).size(k)[0] for k, _ in KEYS) + 16
+            what_w = max(typo.font(base).size(w)[0] for _, w in KEYS)
+            note_w = typo.font(max(8, base - 3)).size(self.NOTE)[0]
+            width = 40 + max(key_w + what_w, note_w)
+            height = (
+                28
+                + typo.line_height(base + 2)
+                + 6
+                + lh * len(KEYS)
+                + typo.line_height(max(8, base - 3))
+                + 4
+            )
+            if width <= size[0] - 16 and height <= size[1] - 16:
+                break
+        box = pygame.Rect(0, 0, width, height)
+        box.center = (size[0] // 2, size[1] // 2)
+        return base, key_w, lh, box
+
     def draw(self, surface) -> None:
         typo = self.app.typo
         shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         shade.fill((10, 12, 15, 215))
         surface.blit(shade, (0, 0))
-        lh = typo.line_height(14) + 4
-        box = pygame.Rect(0, 0, int(620 * typo.scale), lh * (len(KEYS) + 4))
-        box.center = surface.get_rect().center
+        base, key_w, lh, box = self.fit(surface.get_size())
         pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
         pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
         y = box.top + 14
-        surface.blit(typo.render("Keys", 16, theme.TEXT, bold=True), (box.left + 20, y))
-        y += lh + 6
+        typo.blit(surface, "Keys", base + 2, theme.TEXT, (box.left + 20, y), box, bold=True)
+        y += typo.line_height(base + 2) + 6
         for key, what in KEYS:
-            surface.blit(typo.render(key, 14, theme.SKY, bold=True), (box.left + 20, y))
-            surface.blit(typo.render(what, 14, theme.TEXT), (box.left + int(170 * typo.scale), y))
+            if key:
+                typo.blit(surface, key, base, theme.SKY, (box.left + 20, y), box, bold=True)
+            typo.blit(surface, what, base, theme.TEXT, (box.left + 20 + key_w, y), box)
             y += lh
-        note = "A teaching abstraction, not a forecast. Any key closes this help."
-        surface.blit(typo.render(note, 11, theme.MUTED), (box.left + 20, y + 4))
+        typo.blit(surface, self.NOTE, max(8, base - 3), theme.MUTED, (box.left + 20, y + 4), box)
 
 
 class ViewerScene(Scene):
