@@ -12,6 +12,7 @@ from pygame_gui.elements import (
     UIHorizontalSlider,
     UILabel,
     UIPanel,
+    UIScrollingContainer,
     UITextEntryLine,
 )
 
@@ -185,10 +186,16 @@ class PanelPlan:
         self.col_w = (w - 8) // 2 if two else w
         rows = -(-levers // self.columns)
         self.lever_row = row + 2
+        self.scrolls = False  # too many levers even at the smallest rows: a scrolling list
         if max_height is not None and rows:
             room = (max_height - self.levers_y - pad) // rows
             self.lever_row = max(int(20 * scale), min(self.lever_row, room))
-        self.height = self.levers_y + rows * self.lever_row + pad
+            self.scrolls = room < self.lever_row
+            if self.scrolls:  # the list gets a scroll bar: one column, full-height rows
+                self.columns, self.col_w = 1, w - 24
+                rows, self.lever_row = levers, row + 2
+        self.levers_h = rows * self.lever_row
+        self.height = self.levers_y + self.levers_h + pad
 
     def _flow(self, widths, scale, y, w):
         """Left to right, wrapping onto a new row; returns the rects and the y below them."""
@@ -249,10 +256,20 @@ class LeverPanel:
         self.ranges: dict[str, tuple[float, float]] = {}
         col_w, label_w, value_w = plan.col_w, plan.label_w, plan.value_w
         h = plan.lever_row - 2
+        holder, dy = self.panel, 0
+        self.scroller: UIScrollingContainer | None = None
+        if plan.scrolls:
+            visible = pygame.Rect(0, plan.levers_y, rect.width - 6, rect.height - plan.levers_y - 6)
+            self.scroller = holder = UIScrollingContainer(
+                visible, manager, container=self.panel, allow_scroll_x=False
+            )
+            holder.set_scrollable_area_dimensions((col_w + 2 * pad, plan.levers_h))
+            dy = -plan.levers_y
         for i, (key, low, high, _unit) in enumerate(specs):
             cx, cy = plan.lever(i)
+            cy += dy
             name = key.split(".", 1)[1]
-            UILabel(pygame.Rect(cx, cy, label_w, h), name, manager, container=self.panel)
+            UILabel(pygame.Rect(cx, cy, label_w, h), name, manager, container=holder)
             value = low
             step = 10.0 if high > 10 else 0.05
             slider = UIHorizontalSlider(
@@ -260,7 +277,7 @@ class LeverPanel:
                 value,
                 (low, high),
                 manager,
-                container=self.panel,
+                container=holder,
                 click_increment=step,
             )
             self.sliders[key] = slider
@@ -269,7 +286,7 @@ class LeverPanel:
                 pygame.Rect(cx + col_w - value_w, cy, value_w, h),
                 f"{value:g}",
                 manager,
-                container=self.panel,
+                container=holder,
             )
 
     def slider_key(self, element) -> str | None:
