@@ -84,6 +84,12 @@ class BoardGeometry:
             zip(xs_[:: max(1, len(xs_) // 6)], ys_[:: max(1, len(xs_) // 6)], strict=True)
         )
 
+    def owns(self, region: int, point) -> bool:
+        """True if ``point`` (pane pixels) lies in ``region``'s area."""
+        x, y = int(point[0]), int(point[1])
+        w, h = self.size
+        return 0 <= x < w and 0 <= y < h and int(self.label[x, y]) == region
+
     def badge_point(self, actor: str) -> tuple[int, int]:
         w, h = self.size
         if actor in OFF_MAP:
@@ -271,13 +277,17 @@ class MapView:
             total = int(counts[n].sum())
             if total <= PULSE_CAP:
                 continue
-            for text in (f"{total} attacks", str(total)):
+            centres = [
+                (px + math.cos(a) * r * k * 1.2, py + math.sin(a) * r * k * 0.8)
+                for k in (1.0, 0.7)
+                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
+            ]
+            # in the region's own area first, so the count is not read as a neighbour's
+            own = [c for c in centres if geo.owns(n, c)]
+            tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
+            for text, spots in tries:
                 size = self.typo.font(10).size(text)
-                centres = [
-                    (px + ox + math.cos(a) * r * 1.2, py + oy + math.sin(a) * r * 0.8)
-                    for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
-                ]
-                box = placer.place(size, centres)
+                box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
                 if box is not None:
                     surface.blit(self.typo.render(text, 10, theme.TEXT), box)
                     self.typo.note(text, box, pane)
