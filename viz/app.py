@@ -215,14 +215,6 @@ class ViewerApp(FrameLoop):
         self._pygame.display.quit()
 
 
-def _in_range(name: str, value: int | None, low: int, high: int) -> None:
-    """Refuse an option outside its range (exit 2), naming the option and the range."""
-    if value is not None and not low <= value <= high:
-        from sim.errors import UsageError
-
-        raise UsageError(f"--{name} must be between {low} and {high:,}, got {value}")
-
-
 def run_viewer(
     scenario: Path,
     *,
@@ -239,12 +231,13 @@ def run_viewer(
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Path | None:
     """Open the viewer on a scenario (or render it headless); return the screenshot path."""
+    from sim.api import _bounded
     from sim.scenario import MAX_MONTHS, MAX_SEED
     from sim.timeline import Timeline
 
-    _in_range("seed", seed, 0, MAX_SEED)
-    _in_range("replicates", replicates, 1, 100_000)
-    _in_range("months", months, 1, MAX_MONTHS)
+    _bounded("seed", seed, 0, MAX_SEED)
+    _bounded("replicates", replicates, 1, 100_000)
+    _bounded("months", months, 1, MAX_MONTHS)
     if frames is not None and frames < 1:
         from sim.errors import UsageError
 
