@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import random
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -192,6 +193,14 @@ def test_selecting_an_event_shows_its_mechanism_and_seed_sentence(viewer):
     viewer.frame(DT)
     assert scene.ticker.selected is events[1]
     assert events[1]["mechanism"]
+    # The detail pane shows the mechanism, then the seed quote (or declared assumption).
+    shown = " ".join(text for text, _rect, _panel in scene.ticker.detail_lines)
+    assert f"mechanism: {events[1]['mechanism']}" in shown
+    evidence = events[1].get("evidence") or {}
+    source = evidence.get("quote") or evidence.get("assumption")
+    assert source, "every event names the seed sentence or assumption behind it"
+    assert source.split()[0] in shown and source.split()[-1].rstrip("”") in shown
+    assert ("“" in shown) == bool(evidence.get("quote"))
 
 
 def test_help_fullscreen_large_font_and_resize(viewer):
@@ -221,7 +230,6 @@ def test_monkey_ten_thousand_random_events_and_resizes(viewer):
         pygame.K_PAGEUP, pygame.K_PAGEDOWN, pygame.K_l, pygame.K_b, pygame.K_c, pygame.K_h,
         pygame.K_g, pygame.K_a, pygame.K_1, pygame.K_RETURN, pygame.K_BACKSPACE, pygame.K_TAB,
     ]  # fmt: skip
-    start = time.perf_counter()
     for i in range(10_000):
         w, h = viewer.size
         r = rng.random()
@@ -252,7 +260,6 @@ def test_monkey_ten_thousand_random_events_and_resizes(viewer):
             viewer.running = True  # a random Escape may have asked to quit
     viewer.frame(DT)
     assert viewer.size[0] >= 640 and colours(viewer.screen) >= 40
-    assert time.perf_counter() - start < 120
 
 
 def test_durand_view_headless_cli_writes_a_screenshot(tmp_path):
@@ -291,10 +298,12 @@ def test_hovering_a_region_explains_it(viewer, monkeypatch):
     scene.playback.seek(12)
     viewer.frame(DT)
     plain = pygame.surfarray.array3d(viewer.screen).copy()
-    geo = scene.map_view.geometry(scene.layout.map.size)
+    (pane,) = scene.map_panes
+    board = scene.map_view.board_rect(pane)
+    geo = scene.map_view.geometry(board.size)
     kp = next(i for i, r in enumerate(geo.regions) if r.id == "KP")
-    point = (geo.points[kp][0] + scene.layout.map.left, geo.points[kp][1] + scene.layout.map.top)
-    assert scene.map_view.region_at(scene.layout.map, point) == kp
+    point = (geo.points[kp][0] + board.left, geo.points[kp][1] + board.top)
+    assert scene.map_view.region_at(pane, point) == kp
     monkeypatch.setattr(pygame.mouse, "get_focused", lambda: True)
     monkeypatch.setattr(pygame.mouse, "get_pos", lambda: point)
     viewer.frame(DT)
@@ -359,3 +368,217 @@ def test_a_window_nobody_can_see_is_refused(monkeypatch):
         require_display("render without one with --headless")
     monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")  # chosen on purpose: allowed
     require_display("render without one with --headless")
+
+
+def test_a_screenshot_that_cannot_be_written_is_reported_and_the_viewer_runs_on(viewer, tmp_path):
+    viewer.output_dir = tmp_path / "not-a-folder"
+    viewer.output_dir.write_text("a file where the folder should be")
+    key(viewer, pygame.K_p)
+    key(viewer, pygame.K_F12)
+    assert viewer.running
+    assert "cannot save the screenshot" in viewer.viewer.status
+    viewer.frame(DT)
+    assert colours(viewer.screen) >= 40
+
+
+def test_durand_view_screenshot_to_an_unwritable_place_exits_3(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    durand = Path(sys.executable).with_name("durand")
+    for target in (blocker / "x.png", Path("/proc/durand-view.png")):
+        args = ["view", str(BASELINE), "--headless", "-r", "2", "--months", "3"]
+        env = {**os.environ, "DURAND_DEBUG": ""}
+        result = subprocess.run(
+            [str(durand), *args, "--screenshot", str(target)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode == 3, result.stderr
+        assert f"cannot save the screenshot to {target}" in result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_speed_is_taken_as_given_and_steps_from_there(tmp_path):
+    from viz.playback import Playback
+
+    pb = Playback(months=12)
+    pb.set_speed(3)
+    assert pb.speed == 3.0
+    pb.playing = True
+    pb.update(1.0)
+    assert pb.position == pytest.approx(3.0)
+    pb.faster()
+    assert pb.speed == 4.0
+    pb.set_speed(3)
+    pb.slower()
+    assert pb.speed == 2.0
+    out = tmp_path / "s.png"
+    args = ["view", str(BASELINE), "--headless", "-r", "2", "--months", "3", "--speed", "3"]
+    result = CliRunner().invoke(cli_app, [*args, "--screenshot", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- layout at every size
+
+
+CPEC = ROOT / "scenarios" / "cpec_expansion.yaml"
+LAYOUTS = [
+    (size, scale, mode)
+    for size in ((1280, 720), (1920, 1080))
+    for scale in (1.0, 1.4)
+    for mode in ("single", "overlay", "side by side")
+] + [((800, 500), 1.0, mode) for mode in ("single", "side by side")]
+
+
+@pytest.fixture(scope="module")
+def cpec():
+    return Timeline(CPEC, replicates=16, months=40)
+
+
+def drawn_labels(app: ViewerApp) -> list[tuple[str, pygame.Rect, pygame.Rect]]:
+    """Every text box one frame draws (cached layers redrawn), with the pane it belongs to."""
+    app.viewer.clear_caches()
+    app.typo.notes = []
+    try:
+        app.frame(0.0)
+        return app.typo.notes
+    finally:
+        app.typo.notes = None
+
+
+@pytest.mark.parametrize(("size", "scale", "mode"), LAYOUTS, ids=str)
+def test_no_label_overlaps_another_or_leaves_its_pane(cpec, tmp_path, size, scale, mode):
+    for name in list(cpec.branches):
+        cpec.remove(name)
+    app = ViewerApp(cpec, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        scene = app.viewer
+        scene.jump_to("2027-03")
+        if mode != "single":
+            scene.pending = {"US.military_aid_pak": 0.0}
+            scene.fork("no F-16 money")
+            scene.side_by_side = mode == "side by side"
+        scene.status = ""
+        app.frame(0.0)
+        scene.ticker.selected = scene.events()[0]
+        labels = drawn_labels(app)
+        screen = app.screen.get_rect()
+        texts = {text for text, _, _ in labels}
+        # the panes all speak: map, charts (with the y axis' 0), cards, ticker, header
+        for expected in ("KBL", "KP", "ISB", "PAK", "AFG", "0", "Trust", "TTP", "based in"):
+            assert expected in texts, f"{expected!r} is not drawn"
+        assert "2027-03" in texts
+        problems = []
+        for text, box, pane in labels:
+            if not screen.contains(pane) or not pane.contains(box):
+                problems.append(f"{text!r} {box} leaves its pane {pane}")
+        boxes = [box for _, box, _ in labels]
+        for i, (text, box, _) in enumerate(labels):
+            for j in box.collidelistall(boxes[i + 1 :]):
+                other = labels[i + 1 + j]
+                problems.append(f"{text!r} {box} overlaps {other[0]!r} {other[1]}")
+        # chart legends and axis labels stay off the plots (only a pane's branch name is on it)
+        names = {b.name for b in cpec.all}
+        for chart, rect in zip(scene.charts, scene.layout.charts, strict=True):
+            plots = [
+                plot.move(rect.topleft) for plot in chart.layer(rect.size, *chart_key(scene))[2]
+            ]
+            zero = chart.spec.fmt.format(0)
+            assert any(t == zero and p == rect for t, _, p in labels), chart.spec.title
+            for text, box, pane in labels:
+                if pane == rect and text not in names and box.collidelist(plots) != -1:
+                    problems.append(f"{text!r} {box} sits on the plot of {chart.spec.title!r}")
+        assert not problems, "\n".join(problems[:20])
+    finally:
+        app.close()
+
+
+def chart_key(scene) -> tuple:
+    return scene.timeline.original, scene.compare, scene.side_by_side
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+@pytest.mark.parametrize("size", [(640, 400), (800, 500), (1280, 720)], ids=str)
+def test_every_top_bar_control_is_whole_on_screen(timeline, tmp_path, size, scale):
+    app = ViewerApp(timeline, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        bar = app.viewer.bar
+        screen = app.screen.get_rect()
+        top = app.viewer.layout.top_bar
+        widgets = {**bar.buttons, "date": bar.date, "speed": bar.speed, "timeline": bar.timeline}
+        for name, widget in widgets.items():
+            assert screen.contains(widget.rect) and top.contains(widget.rect), name
+        rects = list(widgets.values())
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                assert not a.rect.colliderect(b.rect), (a, b)
+        assert bar.timeline.rect.width >= 100  # a scrubber, not just its arrows
+        font = app.typo.font(13)
+        for name, text in [
+            *((k, b.text) for k, b in bar.buttons.items()),
+            ("compare", "Side by side"),
+        ]:
+            assert font.size(text)[0] + 6 <= bar.buttons[name].rect.width, name
+        for text, box, _pane in drawn_labels(app):
+            if box.top < top.bottom:  # the date and title beside the controls
+                assert box.collidelist([w.rect for w in rects]) == -1, text
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+@pytest.mark.parametrize("size", [(640, 400), (800, 500), (1280, 720), (1920, 1080)], ids=str)
+def test_every_lever_and_panel_button_is_whole_on_screen(timeline, tmp_path, size, scale):
+    app = ViewerApp(timeline, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        scene = app.viewer
+        screen = app.screen.get_rect()
+        for state in ("US", "PAK", "AFG", "CHN"):
+            scene.lever_state = state
+            scene.levers_open = True
+            scene.sync_panel()
+            app.frame(DT)
+            panel = scene.panel
+            box = panel.panel.rect
+            assert screen.contains(box)
+            assert box.top >= scene.layout.top_bar.bottom  # the top bar stays usable
+            widgets = [*panel.tabs.values(), *panel.buttons.values(), panel.name]
+            levers = [*panel.sliders.values(), *panel.values.values()]
+            if panel.scroller is None:
+                widgets += levers
+            else:  # too many for the room: a list that scrolls, inside the panel
+                assert box.contains(panel.scroller.rect)
+                assert panel.scroller.vert_scroll_bar is not None
+                lever_rects = [w.rect for w in levers]
+                for i, rect in enumerate(lever_rects):
+                    assert rect.collidelist(lever_rects[i + 1 :]) == -1, state
+            for widget in widgets:
+                assert box.contains(widget.rect), (state, widget)
+            rects = [w.rect for w in widgets]
+            for i, rect in enumerate(rects):
+                assert rect.collidelist(rects[i + 1 :]) == -1, (state, widgets[i])
+            for slider in panel.sliders.values():
+                assert slider.rect.width >= 60  # a slider, not just its arrows
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize(("size", "scale"), [((640, 400), 1.4), ((1280, 720), 1.0)], ids=str)
+def test_the_help_fits_the_window(timeline, tmp_path, size, scale):
+    from viz.scenes import KEYS
+
+    app = ViewerApp(timeline, size=size, large_font=scale > 1, output_dir=tmp_path)
+    try:
+        key(app, pygame.K_h)
+        labels = drawn_labels(app)
+        box = next(pane for text, _, pane in labels if text == "Keys")
+        shown = [(text, rect) for text, rect, pane in labels if pane == box]
+        assert {what for _, what in KEYS} <= {text for text, _ in shown}
+        assert app.screen.get_rect().contains(box)
+        for i, (text, rect) in enumerate(shown):
+            assert box.contains(rect), text
+            assert rect.collidelist([r for _, r in shown[i + 1 :]]) == -1, text
+    finally:
+        app.close()

@@ -149,12 +149,18 @@ class ViewerApp(FrameLoop):
         self.viewer.rebuild()
 
     def screenshot(self, path: Path | None = None) -> Path:
+        """Save the window as a PNG; raises OutputError (with the path) if it cannot."""
+        from sim.errors import OutputError
+
         if path is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             path = self.output_dir / f"durand-{stamp}.png"
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._pygame.image.save(self.screen, str(path))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._pygame.image.save(self.screen, str(path))
+        except (self._pygame.error, OSError) as exc:
+            raise OutputError(f"cannot save the screenshot to {path}: {exc}") from exc
         return path
 
     # ------------------------------------------------------------ loop
@@ -179,8 +185,12 @@ class ViewerApp(FrameLoop):
         elif key in (pygame.K_F11, pygame.K_f):
             self.toggle_fullscreen()
         elif key in (pygame.K_p, pygame.K_F12):
-            path = self.screenshot()
-            self.viewer.say(f"Saved {path}")
+            from sim.errors import OutputError
+
+            try:
+                self.viewer.say(f"Saved {self.screenshot()}")
+            except OutputError as exc:  # an unwritable folder is reported, not fatal
+                self.viewer.say(str(exc), 8)
         elif key == pygame.K_t:
             self.toggle_large_font()
         elif key in (pygame.K_q, pygame.K_ESCAPE):

@@ -72,7 +72,7 @@ class Chart:
     def __init__(self, spec: ChartSpec, typo: Typography):
         self.spec = spec
         self.typo = typo
-        self._layer: tuple | None = None  # (key, surface, plot rects, y max)
+        self._layer: tuple | None = None  # (key, surface, plot rects, y max, label boxes)
 
     def clear(self) -> None:
         self._layer = None
@@ -83,11 +83,31 @@ class Chart:
         )
         return _nice_max(max(top * 1.05, self.spec.floor_max if self.spec.floor_max else 0.0))
 
-    def _plots(self, size, n: int) -> list[pygame.Rect]:
+    def _legend_width(self, ymax: float) -> int:
+        """The widest the current-value legend gets (values never exceed the axis top)."""
+        font = self.typo.font(10, bold=True)
+        widest = self.spec.fmt.format(ymax)
+        return sum(font.size(f"{s.label} {widest}")[0] + 10 for s in self.spec.series)
+
+    def legend_row(self, width: int, ymax: float) -> bool:
+        """True when the legend has no room beside the title and gets a row of its own."""
+        title_w = self.typo.font(12, bold=True).size(self.spec.title)[0]
+        return 6 + title_w + 12 + self._legend_width(ymax) > width - 6
+
+    def _plots(self, size, n: int, ymax: float) -> list[pygame.Rect]:
         w, h = size
         head = self.typo.line_height(12) + 4
-        left, bottom = int(34 * self.typo.scale), self.typo.line_height(10) + 2
-        plot = pygame.Rect(left, head + 2, max(10, w - left - 8), max(10, h - head - bottom - 4))
+        if self.legend_row(w, ymax):
+            head += self.typo.line_height(10)
+        left = self.typo.font(10).size(self.spec.fmt.format(ymax))[0] + 8
+        bottom = self.typo.line_height(10) + 2
+        half_label = self.typo.line_height(10) // 2
+        plot = pygame.Rect(
+            left,
+            head + half_label,
+            max(10, w - left - 8),
+            max(10, h - head - half_label - bottom - 2),
+        )
         if n == 1:
             return [plot]
         half = (plot.width - 10) // 2
@@ -105,9 +125,10 @@ class Chart:
         surf = pygame.Surface(size)
         surf.fill(theme.PANEL)
         panes = [[original], [compare]] if compare is not None and side_by_side else [branches]
-        plots = self._plots(size, len(panes))
+        plots = self._plots(size, len(panes), ymax)
+        notes: list[tuple[str, pygame.Rect]] = []
         for plot, shown in zip(plots, panes, strict=True):
-            self._axes(surf, plot, original, ymax, label_y=plot is plots[0])
+            self._axes(surf, plot, original, ymax, plot is plots[0], notes)
             for i, branch in enumerate(shown):
                 dashed = i > 0 or (branch is not original and len(panes) == 1)
                 for s in self.spec.series:
@@ -116,10 +137,12 @@ class Chart:
                     x = self._x(plot, branch.fork_month, branch.months)
                     _dashed_v(surf, theme.BRANCH_COLOUR, x, plot.top, plot.bottom)
             if len(panes) > 1:
-                tag = self.typo.render(shown[0].name, 10, theme.MUTED)
-                surf.blit(tag, (plot.left + 4, plot.top + 1))
-        self._legend(surf, size, compare is not None and not side_by_side)
-        self._layer = (key, surf, plots, ymax)
+                name = self.typo.fit(shown[0].name, 10, plot.width - 8)
+                tag = self.typo.render(name, 10, theme.MUTED)
+                notes.append((name, surf.blit(tag, (plot.left + 4, plot.top + 1))))
+        name = self.typo.fit(self.spec.title, 12, size[0] - 12, bold=True)
+        notes.append((name, surf.blit(self.typo.render(name, 12, theme.TEXT, bold=True), (6, 2))))
+        self._layer = (key, surf, plots, ymax, notes)
         return self._layer
 
     def _x(self, plot: pygame.Rect, month: float, months: int) -> int:
@@ -128,14 +151,18 @@ class Chart:
     def _y(self, plot: pygame.Rect, value, ymax: float):
         return plot.bottom - np.clip(np.asarray(value) / ymax, 0, 1) * plot.height
 
-    def _axes(self, surf, plot, branch, ymax, label_y) -> None:
+    def _axes(self, surf, plot, branch, ymax, label_y, notes: list) -> None:
+        """Grid and axis labels (0, half and top on y; years on x, each only where no other
+        label is), their boxes added to ``notes``."""
         pygame.draw.rect(surf, theme.BACKGROUND, plot)
         for frac in (0.0, 0.5, 1.0):
-            y = int(plot.bottom - frac * plot.height)
+            y = int(plot.bottom - frac * plot.height) - (1 if frac == 0.0 else 0)
             pygame.draw.line(surf, theme.GRID, (plot.left, y), (plot.right, y))
             if label_y:
-                text = self.typo.render(self.spec.fmt.format(frac * ymax), 10, theme.MUTED)
-                surf.blit(text, (plot.left - text.get_width() - 4, y - text.get_height() // 2))
+                label = self.spec.fmt.format(frac * ymax)
+                text = self.typo.render(label, 10, theme.MUTED)
+                box = text.get_rect(midright=(plot.left - 4, y))
+                notes.append((label, surf.blit(text, box)))
         start = branch.scenario.start
         months = branch.months
         per_year = plot.width / max(1, months) * 12
@@ -144,8 +171,14 @@ class Chart:
             if (start[1] - 1 + m) % every == 0:
                 x = self._x(plot, m, months)
                 pygame.draw.line(surf, theme.GRID, (x, plot.top), (x, plot.bottom))
-                text = self.typo.render(date_label(start, m)[:4], 10, theme.MUTED)
-                surf.blit(text, (x - text.get_width() // 2, plot.bottom + 1))
+                year = date_label(start, m)[:4]
+                text = self.typo.render(year, 10, theme.MUTED)
+                box = text.get_rect(midtop=(x, plot.bottom + 1))
+                if box.left < 0 or box.right > surf.get_width():
+                    continue
+                if any(box.colliderect(b) for _, b in notes):
+                    continue
+                notes.append((year, surf.blit(text, box)))
 
     def _fan(self, surf, plot, q: np.ndarray, ymax, colour, dashed: bool) -> None:
         months = q.shape[0]
@@ -178,13 +211,11 @@ class Chart:
         elif len(line) > 1:
             pygame.draw.lines(surf, colour, False, line, 2)
 
-    def _legend(self, surf, size, overlaid: bool) -> None:
-        title = self.typo.render(self.spec.title, 12, theme.TEXT, bold=True)
-        surf.blit(title, (6, 2))
-
     def draw(self, surface, rect, original, compare, side_by_side, month: int) -> None:
-        key, layer, plots, ymax = self.layer(rect.size, original, compare, side_by_side)
+        key, layer, plots, ymax, notes = self.layer(rect.size, original, compare, side_by_side)
         surface.blit(layer, rect.topleft)
+        for text, box in notes:
+            self.typo.note(text, box, pygame.Rect((0, 0), rect.size), rect.topleft)
         shown = [original, compare] if len(plots) == 2 else [compare or original]
         for plot, branch in zip(plots, shown, strict=True):
             p = plot.move(rect.topleft)
@@ -196,24 +227,24 @@ class Chart:
                 pygame.draw.circle(surface, theme.HIGHLIGHT, (x, y), 4)
                 pygame.draw.circle(surface, s.colour, (x, y), 3)
         branch = compare or original
-        texts = [
-            self.typo.render(
-                f"{s.label} {self.spec.fmt.format(branch.quantiles(s.metric)[month, 2])}",
-                10,
-                s.colour,
-                bold=True,
-            )
-            for s in self.spec.series
+        values = [
+            self.spec.fmt.format(branch.quantiles(s.metric)[month, 2]) for s in self.spec.series
         ]
-        width = sum(t.get_width() + 10 for t in texts)
-        title_w = self.typo.font(12, bold=True).size(self.spec.title)[0]
+        words = [f"{s.label} {v}" for s, v in zip(self.spec.series, values, strict=True)]
+        if self._legend_width(ymax) > rect.width - 12:  # very narrow: colours name the series
+            words = values
+        texts = [
+            self.typo.render(word, 10, s.colour, bold=True)
+            for s, word in zip(self.spec.series, words, strict=True)
+        ]
         y = rect.top + 4
-        if title_w + width + 12 > rect.width:  # no room beside the title: inside the plot
-            y = rect.top + plots[-1].top + 2
+        if self.legend_row(rect.width, ymax):  # no room beside the title: on its own row
+            y = rect.top + 2 + self.typo.line_height(12)
         x = rect.right - 6
-        for text in reversed(texts):
+        for word, text in zip(reversed(words), reversed(texts), strict=True):
             x -= text.get_width()
-            surface.blit(text, (x, y))
+            box = surface.blit(text, (x, y))
+            self.typo.note(word, box, rect)
             x -= 10
 
 

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 import pygame
 
 MIN_SIZE = (640, 400)
+TOP_BAR_ONE_ROW = 1100  # narrower windows (in pixels at font scale 1) wrap the top bar
+
+
+def bar_row_height(scale: float) -> int:
+    """One row of the top bar's buttons when it wraps onto two rows."""
+    return int(27 * max(1.0, scale))
 
 
 @dataclass(frozen=True)
@@ -21,8 +27,9 @@ class Layout:
 
 def compute_layout(size: tuple[int, int], scale: float = 1.0) -> Layout:
     w, h = max(MIN_SIZE[0], size[0]), max(MIN_SIZE[1], size[1])
-    bar_h = int(40 * scale) + 8 if scale <= 1.0 else 2 * int(34 * scale) + 16
-    bottom_h = int(h * (0.36 if scale <= 1.0 else 0.40))
+    two_rows = scale > 1.0 or w < TOP_BAR_ONE_ROW * scale
+    bar_h = int(40 * scale) + 8 if not two_rows else 2 * bar_row_height(scale) + 16
+    bottom_h = int(h * (0.36 if scale <= 1.0 else 0.42))
     mid_top, mid_h = bar_h, h - bar_h - bottom_h
     map_w = int(w * 0.42)
     map_rect = pygame.Rect(4, mid_top + 2, map_w - 6, mid_h - 4)

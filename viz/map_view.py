@@ -18,6 +18,7 @@ from sim import GROUPS
 from sim.geography import geography
 from sim.timeline import Branch
 from viz import theme
+from viz.placement import Placer, around
 from viz.theme import Typography
 
 CELL_RADIUS = 0.17  # in the geography's unit coordinates
@@ -83,6 +84,12 @@ class BoardGeometry:
             zip(xs_[:: max(1, len(xs_) // 6)], ys_[:: max(1, len(xs_) // 6)], strict=True)
         )
 
+    def owns(self, region: int, point) -> bool:
+        """True if ``point`` (pane pixels) lies in ``region``'s area."""
+        x, y = int(point[0]), int(point[1])
+        w, h = self.size
+        return 0 <= x < w and 0 <= y < h and int(self.label[x, y]) == region
+
     def badge_point(self, actor: str) -> tuple[int, int]:
         w, h = self.size
         if actor in OFF_MAP:
@@ -113,9 +120,9 @@ class MapView:
 
     # ------------------------------------------------------------ cached layer
 
-    def _area_layer(self, branch, data, month, size, reference=None) -> pygame.Surface:
-        """Areas shaded by presence; with a ``reference`` (the original), labels show the change."""
-        key = (id(branch), month, size, self.typo.scale, id(reference))
+    def _area_layer(self, branch, data, month, size) -> pygame.Surface:
+        """Areas shaded by presence and the Durand Line; the labels are placed per frame."""
+        key = (id(branch), month, size)
         surf = self._areas.get(key)
         if surf is not None:
             return surf
@@ -128,26 +135,13 @@ class MapView:
         rgb[geo.edge] = theme.BACKGROUND
         rgb[geo.durand] = (236, 236, 236)
         surf = pygame.surfarray.make_surface(rgb)
-        roomy = geo.scale >= 330 * self.typo.scale
-        for region, (px, py), value in zip(
-            geo.regions, geo.points, data.presence[month], strict=True
-        ):
-            name = self.typo.render(region.id, 13, theme.TEXT, bold=True)
-            if not roomy:  # large text on a small map: the id alone
-                surf.blit(name, name.get_rect(center=(px, py)))
-                continue
-            surf.blit(name, name.get_rect(center=(px, py - 7)))
-            sub = self.typo.render(f"{value:.2f}", 11, theme.MUTED)
-            if reference is not None:
-                delta = value - reference.presence[month][geo.regions.index(region)]
-                if abs(delta) >= 0.005:
-                    sub = self.typo.render(f"{value:.2f} ({delta:+.2f})", 11, theme.BRANCH_COLOUR)
-            surf.blit(sub, sub.get_rect(center=(px, py + 9)))
-        tag = self.typo.render("Durand Line", 11, (236, 236, 236))
-        tx, ty = geo.durand_top
-        surf.blit(tag, (tx - tag.get_width() // 2, ty - tag.get_height() - 2))
         self._areas[key] = surf
         return surf
+
+    def board_rect(self, pane: pygame.Rect) -> pygame.Rect:
+        """Where the regions go in a pane: below the pane's title row."""
+        head = self.typo.line_height(13) + 4
+        return pygame.Rect(pane.left, pane.top + head, pane.width, max(40, pane.height - head))
 
     # ------------------------------------------------------------ per frame
 
@@ -164,32 +158,147 @@ class MapView:
         title: str,
         reference: MapData | None = None,
     ) -> None:
-        size = (rect.width, rect.height)
-        geo = self.geometry(size)
-        surface.blit(self._area_layer(branch, data, month, size, reference), rect.topleft)
-        ox, oy = rect.topleft
-        self._flows(surface, geo, branch, month, phase, ox, oy)
+        """The pane ``rect``: title, areas, flows, pulses and badges, every label placed
+        clear of the others (``reference``, the original, labels presence with the change)."""
+        typo = self.typo
+        board = self.board_rect(rect)
+        geo = self.geometry(board.size)
+        surface.blit(self._area_layer(branch, data, month, board.size), board.topleft)
+        ox, oy = board.topleft
+        placer = Placer(rect)
+        texts: list[tuple[str, int, tuple, bool, pygame.Rect]] = []
+
+        def put(text, base, colour, bold, centres) -> pygame.Rect | None:
+            size = typo.font(base, bold).size(text)
+            box = placer.place(size, centres)
+            if box is not None:
+                texts.append((text, base, colour, bold, box))
+            return box
+
+        title = typo.fit(title, 13, rect.width - 8, bold=True)
+        put(title, 13, theme.TEXT, True, [(rect.centerx, rect.top + 2 + typo.line_height(13) / 2)])
+        self._region_labels(put, geo, data, month, reference, ox, oy)
+        tx, ty = geo.durand_top
+        mx, my = geo.durand_mid
+        tag_h = typo.line_height(11)
+        put(
+            "Durand Line",
+            11,
+            (236, 236, 236),
+            False,
+            [
+                (tx + ox, ty + oy - tag_h / 2 - 2),
+                *((x + ox + dx, y + oy) for x, y in geo.durand_points for dx in (40, -40)),
+                *around(mx + ox, my + oy, 50, tag_h, 3),
+            ],
+        )
+        badges = self._place_badges(placer, geo, board)
+        self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)
-        self._joint_and_clash(surface, geo, branch, data, month, phase, replicate, ox, oy)
+        notices = self._joint_and_clash(surface, geo, badges, data, month, phase, replicate, ox, oy)
+        for actor, box in badges.items():
+            pygame.draw.rect(surface, theme.STATE_COLOURS[actor], box, border_radius=6)
+            text = typo.render(actor, 12, theme.BACKGROUND, bold=True)
+            surface.blit(text, text.get_rect(center=box.center))
+            typo.note(actor, box, rect)
+        for text, base, colour, bold, box in texts:
+            surface.blit(typo.render(text, base, colour, bold), box)
+            typo.note(text, box, rect)
+        self._notices(surface, placer, rect, notices)
+        self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
+
+    def _region_labels(self, put, geo, data, month, reference, ox, oy) -> None:
+        """Each region's id at its point (nudged or smaller if crowded), the presence under it."""
+        roomy = geo.scale >= 330 * self.typo.scale
+        for index, (region, (px, py), value) in enumerate(
+            zip(geo.regions, geo.points, data.presence[month], strict=True)
+        ):
+            cx, cy = px + ox, py + oy - (7 if roomy else 0)
+            name = None
+            for base in (13, 11, 9):
+                w, h = self.typo.font(base, True).size(region.id)
+                name = put(region.id, base, theme.TEXT, True, around(cx, cy, w / 2, h / 2, 2))
+                if name is not None:
+                    break
+            if not roomy or name is None:
+                continue
+            sub, colour = f"{value:.2f}", theme.MUTED
+            if reference is not None:
+                delta = value - reference.presence[month][index]
+                if abs(delta) >= 0.005:
+                    sub, colour = f"{value:.2f} ({delta:+.2f})", theme.BRANCH_COLOUR
+            h = self.typo.line_height(11)
+            below = name.bottom + h / 2 - 2
+            put(sub, 11, colour, False, [(name.centerx, below), (name.centerx, below + h / 3)])
+
+    def _place_badges(self, placer, geo, board) -> dict[str, pygame.Rect]:
+        """The states' badges: US and China in the top corners, Pakistan and the Afghan
+        Taliban near their capitals, each moved until it covers no label."""
+        boxes = {}
         for actor in ("US", "CHN", "PAK", "AFG"):
-            self._badge(surface, actor, geo.badge_point(actor), ox, oy)
-        head = self.typo.render(title, 13, theme.TEXT, bold=True)
-        surface.blit(head, (ox + rect.width // 2 - head.get_width() // 2, oy + 4))
+            w, h = self.typo.font(12, True).size(actor)
+            w, h = w + 12, h + 6
+            x, y = geo.badge_point(actor)
+            x, y = x + board.left, y + board.top
+            if actor in OFF_MAP:
+                x = min(board.right - w // 2 - 2, max(board.left + w // 2 + 2, x))
+                y = max(board.top + h // 2, y - 12)
+                step = -1 if actor == "CHN" else 1
+                centres = [
+                    (x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)
+                ]
+            else:
+                centres = list(around(x, y, w * 0.6, h + 2, 4))
+            box = placer.place((w, h), centres)
+            if box is not None:
+                boxes[actor] = box
+        return boxes
 
-    def _badge(self, surface, actor, point, ox, oy) -> None:
-        colour = theme.STATE_COLOURS[actor]
-        text = self.typo.render(actor, 12, theme.BACKGROUND, bold=True)
-        box = text.get_rect(center=(point[0] + ox, point[1] + oy)).inflate(12, 6)
-        pygame.draw.rect(surface, colour, box, border_radius=6)
-        surface.blit(text, text.get_rect(center=box.center))
+    def _notices(self, surface, placer, pane, notices) -> None:
+        """This month's joint operation and border clash, named in clear space under the title."""
+        for text, colour in notices:
+            text = self.typo.fit(text, 11, pane.width - 16, bold=True)
+            w, h = self.typo.font(11, True).size(text)
+            top = pane.top + self.typo.line_height(13) + 4
+            centres = [(pane.centerx, y) for y in range(top + h // 2 + 1, pane.bottom, 4)]
+            box = placer.place((w + 10, h + 2), centres)
+            if box is None:
+                continue
+            pygame.draw.rect(surface, theme.BACKGROUND, box, border_radius=4)
+            label = self.typo.render(text, 11, colour, bold=True)
+            surface.blit(label, label.get_rect(center=box.center))
+            self.typo.note(text, box, pane)
 
-    def _flows(self, surface, geo, branch, month, phase, ox, oy) -> None:
+    def _attack_labels(self, surface, placer, geo, data, month, replicate, ox, oy, pane) -> None:
+        """'N attacks' beside a region with more attacks than pulses drawn, where it is clear."""
+        counts = data.attacks_by_region_group(month, replicate)
+        r = 44 * self.typo.scale**0.5
+        for n, (px, py) in enumerate(geo.points):
+            total = int(counts[n].sum())
+            if total <= PULSE_CAP:
+                continue
+            centres = [
+                (px + math.cos(a) * r * k * 1.2, py + math.sin(a) * r * k * 0.8)
+                for k in (1.0, 0.7)
+                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
+            ]
+            # in the region's own area first, so the count is not read as a neighbour's
+            own = [c for c in centres if geo.owns(n, c)]
+            tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
+            for text, spots in tries:
+                size = self.typo.font(10).size(text)
+                box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
+                if box is not None:
+                    surface.blit(self.typo.render(text, 10, theme.TEXT), box)
+                    self.typo.note(text, box, pane)
+                    break
+
+    def _flows(self, surface, badges, branch, month, phase) -> None:
         for donor, recipient, metric in FLOWS:
             amount = branch.median(metric, month) * 12.0  # USD M per year
-            if amount <= 1.0:
+            if amount <= 1.0 or donor not in badges or recipient not in badges:
                 continue
-            (ax, ay), (bx, by) = geo.badge_point(donor), geo.badge_point(recipient)
-            ax, ay, bx, by = ax + ox, ay + oy, bx + ox, by + oy
+            (ax, ay), (bx, by) = badges[donor].center, badges[recipient].center
             colour = theme.mix(theme.STATE_COLOURS[donor], theme.PANEL, 0.55)
             pygame.draw.line(surface, colour, (ax, ay), (bx, by), 1)
             dots = 1 + int(math.log10(1 + amount))
@@ -215,9 +324,6 @@ class MapView:
                 for _ in range(int(round(counts[n, g] * shown / total))):
                     self._pulse(surface, px + ox, py + oy, n, k, shown, group, phase, playing)
                     k += 1
-            if total > PULSE_CAP:
-                label = self.typo.render(f"{total} attacks", 10, theme.TEXT)
-                surface.blit(label, (px + ox - label.get_width() // 2, py + oy + 44))
 
     def _pulse(self, surface, cx, cy, n, k, shown, group, phase, playing) -> None:
         # On a ring around the region's label, so the label stays readable.
@@ -237,8 +343,8 @@ class MapView:
         elif age > 1.0:
             pygame.draw.circle(surface, theme.mix(colour, theme.PANEL, 0.4), (x, y), 2)
 
-    def _joint_and_clash(self, surface, geo, branch, data, month, phase, replicate, ox, oy):
-        """Joint operations and border clashes this month, marked and named under the title."""
+    def _joint_and_clash(self, surface, geo, badges, data, month, phase, replicate, ox, oy):
+        """Joint operations and border clashes this month, marked; returns their notices."""
         blink = 0.5 + 0.5 * math.sin(phase * math.tau * 2)
         notices = []
         target = data.joint_target(month, replicate)
@@ -247,14 +353,11 @@ class MapView:
             b = geo.points[region_index]
             colour = theme.mix(theme.SKY, theme.HIGHLIGHT, blink * 0.5)
             for actor in ("US", "PAK"):
-                a = geo.badge_point(actor)
-                pygame.draw.line(
-                    surface,
-                    theme.STATE_COLOURS[actor],
-                    (a[0] + ox, a[1] + oy),
-                    (b[0] + ox, b[1] + oy),
-                    2,
-                )
+                if actor in badges:
+                    a = badges[actor].center
+                    pygame.draw.line(
+                        surface, theme.STATE_COLOURS[actor], a, (b[0] + ox, b[1] + oy), 2
+                    )
             pygame.draw.circle(surface, colour, (b[0] + ox, b[1] + oy), 22 + int(4 * blink), 2)
             region = geo.regions[region_index].id
             notices.append((f"joint US-Pakistan operation vs {group} ({region})", theme.SKY))
@@ -265,20 +368,15 @@ class MapView:
                 pygame.draw.line(surface, colour, (cx - 5, cy - 5), (cx + 5, cy + 5), 3)
                 pygame.draw.line(surface, colour, (cx - 5, cy + 5), (cx + 5, cy - 5), 3)
             notices.append(("border clash on the Durand Line", theme.HIGHLIGHT))
-        y = oy + 4 + self.typo.line_height(13)
-        for text, colour in notices:
-            label = self.typo.render(text, 11, colour, bold=True)
-            box = label.get_rect(midtop=(ox + geo.size[0] // 2, y)).inflate(10, 2)
-            pygame.draw.rect(surface, theme.BACKGROUND, box, border_radius=4)
-            surface.blit(label, label.get_rect(center=box.center))
-            y += box.height + 2
+        return notices
 
     def region_at(self, rect: pygame.Rect, pos) -> int | None:
         """Index of the region under ``pos`` in a map drawn in ``rect``, if any."""
-        if not rect.collidepoint(pos):
+        board = self.board_rect(rect)
+        if not board.collidepoint(pos):
             return None
-        geo = self.geometry(rect.size)
-        index = int(geo.label[pos[0] - rect.left, pos[1] - rect.top])
+        geo = self.geometry(board.size)
+        index = int(geo.label[pos[0] - board.left, pos[1] - board.top])
         return index if index < len(geo.regions) else None
 
     def tooltip(self, surface, pos, region_index: int, data: MapData, month, replicate) -> None:

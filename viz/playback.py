@@ -17,11 +17,7 @@ class Playback:
     months: int
     position: float = 0.0
     playing: bool = False
-    speed_index: int = 2  # 1x
-
-    @property
-    def speed(self) -> float:
-        return SPEEDS[self.speed_index]
+    speed: float = 1.0  # any value in SPEEDS' range; - and + step between SPEEDS
 
     @property
     def month(self) -> int:
@@ -59,10 +55,13 @@ class Playback:
         self.position = float(min(max(0.0, month), self.months - 1))
 
     def faster(self) -> None:
-        self.speed_index = min(len(SPEEDS) - 1, self.speed_index + 1)
+        self.speed = min([s for s in SPEEDS if s > self.speed + 1e-9] or [SPEEDS[-1]])
 
     def slower(self) -> None:
-        self.speed_index = max(0, self.speed_index - 1)
+        self.speed = max([s for s in SPEEDS if s < self.speed - 1e-9] or [SPEEDS[0]])
 
     def set_speed(self, speed: float) -> None:
-        self.speed_index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed))
+        """Play at exactly ``speed`` (a --speed of 3 plays at 3x, not a rounded step)."""
+        if not SPEEDS[0] <= speed <= SPEEDS[-1]:
+            raise ValueError(f"speed must be between {SPEEDS[0]:g} and {SPEEDS[-1]:g}")
+        self.speed = float(speed)

@@ -69,25 +69,48 @@ class HelpOverlay(Scene):
             return True
         return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
 
+    NOTE = "A teaching abstraction, not a forecast. Any key closes this help."
+
+    def fit(self, size: tuple[int, int]) -> tuple[int, int, int, pygame.Rect]:
+        """The largest text size (base, key column width, line height, box) that fits."""
+        typo = self.app.typo
+        for base in (14, 13, 12, 11, 10, 9, 8, 7):
+            lh = typo.line_height(base) + (4 if base >= 12 else 1)
+            key_w = max(typo.font(base, True).size(k)[0] for k, _ in KEYS) + 16
+            what_w = max(typo.font(base).size(w)[0] for _, w in KEYS)
+            note_w = typo.font(max(8, base - 3)).size(self.NOTE)[0]
+            width = 40 + max(key_w + what_w, note_w)
+            height = (
+                28
+                + typo.line_height(base + 2)
+                + 6
+                + lh * len(KEYS)
+                + typo.line_height(max(8, base - 3))
+                + 4
+            )
+            if width <= size[0] - 16 and height <= size[1] - 16:
+                break
+        box = pygame.Rect(0, 0, width, height)
+        box.center = (size[0] // 2, size[1] // 2)
+        return base, key_w, lh, box
+
     def draw(self, surface) -> None:
         typo = self.app.typo
         shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         shade.fill((10, 12, 15, 215))
         surface.blit(shade, (0, 0))
-        lh = typo.line_height(14) + 4
-        box = pygame.Rect(0, 0, int(620 * typo.scale), lh * (len(KEYS) + 4))
-        box.center = surface.get_rect().center
+        base, key_w, lh, box = self.fit(surface.get_size())
         pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
         pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
         y = box.top + 14
-        surface.blit(typo.render("Keys", 16, theme.TEXT, bold=True), (box.left + 20, y))
-        y += lh + 6
+        typo.blit(surface, "Keys", base + 2, theme.TEXT, (box.left + 20, y), box, bold=True)
+        y += typo.line_height(base + 2) + 6
         for key, what in KEYS:
-            surface.blit(typo.render(key, 14, theme.SKY, bold=True), (box.left + 20, y))
-            surface.blit(typo.render(what, 14, theme.TEXT), (box.left + int(170 * typo.scale), y))
+            if key:
+                typo.blit(surface, key, base, theme.SKY, (box.left + 20, y), box, bold=True)
+            typo.blit(surface, what, base, theme.TEXT, (box.left + 20 + key_w, y), box)
             y += lh
-        note = "A teaching abstraction, not a forecast. Any key closes this help."
-        surface.blit(typo.render(note, 11, theme.MUTED), (box.left + 20, y + 4))
+        typo.blit(surface, self.NOTE, max(8, base - 3), theme.MUTED, (box.left + 20, y + 4), box)
 
 
 class ViewerScene(Scene):
@@ -108,6 +131,7 @@ class ViewerScene(Scene):
         self.ticker = Ticker(app.typo)
         self.charts = [Chart(spec, app.typo) for spec in CHARTS]
         self._map_data: dict[int, MapData] = {}
+        self.map_panes: list[pygame.Rect] = []  # where the map panes were last drawn
         self._events_key = None
         self._events: list[dict] = []
         self.bar: TopBar | None = None
@@ -154,7 +178,10 @@ class ViewerScene(Scene):
         self.layout = compute_layout(self.app.size, self.app.typo.scale)
         manager = self.app.manager
         manager.clear_and_reset()
-        self.bar = TopBar(manager, self.layout.top_bar, self.playback.months, self.app.typo.scale)
+        scale = self.app.typo.scale
+        self.bar = TopBar(
+            manager, self.layout.top_bar, self.playback.months, scale, int(250 * scale)
+        )
         self.panels = {}
         self.sync_panel()
 
@@ -168,7 +195,7 @@ class ViewerScene(Scene):
         panel = self.panels.get(self.lever_state)
         if panel is None:
             panel = LeverPanel(
-                self.app.manager, self.layout.cards, self.app.typo.scale, self.lever_state
+                self.app.manager, self.panel_rect(), self.app.typo.scale, self.lever_state
             )
             self.panels[self.lever_state] = panel
         panel.show()
@@ -177,6 +204,23 @@ class ViewerScene(Scene):
         )
         panel.set_status(self.status or self._fork_hint())
         self._panel_month = self.month
+
+    def panel_rect(self) -> pygame.Rect:
+        """The lever panel's place: over the cards, growing upward over the charts and map
+        when the cards' strip is too short for every lever."""
+        from viz.widgets import PanelPlan, lever_specs
+
+        cards, scale = self.layout.cards, self.app.typo.scale
+        levers = max(len(lever_specs(s)) for s in ("US", "PAK", "AFG", "CHN"))
+        tallest = cards.bottom - self.layout.top_bar.bottom - 2
+        for left in (cards.left, self.layout.ticker.left):
+            plan = PanelPlan(cards.right - left, scale, levers)
+            if plan.height <= cards.height:
+                return pygame.Rect(left, cards.top, cards.right - left, cards.height)
+            if plan.columns == 2 or left == self.layout.ticker.left:
+                height = min(plan.height, tallest)
+                return pygame.Rect(left, cards.bottom - height, cards.right - left, height)
+        return cards
 
     def _fork_hint(self) -> str:
         nxt = self.month + 1
@@ -301,6 +345,8 @@ class ViewerScene(Scene):
             self.ticker.move_selection(self.events(), -int(event.y))
             return True
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            if self.panel is not None and self.panel.panel.rect.collidepoint(event.pos):
+                return False  # the lever panel lies over the ticker
             if self.layout.ticker.collidepoint(event.pos):
                 self.ticker.click(event.pos)
                 return True
@@ -431,41 +477,49 @@ class ViewerScene(Scene):
         if not self.levers_open:
             self.cards.draw(surface, lay.cards, self.shown, month)
         if self.status and not self.levers_open:
-            text = self.app.typo.render(self.status, 13, theme.HIGHLIGHT, bold=True)
+            typo = self.app.typo
+            status = typo.fit(self.status, 13, lay.cards.width - 40, bold=True)
+            text = typo.render(status, 13, theme.HIGHLIGHT, bold=True)
             box = text.get_rect(midbottom=(lay.cards.centerx, lay.cards.bottom - 8)).inflate(20, 10)
             pygame.draw.rect(surface, theme.BLUE, box, border_radius=6)
             surface.blit(text, text.get_rect(center=box.center))
 
     def _header(self, surface) -> None:
+        """Date, scenario title and branch in the top bar's left corner (title and branch
+        only when the bar leaves them room)."""
         typo = self.app.typo
+        width = self.bar.header_width if self.bar else int(250 * typo.scale)
+        pane = pygame.Rect(0, 0, width, self.layout.top_bar.height)
         start = self.shown.scenario.start
-        date = typo.render(date_label(start, self.month), 20, theme.TEXT, bold=True)
-        surface.blit(date, (10, 4))
-        title = typo.fit(
-            self.timeline.original.scenario.title, 10, int(245 * typo.scale) - date.get_width() - 16
+        date = typo.blit(
+            surface, date_label(start, self.month), 20, theme.TEXT, (10, 4), pane, True
         )
-        surface.blit(typo.render(title, 10, theme.MUTED), (date.get_width() + 20, 6))
+        room = width - date.right - 14
+        if room < 40:
+            return
         r = self.shown.result.replicates
         info = f"{self.shown.name} · {r} replicate{'s' if r > 1 else ''}"
-        surface.blit(
-            typo.render(
-                typo.fit(info, 10, int(245 * typo.scale) - date.get_width() - 16), 10, theme.MUTED
-            ),
-            (date.get_width() + 20, 6 + typo.line_height(10)),
+        x = date.right + 10
+        title = typo.fit(self.timeline.original.scenario.title, 10, room)
+        typo.blit(surface, title, 10, theme.MUTED, (x, 6), pane)
+        typo.blit(
+            surface, typo.fit(info, 10, room), 10, theme.MUTED, (x, 6 + typo.line_height(10)), pane
         )
 
     def _map(self, surface, rect, month) -> None:
         pygame.draw.rect(surface, theme.PANEL, rect, border_radius=4)
         pb = self.playback
         rid = int(self.shown.result.replicate_ids[self.replicate])
+        legend_h = self._map_legend(surface, rect)
+        area = pygame.Rect(rect.left, rect.top, rect.width, rect.height - legend_h)
         if self.compare is not None and self.side_by_side:
-            half = (rect.width - 4) // 2
+            half = (area.width - 4) // 2
             panes = [
-                (pygame.Rect(rect.left, rect.top, half, rect.height), self.timeline.original),
-                (pygame.Rect(rect.left + half + 4, rect.top, half, rect.height), self.compare),
+                (pygame.Rect(area.left, area.top, half, area.height), self.timeline.original),
+                (pygame.Rect(area.left + half + 4, area.top, half, area.height), self.compare),
             ]
         else:
-            panes = [(rect, self.shown)]
+            panes = [(area, self.shown)]
         for pane, branch in panes:
             label = f"{branch.name} · replicate {rid}"
             # Overlaid: the branch's map, its presence labelled with the change from the original.
@@ -485,7 +539,7 @@ class ViewerScene(Scene):
                 label,
                 reference,
             )
-        self._map_legend(surface, rect)
+        self.map_panes = [pane for pane, _ in panes]
         mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
         for pane, branch in panes:
             region = self.map_view.region_at(pane, mouse)
@@ -493,17 +547,37 @@ class ViewerScene(Scene):
                 data = self.map_data(branch)
                 self.map_view.tooltip(surface, mouse, region, data, month, self.replicate)
 
-    def _map_legend(self, surface, rect) -> None:
+    def _map_legend(self, surface, rect) -> int:
+        """The key under the map: group colours, then what the shading means (on a second
+        line, or shorter, when one line has no room). Returns the height it takes."""
         typo = self.app.typo
-        y = rect.bottom - typo.line_height(10) - 4
+        lh = typo.line_height(10)
+        items = [("attacks:", theme.MUTED, False)] + [
+            (g, c, True) for g, c in theme.GROUP_COLOURS.items()
+        ]
+        widths = [
+            typo.font(10, bold).size(t)[0] + (0 if i == 0 else 11)
+            for i, (t, _, bold) in enumerate(items)
+        ]
+        keys_w = sum(widths) + 6 + 20 * (len(items) - 1)
+        room = rect.width - 16
+        note = "shading: median militant presence by region"
+        for candidate in (note, "shading: median presence", "shading: presence"):
+            note = candidate
+            if typo.font(10).size(note)[0] <= room:
+                break
+        note = typo.fit(note, 10, room)
+        note_w = typo.font(10).size(note)[0]
+        rows = 1 if keys_w + 16 + note_w <= room else 2
+        y = rect.bottom - rows * lh - 4
         x = rect.left + 8
-        text = typo.render("attacks:", 10, theme.MUTED)
-        surface.blit(text, (x, y))
-        x += text.get_width() + 6
-        for group, colour in theme.GROUP_COLOURS.items():
-            pygame.draw.circle(surface, colour, (x + 4, y + text.get_height() // 2), 4)
-            label = typo.render(group, 10, colour, bold=True)
-            surface.blit(label, (x + 11, y))
-            x += label.get_width() + 20
-        note = typo.render("shading: median militant presence by region", 10, theme.MUTED)
-        surface.blit(note, (rect.right - note.get_width() - 8, y))
+        for i, (text, colour, bold) in enumerate(items):
+            if i:
+                pygame.draw.circle(surface, colour, (x + 4, y + lh // 2), 4)
+                x += 11
+            x = typo.blit(surface, text, 10, colour, (x, y), rect, bold).right + (
+                6 if i == 0 else 20
+            )
+        ny = y if rows == 1 else y + lh
+        typo.blit(surface, note, 10, theme.MUTED, (rect.right - note_w - 8, ny), rect)
+        return rows * lh + 6

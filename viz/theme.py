@@ -53,6 +53,19 @@ class Typography:
         self.scale = scale
         self._rendered: dict[tuple, pygame.Surface] = {}
         self._fitted: dict[tuple, str] = {}
+        # While a list: every text box drawn, as (text, box, the pane it must stay inside),
+        # in window coordinates. Tests turn it on to check that no label overlaps another.
+        self.notes: list[tuple[str, pygame.Rect, pygame.Rect]] | None = None
+
+    def note(self, text: str, box: pygame.Rect, pane: pygame.Rect, offset=(0, 0)) -> None:
+        if self.notes is not None:
+            self.notes.append((text, pygame.Rect(box).move(offset), pygame.Rect(pane).move(offset)))
+
+    def blit(self, surface, text: str, base: int, colour, pos, pane, bold=False, offset=(0, 0)):
+        """Draw ``text`` with its top-left at ``pos``, noting its box; returns the box."""
+        box = surface.blit(self.render(text, base, colour, bold), pos)
+        self.note(text, box, pane, offset)
+        return box
 
     def clear(self) -> None:
         self._rendered.clear()
@@ -77,25 +90,26 @@ class Typography:
     def line_height(self, base: int) -> int:
         return self.font(base).get_linesize()
 
-    def fit(self, text: str, base: int, width: int) -> str:
+    def fit(self, text: str, base: int, width: int, bold: bool = False) -> str:
         """``text`` cut with an ellipsis to fit ``width`` pixels (cached)."""
-        key = (text, base, width)
+        key = (text, base, width, bold)
         if key not in self._fitted:
             if len(self._fitted) > 4000:
                 self._fitted.clear()
-            self._fitted[key] = self._fit(text, base, width)
+            self._fitted[key] = self._fit(text, base, width, bold)
         return self._fitted[key]
 
-    def _fit(self, text: str, base: int, width: int) -> str:
-        font = self.font(base)
+    def _fit(self, text: str, base: int, width: int, bold: bool = False) -> str:
+        font = self.font(base, bold)
         if font.size(text)[0] <= width:
             return text
         while text and font.size(text + "…")[0] > width:
             text = text[:-1]
         return text + "…"
 
-    def wrap(self, text: str, base: int, width: int) -> list[str]:
-        font = self.font(base)
+    def wrap(self, text: str, base: int, width: int, bold: bool = False) -> list[str]:
+        """``text`` in lines no wider than ``width`` (a word too long alone is cut)."""
+        font = self.font(base, bold)
         lines, line = [], ""
         for word in text.split():
             trial = f"{line} {word}".strip()
@@ -106,7 +120,7 @@ class Typography:
                 line = word
         if line:
             lines.append(line)
-        return lines
+        return [self.fit(line, base, width, bold) for line in lines]
 
 
 @cache

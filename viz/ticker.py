@@ -30,6 +30,7 @@ class Ticker:
         self.typo = typo
         self.selected: dict | None = None
         self._rows: list[tuple[pygame.Rect, dict]] = []
+        self.detail_lines: list[tuple[str, pygame.Rect, pygame.Rect]] = []  # (text, box, pane)
 
     def visible_events(self, branch: Branch, month: int, replicate: int) -> list[dict]:
         events = [e for e in branch.events_of(replicate) if e["index"] <= month]
@@ -56,11 +57,17 @@ class Ticker:
     def draw(self, surface, rect: pygame.Rect, events: list[dict], replicate_id: int) -> None:
         pygame.draw.rect(surface, theme.PANEL, rect, border_radius=4)
         inner = rect.inflate(-12, -8)
-        title = self.typo.render(f"Events — replicate {replicate_id}", 12, theme.TEXT, bold=True)
-        surface.blit(title, inner.topleft)
-        hint = self.typo.render("click or PgUp/PgDn to explain", 9, theme.FAINT)
-        surface.blit(hint, (inner.right - hint.get_width(), inner.top + 3))
-        y = inner.top + title.get_height() + 2
+        typo = self.typo
+        heading = typo.fit(f"Events — replicate {replicate_id}", 12, inner.width, bold=True)
+        title = typo.blit(surface, heading, 12, theme.TEXT, inner.topleft, rect, bold=True)
+        for hint in ("click or PgUp/PgDn to explain", "PgUp/PgDn"):
+            hint_w = typo.font(9).size(hint)[0]
+            if title.right + 12 + hint_w <= inner.right:
+                typo.blit(
+                    surface, hint, 9, theme.FAINT, (inner.right - hint_w, inner.top + 3), rect
+                )
+                break
+        y = inner.top + title.height + 2
         detail_h = int(inner.height * 0.45) if self.selected else 0
         list_bottom = inner.bottom - detail_h
         lh = self.typo.line_height(10) + 1
@@ -81,10 +88,11 @@ class Ticker:
             if event is self.selected:
                 pygame.draw.rect(surface, theme.GRID, row)
             label, colour = TYPE_LABEL.get(event["type"], (event["type"], theme.MUTED))
-            surface.blit(self.typo.render(event["date"], 10, theme.MUTED), (row.left, y))
-            surface.blit(self.typo.render(label, 10, colour, bold=True), (row.left + date_w, y))
-            text = self.typo.fit(event["explanation"], 10, row.width - date_w - tag_w)
-            surface.blit(self.typo.render(text, 10, theme.TEXT), (row.left + date_w + tag_w, y))
+            typo.blit(surface, event["date"], 10, theme.MUTED, (row.left, y), rect)
+            label = typo.fit(label, 10, tag_w - 4, bold=True)
+            typo.blit(surface, label, 10, colour, (row.left + date_w, y), rect, bold=True)
+            text = typo.fit(event["explanation"], 10, row.width - date_w - tag_w)
+            typo.blit(surface, text, 10, theme.TEXT, (row.left + date_w + tag_w, y), rect)
             self._rows.append((row, event))
             y += lh
         if self.selected:
@@ -94,7 +102,8 @@ class Ticker:
         ev = self.selected
         pygame.draw.line(surface, theme.PANEL_EDGE, box.topleft, box.topright)
         y = box.top + 3
-        lines = [(f"{ev['date']} · mechanism: {ev['mechanism']}", 10, theme.SKY, True)]
+        head = f"{ev['date']} · mechanism: {ev['mechanism']}"
+        lines = [(t, 10, theme.SKY, True) for t in self.typo.wrap(head, 10, box.width, True)]
         lines += [
             (t, 10, theme.TEXT, False) for t in self.typo.wrap(ev["explanation"], 10, box.width)
         ]
@@ -105,8 +114,12 @@ class Ticker:
         elif evidence and evidence.get("assumption"):
             text = f"Assumption ({evidence['parameter']}): {evidence['assumption']}"
             lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(text, 10, box.width)]
+        self.detail_lines = []
         for text, size, colour, bold in lines:
             if y + self.typo.line_height(size) > box.bottom:
                 break
-            surface.blit(self.typo.render(text, size, colour, bold), (box.left, y))
+            rendered = self.typo.render(text, size, colour, bold)
+            drawn = surface.blit(rendered, (box.left, y))
+            self.detail_lines.append((text, drawn, box))
+            self.typo.note(text, drawn, box)
             y += self.typo.line_height(size)

@@ -12,6 +12,7 @@ from pygame_gui.elements import (
     UIHorizontalSlider,
     UILabel,
     UIPanel,
+    UIScrollingContainer,
     UITextEntryLine,
 )
 
@@ -45,48 +46,87 @@ def theme_for(scale: float) -> dict:
 
 
 class TopBar:
-    """Play/pause, step, speed, a scrubbable timeline and jump-to-date."""
+    """Play/pause, step, speed, a scrubbable timeline and jump-to-date.
 
-    def __init__(self, manager, rect: pygame.Rect, months: int, scale: float):
-        two_rows = scale > 1.0  # large text: the timeline gets a row of its own
-        h = (rect.height - 16) // 2 if two_rows else rect.height - 12
-        y = rect.top + 6
-        x = rect.left + int(250 * scale)
-        self.buttons: dict[str, UIButton] = {}
+    Laid out in flow: one row when everything fits beside the header with a usable
+    timeline; otherwise two rows (always with large text), the timeline on the second,
+    joined there by the date box and the panel buttons when the first row has no room.
+    """
 
-        def button(key, text, width, tip):
-            nonlocal x
-            b = UIButton(pygame.Rect(x, y, int(width * scale), h), text, manager, tool_tip_text=tip)
-            self.buttons[key] = b
-            x += int(width * scale) + 4
-            return b
+    CONTROLS = (
+        ("rewind", "|<", 34, "Rewind to the start (Home)"),
+        ("back", "<", 30, "Step back one month (Left)"),
+        ("play", "Play", 58, "Play or pause (Space)"),
+        ("step", ">", 30, "Step one month (Right)"),
+        ("slower", "-", 26, "Slower (-)"),
+        ("speed", "", 46, ""),
+        ("faster", "+", 26, "Faster (+)"),
+    )
+    TOOLS = (
+        ("date", "", 92, ""),
+        ("go", "Go", 40, "Jump to the date (G focuses the box)"),
+        ("whatif", "What-if", 78, "Lever panel: fork a branch (L)"),
+        ("compare", "Side by side", 96, "Overlay or side by side (C)"),
+        ("help", "?", 40, "Keys (H)"),
+    )
+    GAP = 4
+    MIN_TIMELINE = 160
 
-        button("rewind", "|<", 34, "Rewind to the start (Home)")
-        button("back", "<", 30, "Step back one month (Left)")
-        button("play", "Play", 58, "Play or pause (Space)")
-        button("step", ">", 30, "Step one month (Right)")
-        button("slower", "-", 26, "Slower (-)")
-        self.speed = UILabel(pygame.Rect(x, y, int(46 * scale), h), "1x", manager)
-        x += int(46 * scale) + 4
-        button("faster", "+", 26, "Faster (+)")
-        right_w = int((92 + 40 + 78 + 78 + 50 + 16) * scale)
-        if two_rows:
-            slider = pygame.Rect(rect.left + 10, y + h + 4, rect.width - 20, h - 4)
-            x = max(x + 8, rect.right - right_w)
+    def __init__(self, manager, rect: pygame.Rect, months: int, scale: float, header_w: int):
+        from viz.layout import TOP_BAR_ONE_ROW, bar_row_height
+
+        gap = self.GAP
+
+        def width(items):
+            return sum(int(w * scale) + gap for _, _, w, _ in items)
+
+        controls_w, tools_w = width(self.CONTROLS), width(self.TOOLS)
+        timeline_min = int(self.MIN_TIMELINE * scale)
+        two_rows = scale > 1.0 or rect.width < TOP_BAR_ONE_ROW * scale
+        # The header (date and title) shrinks to the date alone when the row is short.
+        room = rect.width - 8
+        full_header = header_w
+        small_header = int(130 * scale)
+        if not two_rows or full_header + controls_w + tools_w <= room:
+            header = full_header
         else:
-            slider = pygame.Rect(x, y + 2, max(60, rect.right - right_w - x - 8), h - 4)
-            x += slider.width + 8
+            header = full_header if full_header + controls_w <= room else small_header
+        self.header_width = header
+        tools_on_top = two_rows and header + controls_w + tools_w <= room
+        h = bar_row_height(scale) if two_rows else rect.height - 12
+        y1 = rect.top + 6
+        y2 = y1 + h + 4
+        self.buttons: dict[str, UIButton] = {}
+        self.rows = 2 if two_rows else 1
+
+        def place(items, x, y):
+            for key, text, w, tip in items:
+                r = pygame.Rect(x, y, int(w * scale), h)
+                if key == "speed":
+                    self.speed = UILabel(r, "1x", manager)
+                elif key == "date":
+                    self.date = UITextEntryLine(r, manager, placeholder_text="YYYY-MM")
+                else:
+                    self.buttons[key] = UIButton(r, text, manager, tool_tip_text=tip)
+                x += r.width + gap
+            return x
+
+        x = place(self.CONTROLS, rect.left + header, y1)
+        if not two_rows:
+            slider_w = max(timeline_min // 2, rect.right - 8 - tools_w - x - 4)
+            slider = pygame.Rect(x + 4, y1 + 2, slider_w, h - 4)
+            place(self.TOOLS, slider.right + 8, y1)
+        elif tools_on_top:
+            place(self.TOOLS, rect.right - 8 - tools_w + gap, y1)
+            slider = pygame.Rect(rect.left + 10, y2, rect.width - 20, h - 4)
+        else:
+            tools_x = rect.right - 8 - tools_w + gap
+            slider = pygame.Rect(rect.left + 10, y2, max(40, tools_x - 8 - rect.left - 10), h - 4)
+            place(self.TOOLS, tools_x, y2)
         self.timeline = UIHorizontalSlider(slider, 0, (0, max(1, months - 1)), manager)
-        self.date = UITextEntryLine(
-            pygame.Rect(x, y, int(92 * scale), h), manager, placeholder_text="YYYY-MM"
-        )
         self.date.set_allowed_characters([*"0123456789-"])
         self.date.set_text_length_limit(7)
-        x += int(92 * scale) + 4
-        button("go", "Go", 40, "Jump to the date (G focuses the box)")
-        button("whatif", "What-if", 78, "Lever panel: fork a branch (L)")
-        button("compare", "Overlay", 78, "Overlay or side by side (C)")
-        button("help", "?", 50, "Keys (H)")
+        self.buttons["compare"].set_text("Overlay")
         self._shown_month = -1
 
     def forget_month(self) -> None:
@@ -122,90 +162,131 @@ def rounded(value: float, high: float) -> float:
     return float(round(value)) if high > 10 else round(float(value), 2)
 
 
+class PanelPlan:
+    """Where the lever panel's widgets go for a width and font scale: button groups flow
+    onto more rows when narrow, the levers take one column when two would squeeze the
+    sliders, and lever rows shrink (down to the text's height) to fit ``max_height``."""
+
+    PAD, GAP = 6, 4
+    HEAD = (52, 52, 52, 52, 88, 56, 56)  # four state tabs, fork, reset, close
+    BRANCH = (150, 70, 28, 28, 70, 66)  # name box, rename, <, >, remove, export
+
+    def __init__(self, width: int, scale: float, levers: int, max_height: int | None = None):
+        pad, gap = self.PAD, self.GAP
+        self.row = row = int(26 * scale)
+        self.inner_w = w = width - 2 * pad
+        self.label_w, self.value_w = int(130 * scale), int(52 * scale)
+        y = pad
+        self.head, y = self._flow(self.HEAD, scale, y, w)
+        self.branch, y = self._flow(self.BRANCH, scale, y + gap, w)
+        self.status_y = y + 2
+        self.levers_y = y + row + 6
+        two = (w - 8) // 2 - self.label_w - self.value_w - 4 >= int(80 * scale)
+        self.columns = 2 if two else 1
+        self.col_w = (w - 8) // 2 if two else w
+        rows = -(-levers // self.columns)
+        self.lever_row = row + 2
+        self.scrolls = False  # too many levers even at the smallest rows: a scrolling list
+        if max_height is not None and rows:
+            room = (max_height - self.levers_y - pad) // rows
+            self.lever_row = max(int(20 * scale), min(self.lever_row, room))
+            self.scrolls = room < self.lever_row
+            if self.scrolls:  # the list gets a scroll bar: one column, full-height rows
+                self.columns, self.col_w = 1, w - 24
+                rows, self.lever_row = levers, row + 2
+        self.levers_h = rows * self.lever_row
+        self.height = self.levers_y + self.levers_h + pad
+
+    def _flow(self, widths, scale, y, w):
+        """Left to right, wrapping onto a new row; returns the rects and the y below them."""
+        x, out = self.PAD, []
+        for width in widths:
+            width = int(width * scale)
+            if x > self.PAD and x + width > self.PAD + w:
+                x, y = self.PAD, y + self.row + self.GAP
+            out.append(pygame.Rect(x, y, width, self.row))
+            x += width + self.GAP
+        return out, y + self.row
+
+    def lever(self, i: int) -> tuple[int, int]:
+        col, line = i % self.columns, i // self.columns
+        return self.PAD + col * (self.col_w + 8), self.levers_y + line * self.lever_row
+
+
 class LeverPanel:
     """Sliders for one state's levers, the fork button, and branch management."""
 
     def __init__(self, manager, rect: pygame.Rect, scale: float, state: str):
         self.panel = UIPanel(rect, starting_height=3, manager=manager)
         self.state = state
-        row = int(26 * scale)
-        pad = 6
-        w = rect.width - 2 * pad
+        specs = lever_specs(state)
+        plan = PanelPlan(rect.width, scale, len(specs), rect.height)
+        self.plan = plan
         self.tabs: dict[str, UIButton] = {}
-        x = pad
-        for s in STATES:
-            self.tabs[s] = UIButton(
-                pygame.Rect(x, pad, int(52 * scale), row), s, manager, container=self.panel
-            )
+        for s, r in zip(STATES, plan.head[:4], strict=True):
+            self.tabs[s] = UIButton(r, s, manager, container=self.panel)
             if s == state:
                 self.tabs[s].select()
-            x += int(52 * scale) + 4
         self.buttons: dict[str, UIButton] = {}
-        bx = x + 8
 
-        def button(key, text, width, tip, y=pad):
-            nonlocal bx
-            b = UIButton(
-                pygame.Rect(bx, y, int(width * scale), row),
-                text,
-                manager,
-                container=self.panel,
-                tool_tip_text=tip,
-            )
-            self.buttons[key] = b
-            bx += int(width * scale) + 4
-            return b
+        def button(key, text, r, tip):
+            self.buttons[key] = UIButton(r, text, manager, container=self.panel, tool_tip_text=tip)
 
-        button("fork", "Fork here", 88, "Apply the changed levers from next month and run a branch")
-        button("reset", "Reset", 56, "Forget changed levers")
-        button("close", "Close", 56, "Close the panel (L)")
-        y = pad + row + 4
-        bx = pad
+        fork, reset, close = plan.head[4:]
+        button(
+            "fork", "Fork here", fork, "Apply the changed levers from next month and run a branch"
+        )
+        button("reset", "Reset", reset, "Forget changed levers")
+        button("close", "Close", close, "Close the panel (L)")
+        name, rename, prev, nxt, remove, export = plan.branch
         self.name = UITextEntryLine(
-            pygame.Rect(bx, y, int(150 * scale), row),
-            manager,
-            container=self.panel,
-            placeholder_text="branch name",
+            name, manager, container=self.panel, placeholder_text="branch name"
         )
-        bx += int(150 * scale) + 4
-        button("rename", "Rename", 70, "Rename the shown branch", y)
-        button("prev", "<", 28, "Previous branch (B)", y)
-        button("next", ">", 28, "Next branch (B)", y)
-        button("remove", "Remove", 70, "Remove the shown branch", y)
-        button("export", "Export", 66, "Write the branch as a scenario YAML", y)
+        button("rename", "Rename", rename, "Rename the shown branch")
+        button("prev", "<", prev, "Previous branch (B)")
+        button("next", ">", nxt, "Next branch (B)")
+        button("remove", "Remove", remove, "Remove the shown branch")
+        button("export", "Export", export, "Write the branch as a scenario YAML")
+        pad, row = plan.PAD, plan.row
         self.status = UILabel(
-            pygame.Rect(pad, y + row + 2, w, row), "", manager, container=self.panel
+            pygame.Rect(pad, plan.status_y, plan.inner_w, row), "", manager, container=self.panel
         )
-        y += 2 * row + 6
         self.sliders: dict[str, UIHorizontalSlider] = {}
         self.values: dict[str, UILabel] = {}
         self.ranges: dict[str, tuple[float, float]] = {}
-        col_w = (w - 8) // 2
-        label_w = int(130 * scale)
-        value_w = int(52 * scale)
-        for i, (key, low, high, _unit) in enumerate(lever_specs(state)):
-            cx = pad + (i % 2) * (col_w + 8)
-            cy = y + (i // 2) * (row + 2)
+        col_w, label_w, value_w = plan.col_w, plan.label_w, plan.value_w
+        h = plan.lever_row - 2
+        holder, dy = self.panel, 0
+        self.scroller: UIScrollingContainer | None = None
+        if plan.scrolls:
+            visible = pygame.Rect(0, plan.levers_y, rect.width - 6, rect.height - plan.levers_y - 6)
+            self.scroller = holder = UIScrollingContainer(
+                visible, manager, container=self.panel, allow_scroll_x=False
+            )
+            holder.set_scrollable_area_dimensions((col_w + 2 * pad, plan.levers_h))
+            dy = -plan.levers_y
+        for i, (key, low, high, _unit) in enumerate(specs):
+            cx, cy = plan.lever(i)
+            cy += dy
             name = key.split(".", 1)[1]
-            UILabel(pygame.Rect(cx, cy, label_w, row), name, manager, container=self.panel)
+            UILabel(pygame.Rect(cx, cy, label_w, h), name, manager, container=holder)
             value = low
             step = 10.0 if high > 10 else 0.05
             slider = UIHorizontalSlider(
-                pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, row - 4),
+                pygame.Rect(cx + label_w, cy + 2, col_w - label_w - value_w - 4, h - 4),
                 value,
                 (low, high),
                 manager,
-                container=self.panel,
+                container=holder,
                 click_increment=step,
             )
             self.sliders[key] = slider
             self.ranges[key] = (low, high)
-            mark = ""
             self.values[key] = UILabel(
-                pygame.Rect(cx + col_w - value_w, cy, value_w, row),
-                f"{value:g}{mark}",
+                pygame.Rect(cx + col_w - value_w, cy, value_w, h),
+                f"{value:g}",
                 manager,
-                container=self.panel,
+                container=holder,
             )
 
     def slider_key(self, element) -> str | None:
@@ -242,4 +323,4 @@ class LeverPanel:
         self.panel.hide()
 
 
-__all__ = ["TopBar", "LeverPanel", "theme_for", "lever_specs", "rounded"]
+__all__ = ["TopBar", "LeverPanel", "PanelPlan", "theme_for", "lever_specs", "rounded"]
