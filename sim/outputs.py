@@ -39,6 +39,18 @@ def atomic_path(final: Path) -> Iterator[Path]:
         raise
 
 
+def write_text_atomic(path: Path, text: str, what: str) -> Path:
+    """Write a text file atomically, creating its folder; a failure is an OutputError
+    naming ``what`` and leaves no half-written file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+    return path
+
+
 def timeseries_frames(result: RunResult) -> Iterator[pd.DataFrame]:
     """The tidy table in replicate-major chunks: one row per replicate and month."""
     months, reps = result.months, result.replicates

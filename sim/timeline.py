@@ -240,18 +240,10 @@ class Timeline:
 
     def export(self, name: str, path: str | Path) -> Path:
         """Write branch ``name`` as a scenario file that ``durand run`` reproduces exactly."""
-        from sim.errors import OutputError
-        from sim.outputs import atomic_path
+        from sim.outputs import write_text_atomic
 
         path = Path(path)
-        text = self.scenario_yaml(name, path.parent)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        return path
+        return write_text_atomic(path, self.scenario_yaml(name, path.parent), "the branch")
 
     def _yaml(self, name: str, changes, extends: str) -> str:
         s = self.original.scenario

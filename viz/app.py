@@ -46,9 +46,23 @@ class FrameLoop:
     makes every frame advance the same time, uncapped; otherwise 60 fps, dt at most 0.1 s."""
 
     running: bool
+    fullscreen: bool
+    windowed_size: tuple[int, int]
+    resizable = True  # the window's flag when not fullscreen
 
     def frame(self, dt: float) -> None:
         raise NotImplementedError
+
+    def toggle_fullscreen(self) -> None:
+        """Fullscreen at the desktop's resolution, and back to the window's last size."""
+        pygame = self._pygame
+        self.fullscreen = not self.fullscreen
+        if self.fullscreen:  # (0, 0): the desktop's resolution
+            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            flags = pygame.RESIZABLE if self.resizable else 0
+            self.screen = pygame.display.set_mode(self.windowed_size, flags)
+        self.manager.set_window_resolution(self.size)
 
     def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
         import pygame
@@ -131,13 +145,7 @@ class ViewerApp(FrameLoop):
         self.viewer.rebuild()
 
     def toggle_fullscreen(self) -> None:
-        pygame = self._pygame
-        self.fullscreen = not self.fullscreen
-        if self.fullscreen:  # (0, 0): the desktop's resolution
-            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        else:
-            self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
-        self.manager.set_window_resolution(self.size)
+        super().toggle_fullscreen()
         self.viewer.clear_caches()
         self.viewer.rebuild()
 

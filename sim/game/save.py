@@ -146,17 +146,11 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
 
 def save_game(game, path: str | Path) -> Path:
     """Write the game atomically (a failure leaves no half-written file)."""
-    from sim.outputs import atomic_path
+    from sim.outputs import write_text_atomic
 
     path = Path(path)
     text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"cannot save the game to {path}: {exc}") from None
-    return path
+    return write_text_atomic(path, text, "the game")
 
 
 def check_writable(path: str | Path) -> Path:

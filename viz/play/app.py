@@ -15,6 +15,10 @@ from viz.app import DEFAULT_SIZE, FrameLoop
 
 
 class PlayApp(FrameLoop):
+    """The game window: hand-over, turn, between-turn and game-over scenes over one Game."""
+
+    resizable = False  # the game's scenes are laid out for a fixed window
+
     def __init__(
         self,
         game,
@@ -199,13 +203,7 @@ class PlayApp(FrameLoop):
         self.rebuild()
 
     def toggle_fullscreen(self) -> None:
-        pygame = self._pygame
-        self.fullscreen = not self.fullscreen
-        if self.fullscreen:  # (0, 0): the desktop's resolution
-            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        else:
-            self.screen = pygame.display.set_mode(self.windowed_size)
-        self.manager.set_window_resolution(self.size)
+        super().toggle_fullscreen()
         self.rebuild()
 
     def show_help(self) -> None:
