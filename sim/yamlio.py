@@ -76,6 +76,16 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     return parse_yaml(text, name)
 
 
+def load_mapping(path: Path) -> tuple[dict, SourceMap]:
+    """``load_yaml`` for files whose top level must be a mapping of keys (every input file
+    the project reads: scenarios, sweep specs, doctrines, lessons)."""
+    data, smap = load_yaml(path)
+    if not isinstance(data, dict):
+        problem = Problem(str(path), 1, "", "expected a mapping of keys at the top level")
+        raise ScenarioError([problem])
+    return data, smap
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     loader = yaml.SafeLoader(text)
     try:

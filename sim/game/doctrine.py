@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.errors import Problem, ScenarioError
 from sim.game.rules import DERIVED, OFFERS, ROLES, role_levers
-from sim.yamlio import SourceMap, load_yaml
+from sim.yamlio import SourceMap, load_mapping
 
 DOCTRINES = Path(__file__).resolve().parent / "doctrines"
 Number = Annotated[float, Field(allow_inf_nan=False)]
@@ -118,9 +118,7 @@ def load_doctrine(path: str | Path) -> Doctrine:
 
     path = Path(path)
     name = str(path)
-    data, smap = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
+    data, smap = load_mapping(path)
     try:
         parsed = DoctrineFile.model_validate(data)
     except ValidationError as exc:

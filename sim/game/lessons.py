@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import Problem, ScenarioError, UsageError
-from sim.yamlio import load_yaml
+from sim.errors import ScenarioError, UsageError
+from sim.yamlio import load_mapping
 
 LESSONS = Path(__file__).resolve().parent.parent.parent / "docs" / "lessons"
 Role = str
@@ -87,10 +87,8 @@ def load_lesson(name_or_path: str, folder: Path = LESSONS) -> Lesson:
     else:
         names = ", ".join(available(folder)) or "none found"
         raise UsageError(f"no lesson {name_or_path!r}; lessons: {names}")
-    data, smap = load_yaml(file)
+    data, smap = load_mapping(file)
     name = str(file)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
     try:
         spec = LessonFile.model_validate(data)
     except ValidationError as exc:

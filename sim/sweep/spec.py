@@ -29,7 +29,7 @@ from sim.scenario import (
     load_scenario,
 )
 from sim.sweep.outcomes import Outcome, parse_expression
-from sim.yamlio import SourceMap, load_yaml
+from sim.yamlio import SourceMap, load_mapping
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris", "mc")
 MAX_POINTS = 10_000_000
@@ -180,9 +180,7 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     """
     path = Path(path)
     name = str(path)
-    data, smap = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
+    data, smap = load_mapping(path)
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
