@@ -145,6 +145,11 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
     metrics = known_metrics()
     mine = [o for o, k in OFFERS.items() if d.role in k.parties]
 
+    def check_offer(value, where):
+        if value is not None and value not in mine:
+            msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
+            out.append(smap.problem(where, msg, name))
+
     def check_conditions(conds, at):
         for j, c in enumerate(conds):
             where = at + ("when", j)
@@ -154,10 +159,7 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
                     smap.problem(where + ("metric",), f"unknown metric {c.metric!r}{hint}", name)
                 )
             for key in ("deal", "pending_offer", "never_broke"):
-                value = getattr(c, key)
-                if value is not None and value not in mine:
-                    msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
-                    out.append(smap.problem(where + (key,), msg, name))
+                check_offer(getattr(c, key), where + (key,))
 
     for i, rule in enumerate(d.rules):
         at = ("rules", i)
@@ -175,10 +177,8 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
                         f"got {value!r}"
                     )
                     out.append(smap.problem(where, msg, name))
-        for key, value in (("propose", rule.propose), ("break", rule.break_deal)):
-            if value is not None and value not in mine:
-                msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
-                out.append(smap.problem(at + (key,), msg, name))
+        check_offer(rule.propose, at + ("propose",))
+        check_offer(rule.break_deal, at + ("break",))
     for i, ans in enumerate(d.answers):
         at = ("answers", i)
         check_conditions(ans.when, at)
