@@ -40,7 +40,7 @@ clean:
 	rm -rf $(VENV) runs .pytest_cache
 
 calibration-doc: $(STAMP)
-	$(BIN)/python -c "from sim.calibration import as_markdown; print(as_markdown())" > docs/calibration.md
+	$(BIN)/python -c "from sim.analysis.calibration import as_markdown; print(as_markdown())" > docs/calibration.md
 
 scenarios-doc: $(STAMP)
 	$(BIN)/durand scenarios --markdown > docs/scenarios.md

@@ -8,7 +8,7 @@ replicate-step than R=1; one R=1 120-month run <= 50 ms; peak memory of
 shared, so read the ratios as well as the absolute figures.
 
 Runs go through ``run_scenario``, the path `durand run` takes: at R=10,000 it splits the
-replicates over the cores (sim/runner.py), so the single-core figure is printed beside it.
+replicates over the cores (sim/run/runner.py), so the single-core figure is printed beside it.
 Memory is the peak over time of the summed proportional set size (PSS) of `durand run`
 and its shard processes, so shared pages count once.
 """
@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.runner import default_cores, run_scenario  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.inputs.scenario import load_scenario  # noqa: E402
+from sim.run.runner import default_cores, run_scenario  # noqa: E402
 
 MONTHS = 120
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -42,7 +42,7 @@ def time_run(scenario, replicates: int, cores: int | None = None) -> float:
 
 def stepping_share(scenario, replicates: int, repeats: int) -> float:
     """Seconds of a one-core run spent outside recording (the recorder made a no-op)."""
-    from sim.recorder import Recorder
+    from sim.model.recorder import Recorder
 
     record = Recorder.record
     Recorder.record = lambda self, *args: None
@@ -85,7 +85,7 @@ def peak_memory_of_cli(replicates: int) -> tuple[float, float]:
         cmd = [
             sys.executable,
             "-c",
-            "from sim.cli import main; main()",
+            "from sim.cli.main import main; main()",
             "run",
             str(BASELINE),
             "--replicates",

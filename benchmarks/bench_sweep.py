@@ -92,7 +92,7 @@ def batch_run_per_run(runs: int, months: int) -> float:
     """Seconds per single-replicate run through mesa.batch_run (one process)."""
     import mesa
 
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     start = time.perf_counter()
     mesa.batch_run(

@@ -26,7 +26,7 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.timeline import Timeline  # noqa: E402
+from sim.run.timeline import Timeline  # noqa: E402
 from viz.app import ViewerApp  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

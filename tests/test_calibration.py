@@ -10,10 +10,10 @@ import pytest
 import yaml
 from test_cli import ROOT, durand
 
-from sim.calibration import as_markdown, load_specs, spec_for
-from sim.parameters import registry
-from sim.runner import run_scenario
-from sim.scenario import load_scenario
+from sim.analysis.calibration import as_markdown, load_specs, spec_for
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import load_scenario
+from sim.run.runner import run_scenario
 
 HISTORY = ROOT / "scenarios" / "history_2023.yaml"
 

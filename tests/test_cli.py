@@ -40,9 +40,9 @@ def small_run(tmp_path_factory) -> Path:
 def test_help_answers_without_importing_the_model():
     code = (
         "import sys; sys.argv = ['durand', '--help']\n"
-        "from sim import cli\n"
-        "try:\n    cli.main()\nexcept SystemExit as e:\n    assert e.code in (0, None)\n"
-        "heavy = [m for m in ('mesa', 'numpy', 'pandas', 'sim.model') if m in sys.modules]\n"
+        "from sim.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None)\n"
+        "heavy = [m for m in ('mesa', 'numpy', 'pandas', 'sim.model.model') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -176,7 +176,8 @@ def test_evidence_doc_is_current():
 
 def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     """A failure while writing says so, exits 3 and leaves no half-written file."""
-    from sim import cli, outputs
+    from sim.cli import main as cli
+    from sim.run import outputs
 
     def broken(result, path):
         path.write_text("half")
@@ -198,7 +199,8 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_internal_errors_are_reported_without_traceback(tmp_path, monkeypatch, capsys):
-    from sim import api, cli
+    from sim.cli import main as cli
+    from sim.run import api
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")
@@ -233,7 +235,7 @@ def test_scheduled_events_reach_events_file(tmp_path):
 
 def test_sim_never_imports_viz():
     """The viewer depends on the model, never the other way round: viz plugs into the
-    command line through entry points (sim/plugins.py)."""
+    command line through entry points (sim/cli/plugins.py)."""
     import ast
 
     root = Path(__file__).resolve().parent.parent / "sim"
@@ -250,7 +252,7 @@ def test_sim_never_imports_viz():
 
 
 def test_the_viewer_command_is_found_as_a_plugin():
-    from sim.plugins import commands
+    from sim.cli.plugins import commands
 
     assert "view" in commands()
 

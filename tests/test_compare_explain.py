@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from test_cli import ROOT, durand
 
-from sim.compare import compare
-from sim.explain import account, decompose, explain, trace
-from sim.scenario import load_scenario
+from sim.analysis.compare import compare
+from sim.analysis.explain import account, decompose, explain, trace
+from sim.inputs.scenario import load_scenario
 
 SC = ROOT / "scenarios"
 FAST = ("--replicates", "24", "--months", "24")
@@ -132,8 +132,8 @@ def test_explain_afghanistan_and_no_difference():
 
 
 def test_every_channel_is_named_with_its_mechanism_and_evidence():
-    from sim.explain import CHANNELS, _quote
-    from sim.parameters import registry
+    from sim.analysis.explain import CHANNELS, _quote
+    from sim.inputs.parameters import registry
 
     base = load_scenario(SC / "baseline.yaml").with_overrides(replicates=3, months=4)
     parts = decompose(trace(base), trace(base))

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ScenarioError
 from sim.game import rules as R
 from sim.game.doctrine import load_doctrine
 from sim.game.engine import Game, GameError
 from sim.game.lessons import available, load_lesson
 from sim.game.save import load_game, save_game
 from sim.game.text import TextGame
+from sim.inputs.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -498,8 +498,8 @@ def test_an_unwritable_save_path_is_refused_before_any_turn(tmp_path):
 
 
 def test_a_failed_autosave_warns_and_the_game_goes_on(tmp_path, monkeypatch):
-    from sim.errors import OutputError
     from sim.game import save
+    from sim.inputs.errors import OutputError
 
     def failing(game, path):
         raise OutputError(f"cannot save the game to {path}: disk full")

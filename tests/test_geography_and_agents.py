@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sim import ACTORS, GROUPS, STATES
-from sim.agents import MilitantGroup, StateActor, programmes
-from sim.geography import REGIONS, actors, geography
-from sim.model import DurandModel
+from sim.model.agents import MilitantGroup, StateActor, programmes
+from sim.model.geography import REGIONS, actors, geography
+from sim.model.model import DurandModel
 
 
 def test_regions_cover_both_sides_of_the_durand_line():
@@ -60,7 +60,7 @@ def test_a_finished_model_is_freed_with_its_recorder():
     import gc
     import weakref
 
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     model = DurandModel(replicates=2, months=2)
     model.run()

@@ -44,7 +44,7 @@ def test_mesa_batch_run_example():
     assert len(batch) == 6 and set(batch["Step"]) == {23}
     assert set(batch["seed"]) == {1, 2, 3}
     # The reported metrics are the model's own, for that seed and lever setting.
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     model = DurandModel(
         ROOT / "scenarios" / "baseline.yaml",
@@ -59,7 +59,7 @@ def test_mesa_batch_run_example():
 
 
 def test_unknown_lever_keyword_is_refused():
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     with pytest.raises(ValueError, match="unknown lever 'US.aid'"):
         DurandModel(replicates=1, months=1, levers={"US.aid": 1.0})

@@ -10,10 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model import BASELINE, DurandModel
-from sim.parameters import registry
-from sim.recorder import COUNT_METRICS, INDEX, METRICS
-from sim.scenario import (
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import (
     AttackWave,
     EconomicShock,
     Scenario,
@@ -22,6 +20,8 @@ from sim.scenario import (
     TrustShock,
     load_scenario,
 )
+from sim.model.model import BASELINE, DurandModel
+from sim.model.recorder import COUNT_METRICS, INDEX, METRICS
 
 R = 8
 MONTHS = 24

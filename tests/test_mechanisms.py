@@ -18,8 +18,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sim.model import BASELINE, DurandModel
-from sim.scenario import AttackWave, EconomicShock, Scenario, StrengthLoss, load_scenario
+from sim.inputs.scenario import AttackWave, EconomicShock, Scenario, StrengthLoss, load_scenario
+from sim.model.model import BASELINE, DurandModel
 
 SEED = 11
 R = 200

@@ -8,9 +8,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sim.model import BASELINE, DurandModel
-from sim.recorder import INDEX, METRICS
-from sim.scenario import AttackWave, EconomicShock, Scenario, load_scenario
+from sim.inputs.scenario import AttackWave, EconomicShock, Scenario, load_scenario
+from sim.model.model import BASELINE, DurandModel
+from sim.model.recorder import INDEX, METRICS
 
 SEED = 7
 MONTHS = 36
@@ -187,7 +187,7 @@ def test_grand_bargain_joint_ops_superset_in_month0():
 @pytest.mark.parametrize("k,m", [(9, 2), (9, 3), (26, 9), (26, 2)])
 def test_weighted_sum_is_the_sequential_sum_for_any_batch(rows, k, m):
     """weighted_sum adds over K left to right, and a row alone gives the same bits."""
-    from sim import arrays
+    from sim.model import arrays
 
     rng = np.random.default_rng(rows * 100 + k)
     a = rng.random((rows, k)) * rng.choice([1e-3, 1.0, 1e3], size=(rows, k))
@@ -200,7 +200,7 @@ def test_weighted_sum_is_the_sequential_sum_for_any_batch(rows, k, m):
 
 
 def test_prefaulted_buffers_behave_like_zeros():
-    from sim.arrays import zeros_prefaulted
+    from sim.model.arrays import zeros_prefaulted
 
     for shape in [(2, 3), (64, 71, 1000)]:  # below and above the pre-fault threshold
         a = zeros_prefaulted(shape, np.float32)
@@ -212,7 +212,7 @@ def test_prefaulted_buffers_behave_like_zeros():
 
 def test_a_run_split_over_processes_is_bit_identical_to_one_process():
     """run_scenario's forked shards fill one buffer with exactly the one-batch numbers."""
-    from sim.runner import run_scenario
+    from sim.run.runner import run_scenario
 
     scenario = load_scenario(BASELINE).with_overrides(months=14)
     ids = np.array([0, 5, 17, 18, 300, 301, 9999])
@@ -225,8 +225,8 @@ def test_a_run_split_over_processes_is_bit_identical_to_one_process():
 
 def test_a_failed_shard_process_is_reported_not_ignored(monkeypatch):
     """A shard that dies must fail the run with a DurandError, never leave zeros behind."""
-    from sim import runner
-    from sim.errors import DurandError
+    from sim.inputs.errors import DurandError
+    from sim.run import runner
 
     class FailingInChildren(runner.DurandModel):
         def run(self, progress=None):
@@ -244,7 +244,7 @@ def test_a_daemonic_worker_runs_every_replicate_itself(monkeypatch):
     """Pool and Dask workers are daemonic and may not fork: the run stays in-process."""
     import multiprocessing
 
-    from sim import runner
+    from sim.run import runner
 
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
     assert runner.default_cores(100_000) == 1

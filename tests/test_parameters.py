@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.parameters import default_tree, iter_numbers, registry
-from sim.scenario import load_scenario
+from sim.inputs.parameters import default_tree, iter_numbers, registry
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -79,12 +79,14 @@ def test_shares_sum_to_one():
 
 def test_no_numeric_literals_in_the_mechanisms_beyond_structure():
     """Model numbers live in data: the submodels may only use 0, 1, 2 and unit scales."""
-    source = (ROOT / "sim" / "mechanisms.py").read_text()
+    source = (ROOT / "sim" / "model" / "mechanisms.py").read_text()
     code = "\n".join(line.split("#")[0] for line in source.splitlines())
     code = re.sub(r'"""[\s\S]*?"""', "", code)
     literals = set(re.findall(r"(?<![\w.])(\d+\.\d+|\d+)(?![\w.])", code))
     allowed = {"0", "1", "2", "0.0", "1.0", "2.0", "12", "100.0", "1000.0", "1e-12"}
-    assert literals <= allowed, f"magic numbers in sim/mechanisms.py: {sorted(literals - allowed)}"
+    assert literals <= allowed, (
+        f"magic numbers in sim/model/mechanisms.py: {sorted(literals - allowed)}"
+    )
 
 
 def test_scenario_overrides_reach_the_model_parameters(tmp_path):

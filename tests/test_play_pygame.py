@@ -196,8 +196,8 @@ def test_window_keys_help_large_font_screenshot_and_fullscreen(app, tmp_path, mo
 
 
 def test_a_failed_autosave_in_the_window_warns_and_play_goes_on(tmp_path, monkeypatch):
-    from sim.errors import OutputError
     from sim.game import save
+    from sim.inputs.errors import OutputError
 
     def failing(game, path):
         raise OutputError(f"cannot save the game to {path}: disk full")

@@ -1,4 +1,4 @@
-"""Counter-based random streams (sim/rng.py): range, uniformity, batch invariance, Poisson."""
+"""Counter-based random streams (sim/model/rng.py): range, uniformity, batch invariance, Poisson."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.rng import POISSON_EXACT_BELOW, Streams, poisson_inverse
+from sim.model.rng import POISSON_EXACT_BELOW, Streams, poisson_inverse
 
 SEED = 20250301
 GRID = 1_000_000  # points of the fine uniform grid used to measure the Poisson quantile
@@ -164,7 +164,7 @@ def test_poisson_inverse_monotone_in_lambda(lams):
     reason="poisson_inverse switches from exact search to Cornish-Fisher at lambda=5 and the "
     "two quantile functions disagree there: for ~0.7% of u, Poisson(5-eps) gives a higher "
     "count than Poisson(5) (e.g. u=0.00725: 1 vs 0), so raising a mean across 5 can lower "
-    "the paired draw, against the monotonicity sim/rng.py promises",
+    "the paired draw, against the monotonicity sim/model/rng.py promises",
 )
 def test_poisson_inverse_monotone_in_lambda_across_the_switch():
     u = _grid(100_000)
@@ -201,7 +201,7 @@ def test_small_means_are_the_exact_poisson_quantile(lam):
 
 def test_compiled_uniforms_match_the_numpy_hash():
     """The kernels hash stream keys themselves: same uniforms as Streams.uniform."""
-    from sim import kernels
+    from sim.model import kernels
 
     s = Streams(SEED, np.array([0, 7, 123456]))
     slots = np.array([3, 40, 41])
@@ -220,7 +220,7 @@ def test_compiled_uniforms_match_the_numpy_hash():
 
 def test_uniforms_never_reach_0_or_1_even_at_the_extreme_hash():
     """The top 52-bit bin maps strictly below 1, the bottom strictly above 0."""
-    from sim import rng as rng_module
+    from sim.model import rng as rng_module
 
     top = np.array([np.iinfo(np.uint64).max], dtype=np.uint64)
     bottom = np.array([0], dtype=np.uint64)

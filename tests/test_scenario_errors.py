@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, load_scenario
+from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"
@@ -572,8 +572,8 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path):
     path.write_text("\n".join(lines) + "\n")
     script = (
         "import sys\n"
-        "from sim.errors import ScenarioError\n"
-        "from sim.scenario import load_scenario\n"
+        "from sim.inputs.errors import ScenarioError\n"
+        "from sim.inputs.scenario import load_scenario\n"
         "try:\n"
         "    load_scenario(sys.argv[1])\n"
         "except ScenarioError as e:\n"

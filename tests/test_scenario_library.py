@@ -16,9 +16,9 @@ import yaml
 from test_cli import ROOT, durand
 from test_parameters import SEEDS, _normalise
 
-from sim.library import as_markdown
-from sim.runner import RunResult, run_scenario
-from sim.scenario import load_scenario
+from sim.analysis.library import as_markdown
+from sim.inputs.scenario import load_scenario
+from sim.run.runner import RunResult, run_scenario
 
 SC = ROOT / "scenarios"
 LIBRARY = sorted(p for p in SC.glob("*.yaml") if p.stem != "baseline")

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.runner import run_scenario
-from sim.scenario import load_scenario
+from sim.inputs.scenario import load_scenario
+from sim.run.runner import run_scenario
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import ScenarioError, UsageError
+from sim.inputs.errors import ScenarioError, UsageError
 from sim.sweep.analysis import discover, load_results, sensitivity
 from sim.sweep.engine import run_sweep
 from sim.sweep.replay import replay
@@ -403,7 +403,7 @@ def test_a_chunk_frees_its_models(tmp_path):
     """mesa 3.3 keeps every model alive through Agent._ids; a sweep worker must not."""
     import gc
 
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
     from sim.sweep.execute import Plan, chunks, run_chunk
     from sim.sweep.sampling import design
 
@@ -479,7 +479,7 @@ def test_a_factor_the_base_scenario_overrides_is_refused(tmp_path):
 
 def test_constant_arithmetic_in_an_expression_is_float64_and_cannot_hang():
     """9**9**9**9 in Python integers would run for ever; as float64 it is inf at once."""
-    from sim.recorder import METRICS
+    from sim.model.recorder import METRICS
     from sim.sweep.outcomes import Outcome, compute, parse_expression
 
     by_metric = np.ones((3, len(METRICS), 2), dtype=np.float32)

@@ -1,4 +1,4 @@
-"""sim.timeline: the playback/fork API the viewer uses."""
+"""sim.run.timeline: the playback/fork API the viewer uses."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError, UsageError
-from sim.runner import run_scenario
-from sim.scenario import load_scenario
-from sim.timeline import Timeline
+from sim.inputs.errors import ScenarioError, UsageError
+from sim.inputs.scenario import load_scenario
+from sim.run.runner import run_scenario
+from sim.run.timeline import Timeline
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

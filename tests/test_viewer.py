@@ -17,10 +17,10 @@ import pygame_gui  # noqa: E402
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from sim.cli import app as cli_app  # noqa: E402
-from sim.runner import run_scenario  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
-from sim.timeline import Timeline  # noqa: E402
+from sim.cli.main import app as cli_app  # noqa: E402
+from sim.inputs.scenario import load_scenario  # noqa: E402
+from sim.run.runner import run_scenario  # noqa: E402
+from sim.run.timeline import Timeline  # noqa: E402
 from viz.app import ViewerApp  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,7 +358,7 @@ def test_mouse_clicks_on_the_widgets_play_and_fork(viewer, timeline):
 def test_a_window_nobody_can_see_is_refused(monkeypatch):
     """Without a display SDL falls back to drawing off screen; a window there would run
     forever unseen, so the viewer and the game refuse it and point to --headless/--text."""
-    from sim.errors import UsageError
+    from sim.inputs.errors import UsageError
     from viz.app import require_display
 
     monkeypatch.delenv("SDL_VIDEODRIVER")

@@ -26,7 +26,7 @@ def require_display(hint: str) -> None:
     """
     import pygame
 
-    from sim.errors import UsageError
+    from sim.inputs.errors import UsageError
 
     pygame.display.init()
     invisible = pygame.display.get_driver() in ("offscreen", "dummy")
@@ -158,7 +158,7 @@ class ViewerApp(FrameLoop):
 
     def screenshot(self, path: Path | None = None) -> Path:
         """Save the window as a PNG; raises OutputError (with the path) if it cannot."""
-        from sim.errors import OutputError
+        from sim.inputs.errors import OutputError
 
         if path is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -193,7 +193,7 @@ class ViewerApp(FrameLoop):
         elif key in (pygame.K_F11, pygame.K_f):
             self.toggle_fullscreen()
         elif key in (pygame.K_p, pygame.K_F12):
-            from sim.errors import OutputError
+            from sim.inputs.errors import OutputError
 
             try:
                 self.viewer.say(f"Saved {self.screenshot()}")
@@ -239,19 +239,19 @@ def run_viewer(
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Path | None:
     """Open the viewer on a scenario (or render it headless); return the screenshot path."""
-    from sim.api import check_range
-    from sim.scenario import MAX_MONTHS, MAX_SEED
-    from sim.timeline import Timeline
+    from sim.inputs.scenario import MAX_MONTHS, MAX_SEED
+    from sim.run.api import check_range
+    from sim.run.timeline import Timeline
 
     check_range("seed", seed, 0, MAX_SEED)
     check_range("replicates", replicates, 1, 100_000)
     check_range("months", months, 1, MAX_MONTHS)
     if frames is not None and frames < 1:
-        from sim.errors import UsageError
+        from sim.inputs.errors import UsageError
 
         raise UsageError("--frames must be at least 1")
     if not 0.25 <= speed <= 16:
-        from sim.errors import UsageError
+        from sim.inputs.errors import UsageError
 
         raise UsageError(f"--speed must be between 0.25 and 16, got {speed:g}")
     _quiet_pygame()
@@ -265,7 +265,7 @@ def run_viewer(
     try:
         app = ViewerApp(timeline, size=size, large_font=large_font)
     except pygame.error as exc:
-        from sim.errors import UsageError
+        from sim.inputs.errors import UsageError
 
         raise UsageError(
             f"cannot open a window ({exc}); without a display, use --headless"
@@ -276,7 +276,7 @@ def run_viewer(
         if at:
             viewer.jump_to(at)
             if viewer.status:
-                from sim.errors import UsageError
+                from sim.inputs.errors import UsageError
 
                 raise UsageError(f"--at: {viewer.status}")
         viewer.playback.playing = not paused

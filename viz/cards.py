@@ -14,7 +14,7 @@ from __future__ import annotations
 import pygame
 
 from sim import GROUPS, STATES
-from sim.timeline import Branch
+from sim.run.timeline import Branch
 from viz import theme
 from viz.theme import Typography
 

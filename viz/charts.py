@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from sim.timeline import Branch, date_label
+from sim.run.timeline import Branch, date_label
 from viz import theme
 from viz.theme import Typography
 

@@ -15,8 +15,8 @@ import numpy as np
 import pygame
 
 from sim import GROUPS
-from sim.geography import geography
-from sim.timeline import Branch
+from sim.model.geography import geography
+from sim.run.timeline import Branch
 from viz import theme
 from viz.placement import Placer, around
 from viz.theme import Typography

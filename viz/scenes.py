@@ -13,9 +13,9 @@ from pathlib import Path
 import pygame
 import pygame_gui
 
-from sim.errors import DurandError
-from sim.scenario import month_index, parse_year_month
-from sim.timeline import Branch, Timeline, date_label
+from sim.inputs.errors import DurandError
+from sim.inputs.scenario import month_index, parse_year_month
+from sim.run.timeline import Branch, Timeline, date_label
 from viz import theme
 from viz.cards import CardStrip
 from viz.charts import CHARTS, Chart

@@ -17,7 +17,7 @@ DT = 1 / 60
 def main(out: Path = ROOT / "docs" / "img") -> None:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ["SDL_AUDIODRIVER"] = "dummy"
-    from sim.timeline import Timeline
+    from sim.run.timeline import Timeline
     from viz.app import ViewerApp
 
     timeline = Timeline(ROOT / "scenarios" / "baseline.yaml")

@@ -17,7 +17,7 @@ from pygame_gui.elements import (
 )
 
 from sim import STATES
-from sim.parameters import registry
+from sim.inputs.parameters import registry
 
 
 def theme_for(scale: float) -> dict:

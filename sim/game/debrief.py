@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.errors import OutputError
 from sim.game import rules as R
 from sim.game.explain import explain, measure
-from sim.recorder import COUNT_METRICS
+from sim.inputs.errors import OutputError
+from sim.model.recorder import COUNT_METRICS
 
 # Okabe-Ito, the colour-blind-safe palette of viz/theme.py (blue for US's sky and black
 # for China's grey, to read on white), with a marker each so lines differ without colour.
@@ -33,7 +33,7 @@ def component_totals(game, metric: str) -> tuple[float, float]:
 
 def quarterly(model, metric: str, turns: int) -> np.ndarray:
     """(turns, 3) 25th, 50th, 75th percentiles over the runs, per quarter."""
-    from sim.recorder import INDEX
+    from sim.model.recorder import INDEX
 
     block = model.recorder.by_metric[: turns * R.MONTHS_PER_TURN, INDEX[metric], :]
     q = block.astype(np.float64).reshape(turns, R.MONTHS_PER_TURN, -1)
@@ -47,7 +47,7 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.outputs import atomic_path
+    from sim.run.outputs import atomic_path
 
     turns = game.played
     x = np.arange(1, turns + 1)
@@ -169,7 +169,7 @@ def render_html(game, charts, lesson=None) -> str:
 
 def write_debrief(game, folder: str | Path, lesson=None) -> Path:
     """Write index.html, scores.png and outcomes.png into ``folder``; return the HTML path."""
-    from sim.outputs import atomic_path
+    from sim.run.outputs import atomic_path
 
     folder = Path(folder)
     if game.played == 0:

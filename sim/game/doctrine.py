@@ -13,9 +13,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import Problem, ScenarioError
 from sim.game.rules import DERIVED, OFFERS, ROLES, role_levers
-from sim.yamlio import SourceMap, load_mapping
+from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.yamlio import SourceMap, load_mapping
 
 DOCTRINES = Path(__file__).resolve().parent / "doctrines"
 Number = Annotated[float, Field(allow_inf_nan=False)]
@@ -107,14 +107,14 @@ class Doctrine:
 
 
 def known_metrics() -> set[str]:
-    from sim.recorder import METRICS
+    from sim.model.recorder import METRICS
 
     return set(METRICS) | set(DERIVED) | {f"score.{r}" for r in ROLES}
 
 
 def load_doctrine(path: str | Path) -> Doctrine:
     """Load and validate a doctrine file, or raise ScenarioError listing every problem."""
-    from sim.scenario import _pydantic_problems
+    from sim.inputs.scenario import _pydantic_problems
 
     path = Path(path)
     name = str(path)

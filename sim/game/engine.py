@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import UsageError
 from sim.game import rules as R
 from sim.game.doctrine import Context, Doctrine, default_doctrine, holds, reason
-from sim.scenario import Scenario, add_months, load_scenario
+from sim.inputs.errors import UsageError
+from sim.inputs.scenario import Scenario, add_months, load_scenario
 
 SEATS = ("bot", "person")
 _REVISIONS = itertools.count(1)  # every state of every game gets a distinct number
@@ -74,7 +74,7 @@ class GameSnapshot:
     """What a front end may draw: the played months (a RunResult) and the actors' cards."""
 
     played: int  # turns played
-    result: Any  # sim.runner.RunResult of the months played
+    result: Any  # sim.run.runner.RunResult of the months played
     cards: dict[str, dict]  # actor id -> card() at the end of the last turn played
 
 
@@ -110,7 +110,7 @@ class Game:
     # -------------------------------------------------------------- state
 
     def _reset(self) -> None:
-        from sim.model import DurandModel
+        from sim.model.model import DurandModel
 
         months = self.turns * R.MONTHS_PER_TURN
         self.model = DurandModel(
@@ -215,7 +215,7 @@ class Game:
         if self.played == 0:
             return None
         from sim import GROUPS, STATES
-        from sim.runner import RunResult
+        from sim.run.runner import RunResult
 
         months = self.played * R.MONTHS_PER_TURN
         m = self.model
@@ -407,7 +407,7 @@ class Game:
         self._trust(other, role, -R.BREAK_TRUST_LOSS, f"{role} broke {o.kind}")
 
     def _trust(self, source: str, target: str, change: float, note: str) -> None:
-        from sim.scenario import TrustShock
+        from sim.inputs.scenario import TrustShock
 
         shock = TrustShock(type="trust_shock", source=source, target=target, change=change)
         self.model.apply_shock(shock, note)
@@ -527,7 +527,7 @@ class Game:
 def quarter_medians(model, turn: int) -> dict[str, float]:
     """Medians over the runs for one turn's months: counts and aid summed over the
     quarter, stocks and rates at its last month, plus the game's derived metrics."""
-    from sim.recorder import COUNT_METRICS, METRICS
+    from sim.model.recorder import COUNT_METRICS, METRICS
 
     a = (turn - 1) * R.MONTHS_PER_TURN
     b = a + R.MONTHS_PER_TURN

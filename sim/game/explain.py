@@ -17,7 +17,7 @@ from sim import GROUPS
 from sim.game import rules as R
 
 # Which levers act on which recorded mechanism, and which way: +1 when raising the lever
-# raises the mechanism, -1 when it lowers it (read from sim/mechanisms.py). A move is named
+# raises the mechanism, -1 when it lowers it (read from sim/model/mechanisms.py). A move is named
 # as a cause only when it pushed the mechanism the way the mechanism actually went.
 DRIVERS: dict[str, dict[str, int]] = {
     # Counter-pressure: Pakistan's effort (scaled up by US intelligence) split by its
@@ -91,7 +91,7 @@ def _n(x: float) -> str:
 
 def measure(game, metric: str, how: str = "sum") -> tuple[float, float]:
     """(game, status quo) medians over the runs for the turns played: totals or end values."""
-    from sim.recorder import INDEX
+    from sim.model.recorder import INDEX
 
     months = game.played * R.MONTHS_PER_TURN
     if months == 0:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import ScenarioError, UsageError
-from sim.yamlio import load_mapping
+from sim.inputs.errors import ScenarioError, UsageError
+from sim.inputs.yamlio import load_mapping
 
 LESSONS = Path(__file__).resolve().parent.parent.parent / "docs" / "lessons"
 Role = str
@@ -75,7 +75,7 @@ def available(folder: Path = LESSONS) -> list[str]:
 def load_lesson(name_or_path: str, folder: Path = LESSONS) -> Lesson:
     """A lesson by name (a folder in docs/lessons/) or by path to its folder or lesson.yaml."""
     from sim.game.rules import ROLES, TEACHER_EVENTS
-    from sim.scenario import _pydantic_problems, load_scenario
+    from sim.inputs.scenario import _pydantic_problems, load_scenario
 
     given = Path(name_or_path)
     if given.suffix in (".yaml", ".yml") and given.is_file():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sim import STATES
-from sim.parameters import ParamSpec, default_tree, registry
+from sim.inputs.parameters import ParamSpec, default_tree, registry
 
 ROLES = STATES  # US, PAK, AFG, CHN; TTP, ISKP and BLA are never playable
 ROLE_NAMES = {"US": "United States", "PAK": "Pakistan", "AFG": "Afghan Taliban", "CHN": "China"}
@@ -285,7 +285,7 @@ OFFERS = {
 
 # ------------------------------------------------------------------ teacher events
 
-# Each is a shock in the scenario schema (validated by sim.scenario's shock models); sizes
+# Each is a shock in the scenario schema (validated by sim.inputs.scenario's shock models); sizes
 # are ours, chosen to be visible within a turn without ending the game.
 TEACHER_EVENTS = {
     "iskp_wave": (
@@ -327,6 +327,6 @@ def teacher_shock(name: str):
     """The validated shock object for a named teacher event."""
     from pydantic import TypeAdapter
 
-    from sim.scenario import Shock
+    from sim.inputs.scenario import Shock
 
     return TypeAdapter(Shock).validate_python(TEACHER_EVENTS[name][0])

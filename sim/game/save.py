@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import DurandError, OutputError, Problem, ScenarioError
 from sim.game.rules import ROLES
-from sim.yamlio import format_path
+from sim.inputs.errors import DurandError, OutputError, Problem, ScenarioError
+from sim.inputs.yamlio import format_path
 
 FORMAT = "durand-play-save"
 VERSION = 1
@@ -146,7 +146,7 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
 
 def save_game(game, path: str | Path) -> Path:
     """Write the game atomically (a failure leaves no half-written file)."""
-    from sim.outputs import write_text_atomic
+    from sim.run.outputs import write_text_atomic
 
     path = Path(path)
     text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"
@@ -213,7 +213,7 @@ def load_game(path: str | Path):
     """Rebuild a saved game by replaying its commands; every error names the save file."""
     from sim.game.doctrine import default_doctrine, load_doctrine
     from sim.game.engine import Game
-    from sim.scenario import load_scenario
+    from sim.inputs.scenario import load_scenario
 
     name = str(path)
     save_dir = Path(path).resolve().parent

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.errors import UsageError
 from sim.game import rules as R
+from sim.inputs.errors import UsageError
 
 
 def parse_doctrines(items: list[str]) -> dict:
@@ -52,7 +52,7 @@ def start_game(
     """(Game, Lesson or None) ready to play."""
     from sim.game.engine import Game
     from sim.game.lessons import load_lesson
-    from sim.model import BASELINE
+    from sim.model.model import BASELINE
 
     if load is not None:
         from sim.game.save import load_game

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from sim.errors import DurandError
 from sim.game import rules as R
 from sim.game.engine import Entry, Game, GameError
 from sim.game.lessons import play_due_cues
+from sim.inputs.errors import DurandError
 
 PUBLIC_METRICS = (
     ("attacks.PAK", "attacks in Pakistan", "{:.0f}"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import DurandError, OutputError, UsageError
+from sim.inputs.errors import DurandError, OutputError, UsageError
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.errors import DurandError, UsageError
+from sim.inputs.errors import DurandError, UsageError
 from sim.sweep.execute import Plan, auto_chunk_points, chunks, make_runner, run_chunk
 from sim.sweep.replay import scenario_to_yaml
 from sim.sweep.sampling import design

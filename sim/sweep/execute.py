@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.errors import UsageError
+from sim.inputs.errors import UsageError
 from sim.sweep.outcomes import Outcome, compute
 from sim.sweep.spec import Factor, Sweep, point_scenario
 
@@ -55,7 +55,7 @@ def run_chunk(
     Returns the chunk's index, its runs (one row per point and replicate, as columns),
     and, when the spec asks for monthly series, one row per run and month.
     """
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     reps = plan.sweep.replicates
     lever_cols = [i for i, f in enumerate(plan.factors) if f.target == "lever"]

@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 
-from sim.recorder import INDEX, METRICS
+from sim.model.recorder import INDEX, METRICS
 
 _FUNCTIONS = {
     "abs": np.abs,

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim.errors import OutputError, UsageError
-from sim.parameters import default_tree
-from sim.scenario import Scenario, add_months
+from sim.inputs.errors import OutputError, UsageError
+from sim.inputs.parameters import default_tree
+from sim.inputs.scenario import Scenario, add_months
 
 
 def _diff(tree, defaults):
@@ -60,8 +60,8 @@ def scenario_to_yaml(scenario: Scenario, title: str, description: str = "") -> s
 
 def replay(sweep_dir: Path, point: int, replicate: int, out: Path | None = None) -> dict:
     """Rebuild run (point, replicate) of a sweep, rerun it, and check it against its row."""
-    from sim.model import DurandModel
-    from sim.scenario import load_scenario
+    from sim.inputs.scenario import load_scenario
+    from sim.model.model import DurandModel
     from sim.sweep.analysis import load_results
     from sim.sweep.outcomes import compute
     from sim.sweep.spec import load_sweep, point_scenario

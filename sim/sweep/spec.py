@@ -15,10 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import Problem, ScenarioError
-from sim.parameters import registry
-from sim.recorder import METRICS
-from sim.scenario import (
+from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import (
     MAX_MONTHS,
     MAX_REPLICATES,
     MAX_SEED,
@@ -28,8 +27,9 @@ from sim.scenario import (
     add_months,
     load_scenario,
 )
+from sim.inputs.yamlio import SourceMap, load_mapping
+from sim.model.recorder import METRICS
 from sim.sweep.outcomes import Outcome, parse_expression
-from sim.yamlio import SourceMap, load_mapping
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris", "mc")
 MAX_POINTS = 10_000_000

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
-from sim.errors import OutputError, UsageError
+from sim.inputs.errors import OutputError, UsageError
 
 PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
 

@@ -74,7 +74,7 @@ class PlayApp(FrameLoop):
             return None
         key = g.revision
         if getattr(self, "_map_key", None) != key:
-            from sim.timeline import Branch
+            from sim.run.timeline import Branch
             from viz.map_view import MapData
 
             snap = g.snapshot()
@@ -169,8 +169,8 @@ class PlayApp(FrameLoop):
         """Save after a turn; a failed save is a warning on the status line, play goes on."""
         if self.save_path is None:
             return False
-        from sim.errors import DurandError
         from sim.game.save import save_game
+        from sim.inputs.errors import DurandError
 
         try:
             save_game(self.game, self.save_path)
@@ -283,7 +283,7 @@ def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=No
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
-    from sim.errors import UsageError
+    from sim.inputs.errors import UsageError
     from viz.app import require_display
 
     require_display("play in the terminal with --text")

@@ -17,8 +17,8 @@ from pygame_gui.elements import (
     UITextEntryLine,
 )
 
-from sim.errors import DurandError
 from sim.game import rules as R
+from sim.inputs.errors import DurandError
 from viz import theme
 from viz.widgets import rounded
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.recorder import METRICS
+from sim.model.recorder import METRICS
 
 
 def recorder_datacollector(model) -> mesa.DataCollector:

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from sim import __version__
-from sim.errors import DurandError, UsageError
+from sim.inputs.errors import DurandError, UsageError
 
 app = typer.Typer(
     name="durand",
@@ -79,7 +79,7 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario and write timeseries, events, summary and manifest to a folder."""
-    from sim.api import run_to_folder
+    from sim.run.api import run_to_folder
 
     out = out or Path("runs") / scenario.stem
     _check_out(out, force)
@@ -103,8 +103,8 @@ def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
 ) -> None:
     """Check scenario files; report every problem with file, line and key path."""
-    from sim.errors import ScenarioError
-    from sim.scenario import load_scenario
+    from sim.inputs.errors import ScenarioError
+    from sim.inputs.scenario import load_scenario
 
     problems = []
     for path in scenarios:
@@ -126,10 +126,10 @@ def scenarios(
     ] = False,
 ) -> None:
     """List the shipped scenarios with their titles."""
-    from sim.api import list_scenarios
+    from sim.run.api import list_scenarios
 
     if markdown:
-        from sim.library import as_markdown
+        from sim.analysis.library import as_markdown
 
         typer.echo(as_markdown(folder))
         return
@@ -150,14 +150,14 @@ def evidence(
     markdown: Annotated[bool, typer.Option(help="Markdown for docs/evidence.md.")] = False,
 ) -> None:
     """Every parameter with its value and provenance (seed sentence or assumption)."""
-    from sim.evidence import as_markdown, as_text, select
+    from sim.analysis.evidence import as_markdown, as_text, select
 
     specs = select(param)
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
 
 
 def _register_analysis() -> None:
-    from sim.cli_analysis import register
+    from sim.cli.analysis import register
 
     register(app)
 
@@ -166,8 +166,8 @@ _register_analysis()
 
 
 def _register_plugins() -> None:
-    """Commands other packages declare (the viewer's ``view``): see sim/plugins.py."""
-    from sim.plugins import commands
+    """Commands other packages declare (the viewer's ``view``): see sim/cli/plugins.py."""
+    from sim.cli.plugins import commands
 
     for name, command in commands().items():
         app.command(name=name)(command)
@@ -177,7 +177,7 @@ _register_plugins()
 
 
 def _register_play() -> None:
-    from sim.game.command import play
+    from sim.cli.play import play
 
     app.command(name="play")(play)
 
@@ -185,7 +185,7 @@ def _register_play() -> None:
 _register_play()
 
 
-from sim.sweep.commands import register as _register_sweeps  # noqa: E402
+from sim.cli.sweep import register as _register_sweeps  # noqa: E402
 
 _register_sweeps(app)
 

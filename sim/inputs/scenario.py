@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim import GROUPS, STATES
-from sim.errors import Problem, ScenarioError
-from sim.parameters import default_tree, iter_numbers, registry
-from sim.yamlio import KeyPath, SourceMap, format_path, load_yaml
+from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.parameters import default_tree, iter_numbers, registry
+from sim.inputs.yamlio import KeyPath, SourceMap, format_path, load_yaml
 
 MAX_MONTHS = 600
 MAX_REPLICATES = 1_000_000

@@ -1,7 +1,7 @@
 """The seven actors as mesa Agents.
 
 Each agent is a view onto its slice of the model's replicate arrays: the model advances
-all replicates at once with array expressions (sim/mechanisms.py), and an agent answers
+all replicates at once with array expressions (sim/model/mechanisms.py), and an agent answers
 questions about one actor across those replicates. Militant groups are modelled actors,
 never playable ones.
 """
@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from sim import GROUPS, STATES
-from sim.geography import REGIONS, actors
+from sim.model.geography import REGIONS, actors
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from sim import kernels
+from sim.model import kernels
 
 _MADV_POPULATE_WRITE = 23  # Linux 5.14+: map every page of a range in one call
 _PREFAULT_FROM = 1 << 24  # bytes; smaller buffers fault in quickly enough

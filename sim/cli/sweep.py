@@ -177,7 +177,7 @@ def replay(
     out: Annotated[Path | None, typer.Option(help="Folder for the scenario file.")] = None,
 ) -> None:
     """Rebuild one run of a sweep as a scenario file + seed + replicate, and check it."""
-    from sim.errors import DurandError
+    from sim.inputs.errors import DurandError
     from sim.sweep.replay import replay as do_replay
 
     info = do_replay(sweep_dir, point, replicate, out)

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from sim import GROUPS, STATES
-from sim.arrays import repeat_rows
-from sim.geography import REGIONS
+from sim.model.arrays import repeat_rows
+from sim.model.geography import REGIONS
 
 US, PAK, AFG, CHN = range(4)
 TTP, ISKP, BLA = range(3)

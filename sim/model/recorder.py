@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim import GROUPS, STATES
-from sim.arrays import weighted_sum, zeros_prefaulted
-from sim.geography import REGIONS
-from sim.mechanisms import Month, Structure
-from sim.state import AFG, PAK, World
+from sim.model.arrays import weighted_sum, zeros_prefaulted
+from sim.model.geography import REGIONS
+from sim.model.mechanisms import Month, Structure
+from sim.model.state import AFG, PAK, World
 
 TRUST_PAIRS = tuple((a, b) for a in STATES for b in STATES if a != b)
 
@@ -116,7 +116,7 @@ class Recorder:
 
     def __init__(self, months: int, replicates: int, out: np.ndarray | None = None):
         """``out``: a (months, metrics, replicates) float32 view to record into instead,
-        so that shards of one run (sim/runner.py) fill one buffer."""
+        so that shards of one run (sim/run/runner.py) fill one buffer."""
         shape = (months, len(METRICS), replicates)
         if out is not None and (out.shape != shape or out.dtype != np.float32):
             raise ValueError(f"a recorder buffer must be float32 {shape}, not {out.shape}")

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import shared_zeros
-from sim.errors import DurandError
-from sim.model import AppliedEvent, DurandModel
-from sim.recorder import METRICS
-from sim.scenario import Scenario, add_months
+from sim.inputs.errors import DurandError
+from sim.inputs.scenario import Scenario, add_months
+from sim.model.arrays import shared_zeros
+from sim.model.model import AppliedEvent, DurandModel
+from sim.model.recorder import METRICS
 
 
 @dataclass

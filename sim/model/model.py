@@ -11,16 +11,16 @@ import mesa
 import numpy as np
 
 from sim import GROUPS, STATES
-from sim.agents import MilitantGroup, StateActor
-from sim.geography import geography
-from sim.mechanisms import Month, advance, early_2025
-from sim.parameters import default_tree
-from sim.recorder import Recorder
-from sim.rng import Streams
-from sim.scenario import Scenario, TimedEvent, add_months, load_scenario
-from sim.state import Levers, build_params, initial_world
+from sim.inputs.parameters import default_tree
+from sim.inputs.scenario import Scenario, TimedEvent, add_months, load_scenario
+from sim.model.agents import MilitantGroup, StateActor
+from sim.model.geography import geography
+from sim.model.mechanisms import Month, advance, early_2025
+from sim.model.recorder import Recorder
+from sim.model.rng import Streams
+from sim.model.state import Levers, build_params, initial_world
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
 
 _BLAS_LIMIT_FROM = 256  # replicates; the limit itself costs milliseconds to set up
@@ -116,7 +116,7 @@ class DurandModel(mesa.Model):
         Built from the recorder when asked for, so running costs nothing extra; it makes
         ``mesa.batch_run`` work on this model unchanged.
         """
-        from sim.collect import recorder_datacollector
+        from sim.model.collect import recorder_datacollector
 
         return recorder_datacollector(self)
 
@@ -152,7 +152,7 @@ class DurandModel(mesa.Model):
         BLAS is held to one thread while running: the model's matrix products are skinny
         (replicates x a few dozen cells), where threads cost more than they save, and
         parallelism across cores comes from running shards of replicates in separate
-        processes (``sim.runner.run_scenario``).
+        processes (``sim.run.runner.run_scenario``).
         """
         limit = (
             _blas_controller().limit(limits=1, user_api="blas")
@@ -184,7 +184,7 @@ class DurandModel(mesa.Model):
             self.levers.set(key, np.asarray(per_slot, dtype=np.float64))
 
     def apply_shock(self, shock, note: str = "") -> None:
-        """Apply a validated shock (sim.scenario's shock models) to every replicate."""
+        """Apply a validated shock (sim.inputs.scenario's shock models) to every replicate."""
         w, kind = self.world, shock.type
         if kind == "strength_loss":
             w.strength[:, GROUPS.index(shock.group)] *= 1 - shock.fraction

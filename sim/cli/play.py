@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sim.errors import UsageError
+from sim.inputs.errors import UsageError
 
 
 def play(
@@ -52,9 +52,9 @@ def play(
     ] = None,
 ) -> None:
     """Play the strategy game: US, Pakistan, Afghan Taliban and China, in quarterly turns."""
-    from sim.api import check_range
     from sim.game.setup import start_game
-    from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
+    from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
+    from sim.run.api import check_range
 
     check_range("turns", turns, 1, MAX_MONTHS // 3)  # a turn is a quarter
     check_range("replicates", replicates, 1, MAX_REPLICATES)
@@ -75,7 +75,7 @@ def play(
         replay_text(game, lesson=the_lesson, debrief_dir=debrief, window_asked=not text)
         return
     if not text:
-        from sim.plugins import window
+        from sim.cli.plugins import window
 
         open_window = window("play", "use --text to play in the terminal")
         open_window(game, lesson=the_lesson, save_path=save, debrief_dir=debrief)

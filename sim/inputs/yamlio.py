@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import Problem, ScenarioError
+from sim.inputs.errors import Problem, ScenarioError
 
 KeyPath = tuple[str | int, ...]
 _PLAIN_TAGS = {

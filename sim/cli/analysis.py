@@ -1,6 +1,6 @@
 """CLI commands for calibration and paired comparisons: thin wrappers over library code.
 
-Registered on the main app by ``register(app)`` in sim/cli.py; nothing heavy is imported
+Registered on the main app by ``register(app)`` in sim/cli/main.py; nothing heavy is imported
 until a command runs.
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sim.errors import UsageError
+from sim.inputs.errors import UsageError
 
 
 def _stderr():
@@ -35,8 +35,8 @@ def calibrate(
     Writes the fitted values to the file the scenario extends, the fit record to
     sim/data/calibration.yaml and the report to docs/calibration.md.
     """
-    from sim.calibration import as_markdown, calibrate, fit_summary, write_fit
-    from sim.outputs import atomic_path
+    from sim.analysis.calibration import as_markdown, calibrate, fit_summary, write_fit
+    from sim.run.outputs import atomic_path
 
     if replicates is not None and not 20 <= replicates <= 100_000:
         raise UsageError(f"--replicates must be between 20 and 100,000, got {replicates}")
@@ -58,7 +58,7 @@ def calibrate(
     )
     if dry_run:
         return
-    from sim.errors import OutputError
+    from sim.inputs.errors import OutputError
 
     try:
         written = write_fit(scenario, fit)
@@ -109,8 +109,8 @@ def compare(
     paired difference from the first scenario with a bootstrap 95% CI; with --out, writes
     comparison.csv, a fan chart and a differences chart.
     """
-    from sim.compare import compare as run_compare
-    from sim.compare import render, write_outputs
+    from sim.analysis.compare import compare as run_compare
+    from sim.analysis.compare import render, write_outputs
 
     if out is not None:
         _check_out(out, force)
@@ -125,7 +125,7 @@ def compare(
         )
     render(cmp, _wide_console())
     if out is not None:
-        from sim.errors import OutputError
+        from sim.inputs.errors import OutputError
 
         try:
             written = write_outputs(cmp, out)
@@ -151,8 +151,8 @@ def explain(
     operations, deterrence, border closure) with its mechanism and the seed sentence behind
     it.
     """
-    from sim.explain import account
-    from sim.explain import explain as run_explain
+    from sim.analysis.explain import account
+    from sim.analysis.explain import explain as run_explain
 
     country = country.upper()
     if country not in ("PAK", "AFG"):

@@ -20,15 +20,15 @@ import numpy as np
 import yaml
 
 from sim import GROUPS, STATES
-from sim.errors import UsageError
-from sim.model import DurandModel
-from sim.parameters import registry
-from sim.runner import RunResult
-from sim.scenario import Scenario, add_months, load_scenario
+from sim.inputs.errors import UsageError
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import Scenario, add_months, load_scenario
+from sim.model.model import DurandModel
+from sim.run.runner import RunResult
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
-# The parameter whose provenance best explains each kind of notable event (sim/events.py).
+# The parameter whose provenance best explains each kind of notable event (sim/run/events.py).
 EVIDENCE_FOR_EVENT = {
     "joint_operation": "cooperation.threshold",
     "border_clash": "border.clash_rate",
@@ -93,8 +93,8 @@ class Branch:
 
     @cached_property
     def events(self) -> list[dict]:
-        """Notable events (sim/events.py), each with its evidence."""
-        from sim.events import notable_events
+        """Notable events (sim/run/events.py), each with its evidence."""
+        from sim.run.events import notable_events
 
         out = []
         applied = self.result.applied
@@ -240,7 +240,7 @@ class Timeline:
 
     def export(self, name: str, path: str | Path) -> Path:
         """Write branch ``name`` as a scenario file that ``durand run`` reproduces exactly."""
-        from sim.outputs import write_text_atomic
+        from sim.run.outputs import write_text_atomic
 
         path = Path(path)
         return write_text_atomic(path, self.scenario_yaml(name, path.parent), "the branch")

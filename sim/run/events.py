@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from sim import GROUPS
-from sim.geography import REGIONS, geography
-from sim.runner import RunResult
-from sim.state import build_params
+from sim.model.geography import REGIONS, geography
+from sim.model.state import build_params
+from sim.run.runner import RunResult
 
 
 def notable_events(result: RunResult) -> Iterator[dict]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.metadata import entry_points
 
-from sim.errors import UsageError
+from sim.inputs.errors import UsageError
 
 COMMANDS = "durand.commands"  # name -> a typer command function
 WINDOWS = "durand.windows"  # name -> a function that opens a window

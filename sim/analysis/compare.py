@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import GROUPS
-from sim.errors import UsageError
-from sim.recorder import COUNT_METRICS, METRICS
-from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, Scenario, load_scenario
+from sim.inputs.errors import UsageError
+from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, Scenario, load_scenario
+from sim.model.recorder import COUNT_METRICS, METRICS
 
 if TYPE_CHECKING:
-    from sim.runner import RunResult
+    from sim.run.runner import RunResult
 
 KEY_OUTCOMES = (
     "attacks.PAK",
@@ -197,7 +197,7 @@ def compare(
     metrics: list[str] | None = None,
     progress=None,
 ) -> Comparison:
-    from sim.runner import run_scenario
+    from sim.run.runner import run_scenario
 
     metrics = [check_metric(m) for m in metrics] if metrics else list(KEY_OUTCOMES)
     scenarios, seed, notes = load_comparable(paths, replicates=replicates, months=months, seed=seed)
@@ -262,7 +262,7 @@ def write_outputs(cmp: Comparison, out: Path) -> list[Path]:
     """comparison.csv, fan_<metric>.png and differences.png in ``out``."""
     import pandas as pd
 
-    from sim.outputs import atomic_path
+    from sim.run.outputs import atomic_path
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.errors import OutputError
-from sim.events import notable_events
-from sim.recorder import COUNT_METRICS, METRICS
-from sim.runner import RunResult
+from sim.inputs.errors import OutputError
+from sim.model.recorder import COUNT_METRICS, METRICS
+from sim.run.events import notable_events
+from sim.run.runner import RunResult
 
 FORMATS = ("csv", "parquet")
 ROWS_PER_CHUNK = 200_000

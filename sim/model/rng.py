@@ -22,8 +22,8 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
-from sim import kernels
-from sim.kernels import POISSON_EXACT_BELOW, POISSON_MAX_SMALL  # noqa: F401 (re-exported)
+from sim.model import kernels
+from sim.model.kernels import POISSON_EXACT_BELOW, POISSON_MAX_SMALL  # noqa: F401 (re-exported)
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.errors import ScenarioError, UsageError
-from sim.scenario import Scenario, add_months, load_scenario
+from sim.inputs.errors import ScenarioError, UsageError
+from sim.inputs.scenario import Scenario, add_months, load_scenario
 
 HEADLINE = (
     ("attacks.PAK", "attacks in Pakistan"),
@@ -49,8 +49,8 @@ def _span(s: Scenario) -> str:
 
 
 def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") -> str:
-    from sim.compare import bootstrap_ci, compare, outcome_values
-    from sim.explain import input_differences
+    from sim.analysis.compare import bootstrap_ci, compare, outcome_values
+    from sim.analysis.explain import input_differences
 
     scenarios = _load_all(folder)
     by_name = {Path(s.path).stem: s for s in scenarios}
@@ -104,8 +104,8 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
         lines.append(f"| [`{name}`](#{name}) | " + " | ".join(cells) + " |")
     lines.append("")
     if others:
-        from sim.runner import run_scenario
-        from sim.summary import calendar_years
+        from sim.run.runner import run_scenario
+        from sim.run.summary import calendar_years
 
         lines += [
             "Scenarios with another start month or horizon are not paired with the baseline; "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sim.errors import UsageError
-from sim.parameters import ParamSpec, registry
+from sim.inputs.errors import UsageError
+from sim.inputs.parameters import ParamSpec, registry
 
 
 def select(prefix: str | None) -> list[ParamSpec]:
@@ -29,7 +29,7 @@ def _value(spec: ParamSpec) -> str:
 
 def _fitted_lines(spec: ParamSpec) -> list[str]:
     """Calibrated scenarios that fit this parameter (sim/data/calibration.yaml)."""
-    from sim.calibration import fit_summary, fitted_parameters
+    from sim.analysis.calibration import fit_summary, fitted_parameters
 
     return [
         f"fitted for scenario {name} by `{fit['command']}`: "

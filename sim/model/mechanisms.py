@@ -17,12 +17,13 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from sim import GROUPS, STATES, kernels
-from sim.arrays import clip as _clip
-from sim.arrays import repeat_rows, weighted_sum
-from sim.geography import Geography, actors
-from sim.rng import Streams
-from sim.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
+from sim import GROUPS, STATES
+from sim.model import kernels
+from sim.model.arrays import clip as _clip
+from sim.model.arrays import repeat_rows, weighted_sum
+from sim.model.geography import Geography, actors
+from sim.model.rng import Streams
+from sim.model.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
 
 # ------------------------------------------------------------------ structure
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from sim.errors import UsageError
-from sim.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, load_scenario
+from sim.inputs.errors import UsageError
+from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, load_scenario
 
 MAX_CORES = 256
 
@@ -30,9 +30,9 @@ def run_to_folder(
     summary_console=None,
 ):
     """Load, run, summarise and write a scenario; return (summary, written paths)."""
-    from sim.outputs import write_run
-    from sim.runner import run_scenario
-    from sim.summary import render, summarize
+    from sim.run.outputs import write_run
+    from sim.run.runner import run_scenario
+    from sim.run.summary import render, summarize
 
     check_range("seed", seed, 0, MAX_SEED)
     check_range("replicates", replicates, 1, MAX_REPLICATES)
@@ -68,7 +68,7 @@ def _run_with_progress(scenario, run_scenario, console):
 
 def list_scenarios(folder: Path) -> list[tuple[str, str]]:
     """(file name, title) of every scenario in ``folder``; a broken file says so."""
-    from sim.errors import ScenarioError
+    from sim.inputs.errors import ScenarioError
 
     rows = []
     for path in sorted(folder.glob("*.yaml")):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim import GROUPS
-from sim.geography import REGIONS
-from sim.recorder import TRUST_PAIRS
-from sim.runner import RunResult
-from sim.scenario import add_months
+from sim.inputs.scenario import add_months
+from sim.model.geography import REGIONS
+from sim.model.recorder import TRUST_PAIRS
+from sim.run.runner import RunResult
 
 YEARLY = (
     ["attacks.PAK", "attacks.AFG"]

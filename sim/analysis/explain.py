@@ -24,10 +24,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from sim import GROUPS
-from sim.mechanisms import attack_means, drivers, recruitment_terms, security_presence
-from sim.parameters import registry
-from sim.scenario import Scenario
-from sim.state import AFG, PAK, TTP, US
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import Scenario
+from sim.model.mechanisms import attack_means, drivers, recruitment_terms, security_presence
+from sim.model.state import AFG, PAK, TTP, US
 
 COUNTRIES = ("PAK", "AFG")
 MAX_REPLICATE_MONTHS = 60_000  # peak memory about 0.45 GB (e.g. 1,000 replicates x 60 months)
@@ -87,7 +87,7 @@ def _snapshot(w) -> SimpleNamespace:
 
 def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     """Run ``scenario`` and keep the model's own causal bookkeeping."""
-    from sim.model import DurandModel
+    from sim.model.model import DurandModel
 
     model = DurandModel(scenario)
     p, st, ref = model.params, model.structure, model.reference
@@ -208,9 +208,9 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         # The factors must rebuild the model's own means (guards against drift).
         rebuilt = np.prod([f[k][t] for k in f], axis=0)
         if not np.allclose(rebuilt, expected[t], rtol=1e-9, atol=1e-9):
-            raise RuntimeError("explain: attack factors no longer match sim.mechanisms")
+            raise RuntimeError("explain: attack factors no longer match sim.model.mechanisms")
         if not np.allclose(pr["raw"][t] * shield, press.effective, rtol=1e-9, atol=1e-12):
-            raise RuntimeError("explain: pressure parts no longer match sim.mechanisms")
+            raise RuntimeError("explain: pressure parts no longer match sim.model.mechanisms")
     strength[T] = model.world.strength
     for k, v in terms.items():
         rc[f"term.{k}"] = v
@@ -554,15 +554,15 @@ def explain(
     seed: int | None = None,
     country: str = "PAK",
 ) -> Explanation:
-    from sim.compare import load_comparable
+    from sim.analysis.compare import load_comparable
 
     if len(paths) != 2:
-        from sim.errors import UsageError
+        from sim.inputs.errors import UsageError
 
         raise UsageError("explain compares exactly two scenario files: A.yaml B.yaml")
     (sa, sb), seed, notes = load_comparable(paths, replicates=replicates, months=months, seed=seed)
     if sa.replicates * sa.months > MAX_REPLICATE_MONTHS:
-        from sim.errors import UsageError
+        from sim.inputs.errors import UsageError
 
         raise UsageError(
             f"explain keeps monthly bookkeeping for every replicate: {sa.replicates} "
@@ -578,8 +578,8 @@ def explain(
 
 def input_differences(a: Scenario, b: Scenario) -> list[str]:
     """What the two scenarios set differently: levers, timed events, parameters."""
-    from sim.parameters import iter_numbers
-    from sim.scenario import add_months
+    from sim.inputs.parameters import iter_numbers
+    from sim.inputs.scenario import add_months
 
     out = []
     for state, levers in b.levers.items():
@@ -652,7 +652,7 @@ def _num(x: float) -> str:
 
 def account(ex: Explanation, *, width: int = 92, min_share: float = 0.03) -> str:
     """The plain-language account: inputs, outcome, then channels, largest first."""
-    from sim.compare import bootstrap_ci
+    from sim.analysis.compare import bootstrap_ci
 
     a, b = ex.a, ex.b
     na, nb = ex.names

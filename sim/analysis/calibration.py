@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.errors import Problem, ScenarioError, UsageError
-from sim.parameters import registry
-from sim.scenario import Scenario, add_months, load_scenario
-from sim.yamlio import load_yaml
+from sim.inputs.errors import Problem, ScenarioError, UsageError
+from sim.inputs.parameters import registry
+from sim.inputs.scenario import Scenario, add_months, load_scenario
+from sim.inputs.yamlio import load_yaml
 
 SPEC_FILE = "data/calibration.yaml"
 
@@ -158,7 +158,7 @@ def _year_slices(scenario: Scenario, months: int) -> dict[int, slice]:
 
 def evaluate(scenario: Scenario, spec: CalibrationSpec) -> list[dict]:
     """Median and 90% interval of each target's yearly total under ``scenario``."""
-    from sim.runner import run_scenario
+    from sim.run.runner import run_scenario
 
     return target_rows(run_scenario(scenario), spec)
 
@@ -256,7 +256,7 @@ def calibrate(
     )
     mult = [_round(float(m)) for m in np.exp(res.x)]
     from sim import GROUPS
-    from sim.runner import run_scenario
+    from sim.run.runner import run_scenario
 
     result = run_scenario(with_multipliers(scenario, spec, mult))
     rows = target_rows(result, spec)  # at the rounded values the file will hold
@@ -284,7 +284,7 @@ def calibrate(
 
 def write_fit(scenario_path: Path, fit: dict, *, spec_file: Path | None = None) -> list[Path]:
     """Write the fitted values where the scenario reads them, and the fit record."""
-    from sim.outputs import atomic_path
+    from sim.run.outputs import atomic_path
 
     scenario_path = Path(scenario_path)
     spec_file = spec_file or spec_path()

@@ -1,0 +1,1 @@
+"""Analysis over run results: compare, explain, calibration, evidence, the library."""

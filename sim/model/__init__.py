@@ -1,0 +1,1 @@
+"""The model: state arrays over replicates, mechanisms, kernels, random streams, agents."""

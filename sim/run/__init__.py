@@ -1,0 +1,1 @@
+"""Running scenarios: the runner, timelines, recorded outputs, events and summaries."""
