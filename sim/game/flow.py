@@ -160,6 +160,8 @@ class Table:
         save_path: str | Path | None = None,
         until_turn: int | None = None,
         position: dict[str, Any] | None = None,
+        listeners: list[Callable[[str, dict], None]] | None = None,
+        start: bool = True,
     ):
         if mode not in MODES:
             raise GameError(f"a table's mode is {' or '.join(MODES)}, not {mode!r}")
@@ -171,7 +173,7 @@ class Table:
         self.save_path = Path(save_path) if save_path is not None else None
         self.until_turn = until_turn
         self.log: list[dict[str, Any]] = []
-        self.listeners: list[Callable[[str, dict], None]] = []
+        self.listeners: list[Callable[[str, dict], None]] = list(listeners or [])
         self.warning = ""
         self.paused = False
         self.timer_seconds: int | None = None
@@ -185,8 +187,17 @@ class Table:
         else:
             self._infer_position()
         self._sync_game_flags()
-        self._open_turn()
-        self._settle()
+        self.started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Open the turn and let bots play until a person must act (once; the constructor
+        does it unless ``start=False``, for a front end that must hold ``table`` first)."""
+        if not self.started:
+            self.started = True
+            self._open_turn()
+            self._settle()
 
     # -------------------------------------------------------------- position
 
@@ -346,6 +357,7 @@ class Table:
         """Apply one command (FlowError, and no change, if refused); then let the turn run
         on: bots move, the turn resolves when every seat is done, the next one opens."""
         cmd = check_command(command)
+        self.start()
         seat, kind = cmd["seat"], cmd["kind"]
         start = len(self.game.log)
         if seat == TEACHER:
@@ -609,17 +621,10 @@ class Table:
         return self.revealed_at is not None and 0 <= e.seq < self.revealed_at
 
     def entry_dict(self, index: int, e: Entry, audience: str) -> dict[str, Any]:
-        return {
-            "id": index,
-            "turn": e.turn,
-            "role": e.role,
-            "by": e.by,
-            "kind": e.kind,
-            "text": e.text,
-            "reason": e.reason if self.reason_visible(e, audience) else "",
-            "public": e.public,
-            "mine": e.role == audience,
-        }
+        out = entry_json(e, index)
+        out["reason"] = e.reason if self.reason_visible(e, audience) else ""
+        out["mine"] = e.role == audience
+        return out
 
     def news(self, audience: str, since: int = 0) -> list[dict[str, Any]]:
         """The log entries (from index ``since``) this audience may see."""
@@ -734,6 +739,21 @@ class Table:
             ],
             "moves_this_turn": len(self.moves_this_turn(role)),
         }
+
+
+def entry_json(e: Entry, index: int = -1) -> dict[str, Any]:
+    """One log entry as JSON, whole (for audiences allowed to see all of it)."""
+    return {
+        "id": index,
+        "turn": e.turn,
+        "role": e.role,
+        "by": e.by,
+        "kind": e.kind,
+        "text": e.text,
+        "reason": e.reason,
+        "public": e.public,
+        "mine": False,
+    }
 
 
 def _check_audience(audience: str) -> None:
