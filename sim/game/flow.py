@@ -499,6 +499,8 @@ class Table:
             self.timer_seconds = cmd["seconds"]
         elif kind == "end_game":
             self._engine(g.end_game, cmd.get("reason") or "the teacher ended the game")
+            self.autosave()
+            self._notify("game_over", {})
 
     # -------------------------------------------------------------- running the turn
 
