@@ -7,6 +7,16 @@ every seat is done (or the teacher forces it), opens the next turn with the less
 cues, autosaves, and hides every seat's private moves and reasons from the others until
 the teacher reveals them.
 
+Commands are JSON objects with ``seat`` (a role, or ``teacher``) and ``kind``:
+a role sends ``set`` (lever, value), ``propose`` (offer), ``answer`` (offer_id, accept),
+``break`` (offer_id) — each with an optional ``reason`` — and ``undo`` (its own moves of
+this turn), ``done``, ``bot``; the teacher sends ``event`` (event), ``seat`` (role,
+player), ``reveal``, ``pause``, ``resume``, ``end_turn`` (force), ``step``, ``autoplay``,
+``timer`` (seconds) and ``end_game``. A refused command raises FlowError with a ``code``
+(bad_command, not_your_seat, not_your_turn, already_done, paused, game_over, not_waiting,
+nothing_to_undo, undo_blocked, rules) and changes nothing. ``view(audience)`` is plain
+JSON for a role, ``teacher`` or ``projector``.
+
 Every accepted command is kept in ``Table.log``; ``Table.restore(config, log)`` replays
 them into the same table (bots and cues are deterministic), so a server that stores the
 log move by move loses nothing when it is killed. Nothing here prints.

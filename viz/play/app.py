@@ -71,6 +71,7 @@ class PlayApp(FrameLoop):
         )
         self.table.listeners.append(self.hear)
         self._news_cache: dict = {}
+        self._view_cache: dict = {}
         self.advance()
 
     @property
@@ -116,13 +117,23 @@ class PlayApp(FrameLoop):
         if kind == "autosave_failed":
             self.status = data["message"]
 
+    def view(self, audience: str) -> dict:
+        """The table's view for ``audience``, computed once per change (scenes draw it
+        every frame)."""
+        t = self.table
+        key = ("view", audience, t.revision, len(t.log))
+        if key not in self._view_cache:
+            self._view_cache = {k: v for k, v in self._view_cache.items() if k[2:] == key[2:]}
+            self._view_cache[key] = t.view(audience)
+        return self._view_cache[key]
+
     def news_for(self, audience: str) -> list[str]:
         """The news lines ``audience`` may see (a seat's own, or the public ones), with each
         quarter's headline results, oldest first."""
         t = self.table
         key = (audience, t.revision, len(t.log))
         if key not in self._news_cache:
-            view = t.view(audience)
+            view = self.view(audience)
             results = list(view["results"])
             lines = list(self.notes)
             for e in view["news"]:

@@ -285,7 +285,7 @@ class TurnScene(Scene):
 
     def build(self) -> None:
         m, role = self.app.manager, self.role
-        you = self.app.table.view(role)["you"]
+        you = self.app.view(role)["you"]
         w, h = self.app.size
         k = self.app.typo.scale  # widths grow with the large font
 
@@ -394,7 +394,7 @@ class TurnScene(Scene):
         return self.app.send({"seat": self.role, "kind": kind, **fields, "reason": why})
 
     def on_apply(self) -> None:
-        levers = self.app.table.view(self.role)["you"]["levers"]
+        levers = self.app.view(self.role)["you"]["levers"]
         for name, slider in self.sliders.items():
             spec = R.role_levers(self.role)[name]
             value = rounded(slider.get_current_value(), spec.high)
@@ -448,7 +448,7 @@ class TurnScene(Scene):
 
     def draw(self, surface) -> None:
         typo, g, role = self.app.typo, self.app.game, self.role
-        view = self.app.table.view(role)
+        view = self.app.view(role)
         w, h = surface.get_size()
         colour = theme.STATE_COLOURS[role]
         k = typo.scale
