@@ -518,3 +518,20 @@ def test_the_window_hand_over_screen_shows_no_private_move_of_the_team_before(mo
         assert not [line for line in drawn if "intel_sharing 0.90 -> 0.30" in line]
     finally:
         app.close()
+
+
+def test_closing_the_window_mid_turn_keeps_the_moves_and_the_seat(tmp_path):
+    game = Game(BASELINE, seed=5, turns=2, replicates=REPS, seats=TWO_PEOPLE)
+    app = window(game, save_path=tmp_path / "g.json")
+    try:
+        pump(app, enter(), enter())
+        scene = app.scene
+        scene.sliders["joint_ops"].set_current_value(0.9)
+        pump(app, button(scene.buttons["apply"]))
+        pump(app, button(app.scene.buttons["done"]))
+        pump(app, enter())  # Pakistan is at its seat when the window is closed
+    finally:
+        app.close()
+    back = Table.load(tmp_path / "g.json")
+    assert back.to_move == "PAK" and back.done == {"US"}
+    assert back.game.lever("US", "joint_ops") == pytest.approx(0.9)

@@ -290,6 +290,10 @@ class PlayApp(FrameLoop):
         return path
 
     def close(self) -> None:
+        """Close the window; with a save file, the game is saved where the turn stands, so
+        closing mid-turn loses no move."""
+        if self.save_path is not None and self.table.started:
+            self.table.autosave()
         self._pygame.display.quit()
 
 
