@@ -535,3 +535,27 @@ def test_closing_the_window_mid_turn_keeps_the_moves_and_the_seat(tmp_path):
     back = Table.load(tmp_path / "g.json")
     assert back.to_move == "PAK" and back.done == {"US"}
     assert back.game.lever("US", "joint_ops") == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(
+    ("position", "key"),
+    [
+        ({"done": ["TTP"]}, "position.done"),
+        ({"mode": "chaos"}, "position.mode"),
+        ({"revealed_at": 999}, "position.revealed_at"),
+        ({"reveal": {"turn": 1, "levers": {}, "scores": {}}}, "position.reveal"),
+        ({"timer_seconds": "soon"}, "position.timer_seconds"),
+        ({"whose_move": "US"}, "position.whose_move"),
+    ],
+)
+def test_a_bad_turn_position_in_a_save_is_a_clear_error(tmp_path, position, key):
+    from sim.inputs.errors import ScenarioError
+
+    t = table()
+    path = t.save(tmp_path / "g.json")
+    data = json.loads(path.read_text())
+    data["position"] = position
+    path.write_text(json.dumps(data))
+    with pytest.raises(ScenarioError) as info:
+        Table.load(path)
+    assert key in str(info.value) and str(path) in str(info.value)

@@ -283,6 +283,7 @@ class Table:
         for command in config.get("commands", []):
             game.do(command)
         lesson = load_lesson(config["lesson"]) if config.get("lesson") else None
+        kw.pop("start", None)
         table = cls(
             game,
             mode=config["mode"],
@@ -290,10 +291,13 @@ class Table:
             autoplay=bool(config.get("autoplay")),
             until_turn=config.get("until_turn"),
             position=config.get("position"),
+            start=False,
             **kw,
         )
+        # Replayed quietly: no notices, no autosaves, until the table is where it was.
         listeners, table.listeners = table.listeners, []
         save_path, table.save_path = table.save_path, None
+        table.start()
         for command in log:
             table.submit(command)
         table.listeners, table.save_path = listeners, save_path
