@@ -560,3 +560,17 @@ def test_a_bad_turn_position_in_a_save_is_a_clear_error(tmp_path, position, key)
         Table.load(path)
     said = str(info.value)  # the key path (or JSON pointer) names the field, and the file
     assert "position" in said and key.split(".")[1] in said and str(path) in said
+
+
+def test_seats_handed_to_bots_keep_their_peoples_secrets():
+    t = table(turns=3)
+    t.submit(us("set", lever="joint_ops", value=0.8, reason="kept from the others"))
+    t.submit(us("done"))
+    t.submit(teacher("seat", role="US", player="bot"))
+    t.submit(teacher("seat", role="PAK", player="bot"))  # no person left at the table
+    for audience in ("PAK", "AFG", "CHN", PROJECTOR):
+        assert "kept from the others" not in everything_said(t.view(audience))
+    everyone_bots = table(turns=1, seats={}, autoplay=True)  # a game of bots: all is open
+    bot_moves = [e for e in everyone_bots.game.log if not e.public]
+    assert bot_moves and all(e.reason for e in bot_moves)
+    assert len(everyone_bots.news(PROJECTOR)) == len(everyone_bots.game.log)

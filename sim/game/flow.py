@@ -623,8 +623,15 @@ class Table:
     # -------------------------------------------------------------- what each audience sees
 
     def open_table(self) -> bool:
-        """No person sits at the table, or the game is over: nothing is hidden any more."""
-        return self.game.finished or not self.people()
+        """Nothing is hidden any more: the game is over, or no person has ever sat at the
+        table (a game of bots). Seats handed to bots later keep their people's secrets."""
+        g = self.game
+        if g.finished:
+            return True
+        people_sat = any(s == "person" for s in g.initial_seats.values()) or any(
+            c["kind"] == "seat" and c["seat"] == "person" for c in g.commands
+        )
+        return not people_sat
 
     def visible(self, e: Entry, audience: str) -> bool:
         if audience == TEACHER or e.public or e.role == audience or self.open_table():
