@@ -574,3 +574,21 @@ def test_seats_handed_to_bots_keep_their_peoples_secrets():
     bot_moves = [e for e in everyone_bots.game.log if not e.public]
     assert bot_moves and all(e.reason for e in bot_moves)
     assert len(everyone_bots.news(PROJECTOR)) == len(everyone_bots.game.log)
+
+
+def test_a_classroom_save_opens_hot_seat_in_order(tmp_path):
+    import io
+
+    from sim.game.text import TextGame
+
+    t = table(mode="simultaneous")
+    t.submit(pak("set", lever="deportation", value=0.1))
+    t.submit(pak("done"))
+    path = t.save(tmp_path / "class.json")
+    assert Table.load(path).mode == "simultaneous"  # a save keeps its mode...
+    game = load_game(path)
+    out = io.StringIO()
+    TextGame(game, inp=io.StringIO("\ndone\n\ndone\n\ndone\n"), out=out).run()  # ...hot-seat asks
+    text = out.getvalue()
+    assert text.count("Pass the keyboard to Pakistan") == 1  # PAK was done in turn 1
+    assert game.finished and game.lever("PAK", "deportation") == pytest.approx(0.1)

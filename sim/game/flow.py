@@ -164,7 +164,7 @@ class Table:
         self,
         game: Game,
         *,
-        mode: str = "ordered",
+        mode: str | None = None,
         lesson=None,
         autoplay: bool = False,
         save_path: str | Path | None = None,
@@ -173,10 +173,12 @@ class Table:
         listeners: list[Callable[[str, dict], None]] | None = None,
         start: bool = True,
     ):
-        if mode not in MODES:
+        if mode is not None and mode not in MODES:
             raise GameError(f"a table's mode is {' or '.join(MODES)}, not {mode!r}")
         self.game = game
-        self.mode = mode
+        # A front end may ask for a mode (hot-seat is ordered); otherwise a saved game keeps
+        # the one it was saved in, and a new one is ordered.
+        self.mode = mode or (position or {}).get("mode") or "ordered"
         self.lesson = lesson
         self.autoplay = autoplay
         self._base_autoplay = autoplay
@@ -212,7 +214,6 @@ class Table:
     # -------------------------------------------------------------- position
 
     def _resume(self, position: dict[str, Any]) -> None:
-        self.mode = position.get("mode", self.mode)
         self.done = {r for r in position.get("done", []) if r in R.ROLES}
         self.revealed_at = position.get("revealed_at")
         self.reveal = position.get("reveal")

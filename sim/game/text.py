@@ -159,6 +159,7 @@ class TextGame:
         self.table = Table(
             g,
             lesson=self.lesson,
+            mode="ordered",  # hot-seat
             autoplay=all(s == "bot" for s in g.initial_seats.values()),
             save_path=self.save_path,
             until_turn=self.until_turn,

@@ -64,6 +64,7 @@ class PlayApp(FrameLoop):
         self.table = Table(
             game,
             lesson=lesson,
+            mode="ordered",  # hot-seat
             save_path=save_path,
             until_turn=until_turn,
             position=getattr(game, "saved_position", None),
