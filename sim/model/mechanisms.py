@@ -475,9 +475,7 @@ def draw_attacks(
         cross_border=np.empty(n),
     )
     attack_base, attack_offsets = streams.keys("attacks", step, len(c.slot), c.slot)
-    fatal_base, fatal_offsets = streams.keys(
-        "fatalities", step, 2 * n_groups * kernels.FATAL_SLOTS
-    )
+    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * n_groups * kernels.FATAL_SLOTS)
     kernels.draw_attacks(
         np.ascontiguousarray(means.lam),
         np.ascontiguousarray(means.from_afg),

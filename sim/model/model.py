@@ -149,7 +149,7 @@ class DurandModel(mesa.Model):
             self._advance()
         self.history_applied, self.applied = self.applied, []
         if self.offset:
-            for key, value in self.levers.snapshot().items():
+            for key in list(self.levers.keys()):
                 state, _, name = key.partition(".")
                 self.levers.set(key, scenario.levers[state][name])
         self._pending = list(scenario.events)
