@@ -27,6 +27,9 @@ def component_totals(game, metric: str) -> tuple[float, float]:
     if metric in R.DERIVED:
         pairs = [component_totals(game, m) for m in R.DERIVED[metric]]
         return float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))
+    if metric.startswith("lever."):  # a lever held: its mean over the turns played
+        return (float(np.mean([t.observed[metric] for t in game.results])),
+                float(np.mean([t.status_quo[metric] for t in game.results])))  # fmt: skip
     how = "sum" if metric in COUNT_METRICS or metric.startswith("aid.") else "last"
     return measure(game, metric, how)
 

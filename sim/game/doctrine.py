@@ -43,6 +43,7 @@ class Condition(_Strict):
     active: bool = True
     pending_offer: str | None = None
     never_broke: str | None = None  # holds while the role has never broken this deal
+    refused: str | None = None  # holds while the partner's refusal of this offer is recent
 
     @model_validator(mode="after")
     def _one_test(self):
@@ -58,10 +59,12 @@ class Condition(_Strict):
             for v in (
                 self.metric, self.turn_from, self.turn_to, self.deal, self.pending_offer,
                 self.never_broke,
+                self.refused,
             )
         ):  # fmt: skip
             raise ValueError(
-                "a condition needs metric, turn_from, turn_to, deal, pending_offer or never_broke"
+                "a condition needs metric, turn_from, turn_to, deal, pending_offer, "
+                "never_broke or refused"
             )
         return self
 
@@ -124,6 +127,7 @@ def load_doctrine(path: str | Path) -> Doctrine:
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, smap, name, DoctrineFile)) from None
     problems = _check_names(parsed, smap, name)
+    problems += [] if problems else _check_coherence(parsed, smap, name)
     if problems:
         raise ScenarioError(problems)
     return Doctrine(parsed.role, parsed.title, name, tuple(parsed.rules), tuple(parsed.answers))
@@ -158,7 +162,7 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
                 out.append(
                     smap.problem(where + ("metric",), f"unknown metric {c.metric!r}{hint}", name)
                 )
-            for key in ("deal", "pending_offer", "never_broke"):
+            for key in ("deal", "pending_offer", "never_broke", "refused"):
                 check_offer(getattr(c, key), where + (key,))
 
     for i, rule in enumerate(d.rules):
@@ -189,6 +193,62 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
     return out
 
 
+def _against(term, lever: str, section: str, value: float) -> bool:
+    """Whether setting (or adjusting by) ``value`` moves ``lever`` against a deal's term."""
+    if term.lever != lever:
+        return False
+    if section == "set":
+        return not term.holds(value)
+    return value > 0 if term.op == "<=" else value < 0
+
+
+def exclusive(a: Rule, b: Rule, offer: str) -> bool:
+    """Whether rules ``a`` (which proposes ``offer``) and ``b`` can never fire in the same
+    turn: ``b`` waits for the offer's refusal (the cooldown bars a new offer) or for the
+    deal in force (no new offer then), or their turn windows or metric ranges are disjoint."""
+    for c in b.when:
+        if c.refused == offer or (c.deal == offer and c.active):
+            return True
+    for ca in a.when:
+        for cb in b.when:
+            if ca.metric is not None and ca.metric == cb.metric and ca.quarters == cb.quarters \
+                    and ca.vs_status_quo == cb.vs_status_quo:  # fmt: skip
+                if ca.above is not None and cb.below is not None and cb.below <= ca.above:
+                    return True
+                if ca.below is not None and cb.above is not None and ca.below <= cb.above:
+                    return True
+            lo_a, hi_a = ca.turn_from or 1, ca.turn_to or 10**9
+            lo_b, hi_b = cb.turn_from or 1, cb.turn_to or 10**9
+            if (ca.turn_from or ca.turn_to) and (cb.turn_from or cb.turn_to):
+                if hi_a < lo_b or hi_b < lo_a:
+                    return True
+    return False
+
+
+def _check_coherence(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
+    """A doctrine may not propose a deal and, in a turn where that rule can fire, move one
+    of its own levers against the deal's terms (offer an open border and close it)."""
+    out: list[Problem] = []
+    for i, a in enumerate(d.rules):
+        if a.propose is None:
+            continue
+        terms = OFFERS[a.propose].terms_for(d.role)
+        for j, b in enumerate(d.rules):
+            for section in ("set", "adjust"):
+                for lever, value in getattr(b, section).items():
+                    hit = next((t for t in terms if _against(t, lever, section, value)), None)
+                    if hit is None or (i != j and exclusive(a, b, a.propose)):
+                        continue
+                    msg = (
+                        f"rule {b.name!r} moves {lever} against the terms of "
+                        f"{a.propose} ({hit}), which rule {a.name!r} offers in the same turn; "
+                        f"add a condition such as {{refused: {a.propose}}} so they cannot "
+                        "both fire"
+                    )
+                    out.append(smap.problem(("rules", j, section, lever), msg, name))
+    return out
+
+
 def _close(word: str, options) -> str:
     import difflib
 
@@ -209,6 +269,7 @@ class Context:
     active_deals: frozenset[str]
     pending_offers: frozenset[str]  # offer kinds addressed to the role
     broken_by_me: frozenset[str] = frozenset()  # deal kinds the role has broken
+    refused_recently: frozenset[str] = frozenset()  # its offers refused within the cooldown
     history: tuple[tuple[dict[str, float], dict[str, float]], ...] = ()  # (observed, sq) per turn
 
 
@@ -254,24 +315,44 @@ def check(cond: Condition, ctx: Context) -> tuple[bool, str]:
         return on == cond.active, f"the {cond.deal} deal is {'in force' if on else 'not in force'}"
     if cond.never_broke is not None:
         kept = cond.never_broke not in ctx.broken_by_me
-        return kept, f"it has {'never' if kept else 'once'} broken {cond.never_broke}"
+        return kept, f"it has {'never' if kept else 'once'} broken the {cond.never_broke} deal"
+    if cond.refused is not None:
+        on = cond.refused in ctx.refused_recently
+        return on, f"its {cond.refused} offer was {'recently refused' if on else 'not refused'}"
     on = cond.pending_offer in ctx.pending_offers
     return on, f"an offer of {cond.pending_offer} is on the table"
 
 
 def holds(conds, ctx: Context) -> tuple[bool, list[str]]:
+    """Whether every condition holds, and each one's evidence in words (all of them: a
+    reason names every condition that fired)."""
     evidence = []
     for c in conds:
         ok, shown = check(c, ctx)
         if not ok:
             return False, []
-        if c.metric is not None:
-            evidence.append(shown)
+        evidence.append(shown)
     return True, evidence
 
 
+def _words(evidence: str) -> str:
+    """'attacks.PAK at 1.20x the status quo' -> 'attacks in Pakistan at 1.20x the status quo'."""
+    from sim.game.rules import metric_label
+
+    head, _, rest = evidence.partition(" ")
+    if "." in head or head in DERIVED:
+        return f"{metric_label(head)} {rest}".strip()
+    return evidence
+
+
 def reason(because: str, evidence: list[str]) -> str:
-    return because if not evidence else f"{because} ({'; '.join(evidence)})"
+    """A clause to follow 'because': the doctrine's reason, then the conditions that fired
+    ('... , as attacks in Pakistan at 1.20x the status quo and turn 3')."""
+    text = because.strip().rstrip(".")
+    if evidence:
+        words = [_words(e) for e in evidence]
+        text += ", as " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1])
+    return text
 
 
 __all__ = ["Doctrine", "Context", "load_doctrine", "default_doctrine", "holds", "reason"]

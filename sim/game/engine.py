@@ -179,6 +179,15 @@ class Game:
     def pending_for(self, role: str) -> list[Offer]:
         return [o for o in self.offers if o.status == "pending" and o.recipient == role]
 
+    def refused_recently(self, role: str) -> list[str]:
+        """Offer kinds this role proposed and saw refused within the cooldown."""
+        return [
+            o.kind
+            for o in self.offers
+            if o.proposer == role and o.status == "refused"
+            and self.turn - o.turn <= R.OFFER_COOLDOWN
+        ]  # fmt: skip
+
     def commitments(self, role: str) -> list[tuple[R.Term, Offer]]:
         return [(t, o) for o in self.deals(role) for t in o.spec.terms_for(role)]
 
@@ -204,6 +213,7 @@ class Game:
             active_deals=frozenset(o.kind for o in self.deals(role)),
             pending_offers=frozenset(o.kind for o in self.pending_for(role)),
             broken_by_me=frozenset(o.kind for o in self.offers if o.broken_by == role),
+            refused_recently=frozenset(self.refused_recently(role)),
             history=tuple((r.observed, r.status_quo) for r in self.results),
         )
 
@@ -352,6 +362,11 @@ class Game:
         other = kind.other(role)
         if any(o.kind == offer and o.status in ("pending", "accepted") for o in self.offers):
             raise GameError(f"{offer} is already on the table or in force")
+        if offer in self.refused_recently(role):
+            raise GameError(
+                f"{other} refused {offer} recently; it may be offered again "
+                f"{R.OFFER_COOLDOWN} turns after the refusal"
+            )
         o = Offer(len(self.offers) + 1, offer, role, other, self.turn)
         self.offers.append(o)
         self.log.append(
@@ -393,7 +408,8 @@ class Game:
                                      t.value, note=f"deal {o.kind}")  # fmt: skip
                 self.log.append(
                     Entry(self.turn, t.role, "rules", "set", f"{t.lever} -> {_num(t.value)}",
-                          f"the terms of the {o.kind} deal", False,
+                          f"{o.proposer} and {o.recipient} agreed the {o.kind} deal, which "
+                          f"holds {t.role}'s {t.lever} {t.op} {_num(t.value)}", False,
                           {"lever": t.lever, "new": t.value})
                 )  # fmt: skip
         a, b = o.spec.parties
@@ -409,11 +425,23 @@ class Game:
     def _broken(self, o: Offer, role: str, why: str, by: str) -> None:
         o.status, o.broken_by = "broken", role
         other = o.spec.other(role)
-        self.log.append(
-            Entry(self.turn, role, by, "break", f"breaks #{o.id} {o.kind} with {other}", why,
-                  True, {"offer_id": o.id})
-        )  # fmt: skip
+        before = self.trust(other, role)
         self._trust(other, role, -R.BREAK_TRUST_LOSS, f"{role} broke {o.kind}")
+        after = self.trust(other, role)
+        self.log.append(
+            Entry(self.turn, role, by, "break",
+                  f"breaks #{o.id} {o.kind} with {other}: {other}'s trust in {role} "
+                  f"{before:.2f} -> {after:.2f}", why, True,
+                  {"offer_id": o.id, "truster": other, "trust_before": before,
+                   "trust_after": after})
+        )  # fmt: skip
+
+    def trust(self, source: str, target: str) -> float:
+        """``source``'s trust in ``target`` now (median over the runs)."""
+        from sim import STATES
+
+        t = self.model.world.trust[:, STATES.index(source), STATES.index(target)]
+        return float(np.median(t))
 
     def _trust(self, source: str, target: str, change: float, note: str) -> None:
         from sim.inputs.scenario import TrustShock
@@ -488,6 +516,10 @@ class Game:
         ctx = self.context(role)
         touched: set[str] = set()
         locks = {t.lever: t for t, _ in self.commitments(role)}
+        # Offers it has made and still waits on bind it too: it does not offer an open
+        # border and close it in the same breath.
+        promised = {t.lever: t for o in self.offers if o.proposer == role
+                    and o.status == "pending" for t in o.spec.terms_for(role)}  # fmt: skip
         for rule in doctrine.rules:
             ok, evidence = holds(rule.when, ctx)
             if not ok:
@@ -505,6 +537,8 @@ class Game:
                 if lever in touched:
                     continue
                 value = self._bot_value(role, lever, value, locks.get(lever))
+                if lever in promised and not promised[lever].holds(value):
+                    continue
                 if abs(value - self.lever(role, lever)) > 1e-9:
                     self.set_lever(role, lever, value, why, by="bot")
                 touched.add(lever)
@@ -514,8 +548,14 @@ class Game:
                     o.kind == rule.propose and o.status in ("pending", "accepted")
                     for o in self.offers
                 )
-                if not busy and kind.other(role) in R.ROLES:
+                against = any(
+                    t.lever in touched and not t.holds(self.lever(role, t.lever))
+                    for t in kind.terms_for(role)
+                )
+                cooling = rule.propose in self.refused_recently(role)
+                if not (busy or against or cooling) and kind.other(role) in R.ROLES:
                     self.propose(role, rule.propose, why, by="bot")
+                    promised |= {t.lever: t for t in kind.terms_for(role)}
         return self.log[start:]
 
     def _bot_value(self, role: str, lever: str, value: float, lock: R.Term | None) -> float:
@@ -550,6 +590,8 @@ def quarter_medians(model, turn: int) -> dict[str, float]:
         out[name] = float(np.median(series))
     for name, parts in R.DERIVED.items():
         out[name] = float(np.mean([out[p] for p in parts]))
+    for key in list(model.levers.keys()):  # the levers held this quarter, for costs measured by them
+        out[f"lever.{key}"] = float(np.median(model.levers[key]))
     return out
 
 
@@ -569,7 +611,8 @@ def score_turn(observed, sq) -> tuple[dict[str, float], dict[str, dict[str, floa
             for c in goal.components
         }
         comps[role] = parts
-        scores[role] = round(100 * sum(c.weight * parts[c.metric] for c in goal.components), 1)
+        raw = 100 * sum(c.weight * parts[c.metric] for c in goal.components)
+        scores[role] = round(min(max(50 + R.SCORE_STRETCH[role] * (raw - 50), 0.0), 100.0), 1)
     return scores, comps
 
 

@@ -26,6 +26,11 @@ REPLICATES = 50
 # runs of a quarter take milliseconds, so replaying a whole game (undo, load) is instant.
 DEFAULT_TURNS = 8  # two years
 
+OFFER_COOLDOWN = 2
+# After a refusal, the same side may not make the same offer again for this many turns
+# (a game rule, ours: an offer repeated every quarter is pressure, not a bargain, and the
+# China bot once repeated cpec_security eleven times).
+
 DEAL_TRUST_GAIN = 0.05
 # Each party's trust in the other rises this much when a deal is struck. Seed 004: "The
 # ISI-CIA Joint Operation is viewed as Pakistan's effort to restore trust." The size is
@@ -111,59 +116,104 @@ class Goal:
 GOALS = {
     "US": Goal(
         "US",
-        "Contain ISKP at low cost, and keep Pakistan as a partner.",
+        "Contain ISKP at low cost, keep Pakistan as a partner, and spare civilians.",
         "004: Regarding ISIS-Khorasan, Bokhari states that the US does not currently "
         "prioritize direct intervention.",
         (
-            Component("strength.ISKP", "lower", 0.35, "ISKP strength", 0.05),
-            Component("attacks.ISKP", "lower", 0.25, "ISKP attacks", 3.0),
-            Component("aid.US-PAK", "lower", 0.20, "aid paid to Pakistan (cost)", 50.0),
+            Component("strength.ISKP", "lower", 0.30, "ISKP strength", 0.05),
+            Component("attacks.ISKP", "lower", 0.20, "ISKP attacks", 3.0),
+            Component("aid.US-PAK", "lower", 0.10, "aid paid to Pakistan (cost)", 50.0),
             Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
+            # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
+            # by the strike intensity ordered (a game rule) until the model records the
+            # civilian harm itself (request in /work/scratch/game_requests.md).
+            Component("lever.US.drone_strikes", "lower", 0.20,
+                      "drone strikes ordered (civilian harm)", 0.5),
         ),
     ),
     "PAK": Goal(
         "PAK",
-        "Bring attacks in Pakistan down and keep the economy stable.",
+        "Bring attacks in Pakistan down, keep the economy stable and the border calm.",
         "001: The recent wave of terrorism has become a major concern for both political "
         "and military leadership in Pakistan.",
         (
-            Component("attacks.PAK", "lower", 0.40, "attacks in Pakistan", 10.0),
+            Component("attacks.PAK", "lower", 0.35, "attacks in Pakistan", 10.0),
             Component("fatalities.PAK", "lower", 0.10, "deaths in Pakistan", 10.0),
-            Component("economy.PAK", "higher", 0.25, "Pakistan's economy", 0.05),
-            Component("stability.PAK", "higher", 0.15, "Pakistan's stability", 0.05),
-            Component("aid.US-PAK", "higher", 0.10, "US aid received", 50.0),
+            Component("economy.PAK", "higher", 0.15, "Pakistan's economy", 0.05),
+            Component("stability.PAK", "higher", 0.10, "Pakistan's stability", 0.05),
+            Component("aid.US-PAK", "higher", 0.05, "US aid received", 50.0),
+            Component("aid.CHN-PAK", "higher", 0.10, "Chinese CPEC investment received", 50.0),
+            Component("tension.PAK-AFG", "lower", 0.15, "tension with the Taliban", 0.1),
         ),
     ),
     "AFG": Goal(
         "AFG",
-        "Keep the regime stable and win recognition from its neighbours and the powers.",
+        "Keep the regime stable, win recognition, and spare Afghans deportation.",
         "001: The Afghan government is taking encouraging steps to take down these groups; "
         "however, the current economic crisis of Afghanistan may impact the ongoing efforts.",
         (
-            Component("stability.AFG", "higher", 0.35, "the regime's stability", 0.05),
-            Component("economy.AFG", "higher", 0.20, "Afghanistan's economy", 0.05),
+            Component("stability.AFG", "higher", 0.30, "the regime's stability", 0.05),
+            Component("economy.AFG", "higher", 0.15, "Afghanistan's economy", 0.05),
             Component("recognition.AFG", "higher", 0.25, "others' trust (recognition)", 0.05),
-            Component("attacks.AFG", "lower", 0.20, "attacks in Afghanistan", 5.0),
+            Component("attacks.AFG", "lower", 0.15, "attacks in Afghanistan", 5.0),
+            Component("deportations", "lower", 0.15, "Afghans sent back from Pakistan", 20.0),
         ),
     ),
     "CHN": Goal(
         "CHN",
-        "Keep CPEC and Chinese people secure, and Pakistan solvent.",
+        "Keep CPEC running and Chinese people secure, and Pakistan solvent.",
         "004: China's CPEC project is also in a stagnant phase, and China has its financial "
         "investments stuck in it.",
         (
             Component(
-                "attacks.china_interests", "lower", 0.40, "attacks on Chinese interests", 1.0
+                "attacks.china_interests", "lower", 0.30, "attacks on Chinese interests", 1.0
             ),
-            Component("china_confidence", "higher", 0.20, "China's confidence to invest", 0.05),
-            Component("strength.BLA", "lower", 0.20, "BLA strength", 0.05),
-            Component("economy.PAK", "higher", 0.20, "Pakistan's economy", 0.05),
+            Component("china_confidence", "higher", 0.10, "China's confidence to invest", 0.05),
+            Component("strength.BLA", "lower", 0.15, "BLA strength", 0.05),
+            Component("economy.PAK", "higher", 0.10, "Pakistan's economy", 0.05),
+            # Leaving CPEC forfeits its economic and strategic returns (seed 004: the
+            # investments are stuck in it); the flow of money is the measure.
+            Component("returns.CHN", "higher", 0.35, "CPEC and mining at work (returns)", 50.0),
         ),
     ),
 }
 
+# Scores: a role's weighted components give a raw score (50 = the status quo); raw
+# differences are small (most strategies move a few components a little), so the shown
+# score stretches them: score = 50 + STRETCH[role] * (raw - 50), clipped to 0..100. The
+# status quo stays 50. STRETCH is set so the typical archetypes of
+# benchmarks/bench_balance.py spread over roughly 25..75 (docs/game.md, "Scores").
+SCORE_STRETCH = {"US": 2.0, "PAK": 2.5, "AFG": 3.0, "CHN": 2.5}
+
 # Metrics the game derives from recorded ones (for goals and bot conditions).
-DERIVED = {"recognition.AFG": ("trust.US-AFG", "trust.PAK-AFG", "trust.CHN-AFG")}
+DERIVED = {
+    "recognition.AFG": ("trust.US-AFG", "trust.PAK-AFG", "trust.CHN-AFG"),
+    "returns.CHN": ("aid.CHN-PAK", "aid.CHN-AFG"),
+}
+
+
+_LABELS = {
+    "attacks.PAK": "attacks in Pakistan", "attacks.AFG": "attacks in Afghanistan",
+    "attacks.TTP": "TTP attacks", "attacks.BLA": "BLA attacks", "attacks.ISKP": "ISKP attacks",
+    "tension.PAK-AFG": "Pakistan-Taliban tension", "trust.US-PAK": "US trust in Pakistan",
+    "economy.AFG": "Afghanistan's economy", "economy.PAK": "Pakistan's economy",
+    "strength.ISKP": "ISKP strength", "stability.AFG": "the regime's stability",
+    "attacks.china_interests": "attacks on Chinese interests",
+    "china_confidence": "China's confidence to invest",
+}  # fmt: skip
+
+
+def metric_label(metric: str) -> str:
+    """Words for a metric name (goal labels first), for reasons and the debrief."""
+    if metric in _LABELS:
+        return _LABELS[metric]
+    for goal in GOALS.values():
+        for c in goal.components:
+            if c.metric == metric:
+                return c.label
+    if metric.startswith("score."):
+        return f"{metric.split('.')[1]}'s score"
+    return metric
 
 
 def count(n: int, word: str) -> str:
