@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 import time
+from functools import cache
 from multiprocessing import Pool
 
 import numpy as np
@@ -48,13 +49,24 @@ def settings() -> list[tuple[str, str, int, int]]:
     return out
 
 
+@cache
+def _inputs(name: str, path: str):
+    """The scenario, lesson and bot doctrines, parsed once per worker process."""
+    from sim.game.doctrine import default_doctrine
+    from sim.game.lessons import load_lesson
+    from sim.inputs.scenario import load_scenario
+
+    lesson = None if name == "default" else load_lesson(name)
+    return load_scenario(path), lesson, {r: default_doctrine(r) for r in R.ROLES}
+
+
 def _game(setting, seed, replicates):
     from sim.game.engine import Game
-    from sim.game.lessons import load_lesson
 
     name, path, turns, _ = setting
-    lesson = None if name == "default" else load_lesson(name)
-    return Game(path, seed=seed, turns=turns, replicates=replicates), lesson
+    scenario, lesson, doctrines = _inputs(name, path)
+    game = Game(scenario, seed=seed, turns=turns, replicates=replicates, doctrines=doctrines)
+    return game, lesson
 
 
 def opponents(seed: int, role: str) -> dict[str, str]:
@@ -74,10 +86,11 @@ def task(job):
     return setting[0], seed, role, opp, scores
 
 
-DILEMMA = {
-    "keep": A.Plan(propose=("middle_ground",), accept=True),
+MG = ("middle_ground",)
+DILEMMA = {  # only the middle ground: other offers are refused, so the cells compare it alone
+    "keep": A.Plan(propose=MG, accept=MG),
     "refuse": A.Plan(),
-    "break": A.Plan(propose=("middle_ground",), accept=True, breaks=True),
+    "break": A.Plan(propose=MG, accept=MG, breaks=True),
 }
 
 

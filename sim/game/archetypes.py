@@ -37,7 +37,7 @@ ARCHETYPE_TEXT = {
 class Plan:
     levers: dict[str, float] = field(default_factory=dict)
     propose: tuple[str, ...] = ()
-    accept: bool = False
+    accept: bool | tuple[str, ...] = False  # every offer, none, or these kinds only
     breaks: bool = False  # break every deal one turn after it was struck
 
 
@@ -105,8 +105,9 @@ def play(game, role: str, archetype: str | Plan) -> None:
         plan = PLANS[archetype][role]
         why = f"it plays the {archetype.replace('_', ' ')} plan ({ARCHETYPE_TEXT[archetype]})"
     for o in game.pending_for(role):
+        yes = plan.accept if isinstance(plan.accept, bool) else o.kind in plan.accept
         try:
-            game.answer(role, o.id, plan.accept, why, by="bot")
+            game.answer(role, o.id, yes, why, by="bot")
         except GameError:
             game.answer(role, o.id, False, why, by="bot")
     if plan.breaks:
@@ -122,9 +123,11 @@ def play(game, role: str, archetype: str | Plan) -> None:
         if lever not in locked:
             _set(game, role, lever, value, why)
     broken_by_me = {o.kind for o in game.offers if o.broken_by == role}
+    broken_on_me = {o.kind for o in game.offers if o.broken_by not in (None, role)
+                    and role in o.spec.parties}  # fmt: skip
     for kind in plan.propose:
-        if kind in broken_by_me and plan.breaks:
-            continue
+        if (kind in broken_by_me and plan.breaks) or kind in broken_on_me:
+            continue  # a breaker moves on; nobody re-offers a deal its partner broke
         try:
             game.propose(role, kind, why, by="bot")
         except GameError:

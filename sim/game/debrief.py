@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.game import rules as R
-from sim.game.explain import explain, measure
+from sim.game.explain import causes, measure
 from sim.inputs.errors import OutputError
 from sim.model.recorder import COUNT_METRICS
 
@@ -61,8 +61,9 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
         ax.plot(x, [t.scores[role] for t in game.results], marker=MARKERS[role], label=role,
                 color=COLORS[role])  # fmt: skip
     ax.axhline(50, color="grey", lw=1, ls="--")
-    ax.set(xlabel="turn", ylabel="score (50 = status quo)", ylim=(0, 100),
-           title="Scores per turn")  # fmt: skip
+    lo, hi = score_limits([t.scores[r] for t in game.results for r in R.ROLES])
+    ax.set(xlabel="turn", ylabel="score (50 = status quo)", ylim=(lo, hi),
+           title="Scores per turn (the axis spans the scores played, not 0-100)")  # fmt: skip
     ax.set_xticks(x)
     ax.legend(ncol=4, fontsize=8, loc="lower left")
     fig.tight_layout()
@@ -72,21 +73,23 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     out.append(("scores.png", "Each role's score per turn against the status quo (dashed)."))
 
     panels = (
-        ("attacks.PAK", "attacks in Pakistan per quarter"),
-        ("attacks.china_interests", "attacks on Chinese interests"),
-        ("strength.ISKP", "ISKP strength (1 = early 2025)"),
-        ("strength.TTP", "TTP strength"),
-        ("tension.PAK-AFG", "Pakistan-Taliban tension"),
-        ("trust.PAK-US", "Pakistan's trust in the US"),
+        ("attacks.PAK", "attacks in Pakistan", "attacks per quarter"),
+        ("attacks.china_interests", "attacks on Chinese interests", "attacks per quarter"),
+        ("strength.ISKP", "ISKP strength", "index (1 = January 2023)"),
+        ("strength.TTP", "TTP strength", "index (1 = January 2023)"),
+        ("tension.PAK-AFG", "Pakistan-Taliban tension", "0 (calm) to 1"),
+        ("trust.PAK-US", "Pakistan's trust in the US", "0 to 1"),
     )
     fig, axes = plt.subplots(2, 3, figsize=(10, 5.4), dpi=100)
-    for ax, (metric, title) in zip(axes.flat, panels, strict=True):
+    for ax, (metric, title, unit) in zip(axes.flat, panels, strict=True):
         for model, label, color in ((game.status_quo, "status quo", "grey"),
                                     (game.model, "the game", COLORS["US"])):  # fmt: skip
             q = quarterly(model, metric, turns)
             ax.fill_between(x, q[:, 0], q[:, 2], color=color, alpha=0.2, lw=0)
             ax.plot(x, q[:, 1], color=color, marker="o", ms=3, label=label)
         ax.set_title(title, fontsize=9)
+        ax.set_xlabel("turn", fontsize=8)
+        ax.set_ylabel(unit, fontsize=8)
         ax.set_xticks(x)
         ax.tick_params(labelsize=7)
     axes.flat[0].legend(fontsize=7)
@@ -97,6 +100,14 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     plt.close(fig)
     out.append(("outcomes.png", "Main outcomes in the game and under the status quo."))
     return out
+
+
+def score_limits(values, least_span: float = 20.0) -> tuple[float, float]:
+    """A score axis that spans the scores played (and 50), at least ``least_span`` wide,
+    so differences of a few points show."""
+    lo, hi = min([50.0, *values]), max([50.0, *values])
+    pad = max(least_span - (hi - lo), 0.0) / 2 + 2
+    return max(lo - pad, 0.0), min(hi + pad, 100.0)
 
 
 def _num(x: float) -> str:
@@ -120,7 +131,9 @@ def render_html(game, charts, lesson=None) -> str:
         "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
         "padding:4px 8px;font-size:0.9em;vertical-align:top}th{background:#eee}"
-        "img{max-width:100%}</style></head><body>",
+        "img{max-width:100%}details summary{cursor:pointer}details p{color:#444;"
+        "margin:0.3em 0 0.6em 1.2em;font-size:0.9em}.hint{color:#666;font-size:0.9em}"
+        ".causes li{margin:0.3em 0}</style></head><body>",
         f"<h1>Debrief: {e(game.scenario.title)}</h1>",
         f"<p>{R.count(game.played, 'turn')} of {R.MONTHS_PER_TURN} months from "
         f"{e(game.quarter(1))}, seed {game.seed}. Every figure is the median of "
@@ -147,8 +160,12 @@ def render_html(game, charts, lesson=None) -> str:
             f"<small>(source {e(goal.source)})</small></p>"
         )
         parts.append(_table(rows, ["measure", "the game", "status quo", "", "weight"]))
-    parts.append("<h2>What happened, and why</h2><ul>")
-    parts += [f"<li>{e(line)}</li>" for line in explain(game)]
+    parts.append("<h2>What happened, and why</h2><p class='hint'>Click a line for the causes "
+                 "behind it.</p><ul class='causes'>")  # fmt: skip
+    parts += [
+        f"<li><details><summary>{e(short)}</summary><p>{e(detail)}</p></details></li>"
+        for short, detail in causes(game)
+    ]
     parts.append("</ul>")
     for name, caption in charts:
         parts.append(f"<figure><img src='{name}' alt='{e(caption)}'><figcaption>{e(caption)}"

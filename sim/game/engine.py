@@ -581,17 +581,15 @@ def quarter_medians(model, turn: int) -> dict[str, float]:
     a = (turn - 1) * R.MONTHS_PER_TURN
     b = a + R.MONTHS_PER_TURN
     block = model.recorder.by_metric[a:b].astype(np.float64)  # (3, metrics, R)
-    out = {}
-    for j, name in enumerate(METRICS):
-        if name == "joint_ops.target":
-            continue
-        summed = name in COUNT_METRICS or name.startswith("aid.")
-        series = block[:, j, :].sum(axis=0) if summed else block[-1, j, :]
-        out[name] = float(np.median(series))
+    summed = np.array([n in COUNT_METRICS or n.startswith("aid.") for n in METRICS])
+    per = np.where(summed[:, None], block.sum(axis=0), block[-1])  # (metrics, R)
+    medians = np.median(per, axis=1)
+    out = {n: float(v) for n, v in zip(METRICS, medians, strict=True) if n != "joint_ops.target"}
     for name, parts in R.DERIVED.items():
         out[name] = float(np.mean([out[p] for p in parts]))
-    for key in list(model.levers.keys()):  # the levers held this quarter, for costs measured by them
-        out[f"lever.{key}"] = float(np.median(model.levers[key]))
+    keys = list(model.levers.keys())  # the levers held this quarter, for costs measured by them
+    held = np.median(np.stack([np.asarray(model.levers[k], dtype=np.float64) for k in keys]), 1)
+    out.update({f"lever.{k}": float(v) for k, v in zip(keys, held, strict=True)})
     return out
 
 

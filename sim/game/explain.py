@@ -146,10 +146,11 @@ def deal_moves(game, a: str, b: str, direction: int) -> list[str]:
     return out
 
 
-def explain(game, threshold: float = 0.03) -> list[str]:
-    """Sentences, largest changes first."""
+def causes(game, threshold: float = 0.03) -> list[tuple[str, str]]:
+    """(a short sentence for students, the full causal detail) per outcome that moved,
+    largest changes first, then the deals struck."""
     if game.played == 0:
-        return ["No turn was played."]
+        return [("No turn was played.", "No turn was played.")]
     changes = []
     for metric, label, how in OUTCOMES:
         g, s = measure(game, metric, how)
@@ -157,47 +158,85 @@ def explain(game, threshold: float = 0.03) -> list[str]:
         if abs(c.relative) >= threshold:
             changes.append(c)
     changes.sort(key=lambda c: -abs(c.relative))
-    lines = []
+    out = []
     for c in changes[:6]:
-        lines.append(f"{c.words()[0].upper()}{c.words()[1:]}{_because(game, c)}.")
-    deals = [o for o in game.offers if o.status in ("accepted", "broken")]
-    for o in deals:
+        short, detail = _because(game, c)
+        words = c.words()
+        pct = abs(c.relative) * 100
+        way = "higher" if c.relative > 0 else "lower"
+        head = f"{c.label[0].upper()}{c.label[1:]} {'were' if c.count else 'ended'} {pct:.0f}% {way}"
+        out.append((f"{head} than if nobody had changed course{short}.",
+                    f"{words[0].upper()}{words[1:]}{detail}."))  # fmt: skip
+    for o in (o for o in game.offers if o.status in ("accepted", "broken")):
         ended = f", broken by {o.broken_by}" if o.status == "broken" else ", kept to the end"
-        lines.append(f"Deal {o.kind} ({o.spec.title}) was struck in turn {o.accepted_turn}{ended}.")
+        text = f"Deal {o.kind} ({o.spec.title}) was struck in turn {o.accepted_turn}{ended}."
+        out.append((text, text))
     if not changes:
-        lines.insert(
-            0,
+        text = (
             f"No main outcome moved {threshold:.0%} or more from the status quo: the roles' "
-            "choices did not shift the model's course within the turns played.",
+            "choices did not shift the model's course within the turns played."
         )
-    return lines
+        out.insert(0, (text, text))
+    return out
 
 
-def _because(game, c: Change) -> str:
-    """The mechanism and the moves behind one outcome's change."""
+def explain(game, threshold: float = 0.03) -> list[str]:
+    """The full causal sentences, largest changes first."""
+    return [detail for _, detail in causes(game, threshold)]
+
+
+def _country_attacks(game, country: str, group: str) -> tuple[float, float]:
+    """A group's attacks in one country (game, status quo): Pakistan's are recorded; the
+    rest of a group's attacks are in Afghanistan."""
+    pak = measure(game, f"attacks.PAK.{group}")
+    if country == "PAK":
+        return pak
+    total = measure(game, f"attacks.{group}")
+    return total[0] - pak[0], total[1] - pak[1]
+
+
+def _because(game, c: Change) -> tuple[str, str]:
+    """(a short clause, the detailed mechanism and moves) behind one outcome's change."""
     way = _sign(c.relative)
     if c.metric in ("attacks.PAK", "attacks.AFG"):
+        country = c.metric.split(".")[1]
+        where = "in Pakistan" if country == "PAK" else "in Afghanistan"
         parts = []
         for g in GROUPS:
-            gg, gs = measure(game, f"attacks.{g}")
+            gg, gs = _country_attacks(game, country, g)
             parts.append((gg - gs, g))
         delta, group = max(parts, key=lambda p: abs(p[0]) if _sign(p[0]) == way else 0)
-        return f", mostly {group} ({delta:+,.0f} attacks): " + _group_story(game, group, way)
+        short = f", mostly {group}'s attacks {where} ({delta:+,.0f})"
+        return short, f"{short}: " + _group_story(game, group, way)
     if c.metric == "attacks.china_interests":
         moves = lever_moves(game, DRIVERS["exposure.china"], way)
         exposure = f"; Chinese exposure: {'; '.join(moves)}" if moves else ""
-        return ": " + _group_story(game, "BLA", way) + exposure
+        short = ", as BLA, their main attacker, " + ("grew bolder" if way > 0 else "was held back")
+        return short, ": " + _group_story(game, "BLA", way) + exposure
     if c.metric.startswith("strength."):
-        return ": " + _group_story(game, c.metric.split(".")[1], way)
+        story = _group_story(game, c.metric.split(".")[1], way)
+        return f", through {story.split(',')[0].split(' (')[0]}", ": " + story
     moves = lever_moves(game, DRIVERS.get(c.metric, {}), way)
     if c.metric.startswith("trust."):
         a, b = c.metric.split(".")[1].split("-")
         moves += deal_moves(game, a, b, way)
+    if moves:
+        first = moves[0].split(" in turn")[0].split(", because")[0]
+        return f", mainly after {first}", ": " + "; ".join(moves[:3])
+    drift = MODEL_DRIFT.get(c.metric.split(".")[0], "the model's own dynamics")
     return (
-        (": " + "; ".join(moves[:3]))
-        if moves
-        else ", with no lever or deal behind it moved that way (the model's own dynamics)"
+        f", with no player's move pushing it that way ({drift})",
+        f", with no lever or deal pushing it that way: it follows {drift}",
     )
+
+
+# What moves a metric when no player's lever or deal does (sim/model/mechanisms.py).
+MODEL_DRIFT = {
+    "trust": "the model's trust dynamics: aid paid, joint operations' successes and "
+    "failures, attacks across the border, and a slow drift back",
+    "tension": "the model's tension dynamics: cross-border attacks, clashes and deportations",
+    "economy": "the model's economy: investment, aid, instability and attacks",
+}
 
 
 def _group_story(game, group: str, way: int) -> str:

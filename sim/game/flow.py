@@ -723,7 +723,10 @@ class Table:
             view["final"] = {r: round(final[r], 1) for r in R.ROLES}
             view["verdicts"] = {r: R.verdict(final[r]) for r in R.ROLES}
         if audience in R.ROLES:
+            from sim.game.guide import guide
+
             view["you"] = self._seat_view(audience)
+            view["guide"] = guide(g, audience)
         return view
 
     def _seat_view(self, role: str) -> dict[str, Any]:
@@ -740,8 +743,10 @@ class Table:
                 "unit": spec.unit,
                 "spending": spec.spending,
                 "locked_by": locks.get(name),
+                "price": R.PRICES.get(f"{role}.{name}"),
             }
         busy = {o.kind for o in g.offers if o.status in ("pending", "accepted")}
+        busy |= set(g.refused_recently(role))
         return {
             "role": role,
             "name": R.ROLE_NAMES[role],
@@ -752,6 +757,8 @@ class Table:
             "budget": R.budget(role),
             "spending": g.spending(role),
             "last_score": g.last_scores()[role],
+            "score_track": score_track(g, role),
+            "trust_in_you": trust_in(g, role),
             "levers": levers,
             "offers_in": [self.offer_dict(o) for o in g.pending_for(role)],
             "offers_out": [
@@ -762,7 +769,35 @@ class Table:
                 k.name for k in R.OFFERS.values() if role in k.parties and k.name not in busy
             ],
             "moves_this_turn": len(self.moves_this_turn(role)),
+            "cooling": {k: R.OFFER_COOLDOWN for k in g.refused_recently(role)},
         }
+
+
+def score_track(game, role: str) -> dict[str, Any]:
+    """The seat's score per turn played, its last change and the trend in words."""
+    track = [t.scores[role] for t in game.results]
+    change = track[-1] - track[-2] if len(track) > 1 else (track[-1] - 50 if track else 0.0)
+    trend = "rising" if change > 1 else ("falling" if change < -1 else "steady")
+    return {
+        "scores": track,
+        "change": round(change, 1),
+        "trend": trend,
+        "verdict": R.verdict(track[-1]) if track else None,
+    }
+
+
+def trust_in(game, role: str) -> dict[str, dict[str, float]]:
+    """Each partner's trust in the seat now, and its change over the last quarter played
+    and this turn's moves so far (a broken deal shows at once)."""
+    out = {}
+    for other in R.ROLES:
+        if other == role:
+            continue
+        now = game.trust(other, role)
+        key = f"trust.{other}-{role}"
+        before = game.results[-2].observed[key] if len(game.results) > 1 else game.outlook[key]
+        out[other] = {"now": round(now, 3), "change": round(now - before, 3)}
+    return out
 
 
 def entry_json(e: Entry, index: int = -1) -> dict[str, Any]:

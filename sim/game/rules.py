@@ -120,9 +120,14 @@ GOALS = {
         "004: Regarding ISIS-Khorasan, Bokhari states that the US does not currently "
         "prioritize direct intervention.",
         (
-            Component("strength.ISKP", "lower", 0.30, "ISKP strength", 0.05),
-            Component("attacks.ISKP", "lower", 0.20, "ISKP attacks", 3.0),
+            Component("strength.ISKP", "lower", 0.25, "ISKP strength", 0.05),
+            Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0),
             Component("aid.US-PAK", "lower", 0.10, "aid paid to Pakistan (cost)", 50.0),
+            # The price of the middle ground for Washington: effort against groups that do
+            # not threaten it (seed 004: counterterrorism's strategic importance for the US
+            # has diminished). A game rule on the lever held; the floor sets its size.
+            Component("lever.US.help_vs_ttp_bla", "lower", 0.10,
+                      "US effort against Pakistan's enemies (cost)", 1.4),
             Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
             # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
             # by the strike intensity ordered (a game rule) until the model records the
@@ -138,9 +143,18 @@ GOALS = {
         "and military leadership in Pakistan.",
         (
             Component("attacks.PAK", "lower", 0.35, "attacks in Pakistan", 10.0),
-            Component("fatalities.PAK", "lower", 0.10, "deaths in Pakistan", 10.0),
+            Component("fatalities.PAK", "lower", 0.05, "deaths in Pakistan", 10.0),
+            # Pakistan's standing demand (seed 003: "U.S. helps Pakistan counter BLA and
+            # TTP"): a game rule on the US lever, since the model's effect of that help on
+            # attacks takes longer than a game to show.
+            Component("lever.US.help_vs_ttp_bla", "higher", 0.05,
+                      "US help against TTP and BLA (Pakistan's demand)", 1.0),
             Component("economy.PAK", "higher", 0.15, "Pakistan's economy", 0.05),
-            Component("stability.PAK", "higher", 0.10, "Pakistan's stability", 0.05),
+            Component("stability.PAK", "higher", 0.05, "Pakistan's stability", 0.05),
+            # The price of the middle ground for Islamabad: forces turned to ISKP are not
+            # fighting TTP (seed 003: the partners fear different enemies). A game rule.
+            Component("lever.PAK.support_vs_iskp", "lower", 0.05,
+                      "forces turned from TTP to ISKP (cost)", 1.0),
             Component("aid.US-PAK", "higher", 0.05, "US aid received", 50.0),
             Component("aid.CHN-PAK", "higher", 0.10, "Chinese CPEC investment received", 50.0),
             Component("tension.PAK-AFG", "lower", 0.15, "tension with the Taliban", 0.1),
@@ -152,11 +166,16 @@ GOALS = {
         "001: The Afghan government is taking encouraging steps to take down these groups; "
         "however, the current economic crisis of Afghanistan may impact the ongoing efforts.",
         (
-            Component("stability.AFG", "higher", 0.30, "the regime's stability", 0.05),
+            Component("stability.AFG", "higher", 0.25, "the regime's stability", 0.05),
             Component("economy.AFG", "higher", 0.15, "Afghanistan's economy", 0.05),
-            Component("recognition.AFG", "higher", 0.25, "others' trust (recognition)", 0.05),
-            Component("attacks.AFG", "lower", 0.15, "attacks in Afghanistan", 5.0),
+            Component("recognition.AFG", "higher", 0.20, "others' trust (recognition)", 0.05),
+            Component("attacks.AFG", "lower", 0.10, "attacks in Afghanistan", 5.0),
             Component("deportations", "lower", 0.15, "Afghans sent back from Pakistan", 20.0),
+            # The price of turning on TTP: seed 003 has Pakistan accuse Kabul of sheltering
+            # it; the doctrine's reading (ideological allies, a split movement) is ours, so
+            # it is a game rule measured by the tolerance held, not a model outcome.
+            Component("lever.AFG.ttp_tolerance", "higher", 0.15,
+                      "TTP kept as allies (the movement's unity)", 0.5),
         ),
     ),
     "CHN": Goal(
@@ -191,6 +210,27 @@ DERIVED = {
     "returns.CHN": ("aid.CHN-PAK", "aid.CHN-AFG"),
 }
 
+
+# The price of each strong lever, in the words a player reads beside it. Each names what
+# the scoring or the model makes the seat pay (the goals above, sim/model/mechanisms.py).
+PRICES = {
+    "US.drone_strikes": "counts against your score as civilian harm and feeds militant recruitment",
+    "US.military_aid_pak": "costs money; a cut costs Pakistan's trust in you (your influence)",
+    "US.civil_aid_pak": "costs money; a cut costs Pakistan's trust in you (your influence)",
+    "US.do_more": "public pressure costs Pakistan's trust in you",
+    "US.joint_ops": "works only when both sides' priorities overlap and they trust each other",
+    "PAK.deportation": "raises tension with the Taliban, costs their trust and sends Afghans "
+    "back across the border",
+    "PAK.border_closure": "raises tension with the Taliban and costs their trust",
+    "PAK.ct_effort": "presses every group, but alone it does not close TTP's sanctuary",
+    "AFG.ttp_tolerance": "keeps TTP as allies, but feeds tension with Pakistan and costs "
+    "recognition",
+    "AFG.cooperation_pak": "eases tension, but TTP may resent it",
+    "CHN.cpec_investment": "more money exposes Chinese people to attacks; less forfeits CPEC's "
+    "returns and Pakistan's investment",
+    "CHN.afghan_mining": "more money exposes Chinese people; less forfeits the mines' returns",
+    "CHN.security_pressure": "pulls Pakistan's forces toward BLA and away from TTP",
+}
 
 _LABELS = {
     "attacks.PAK": "attacks in Pakistan", "attacks.AFG": "attacks in Afghanistan",

@@ -375,7 +375,20 @@ class TextGame:
         you = view["you"]
         goal = R.GOALS[role]
         self.say(f"{you['name']} ({role}), turn {view['turn']} · {view['quarter']}")
-        self.say(f"Goal: {you['goal']}  Last score: {you['last_score']:.0f} (50 = status quo)")
+        track = you["score_track"]
+        if track["scores"]:
+            line = " -> ".join(f"{x:.0f}" for x in track["scores"][-6:])
+            self.say(f"Goal: {you['goal']}")
+            self.say(f"Your score by turn: {line} ({track['trend']}, {track['change']:+.1f}; "
+                     f"50 = status quo, {track['verdict']})")  # fmt: skip
+        else:
+            self.say(f"Goal: {you['goal']}  Score: 50 until a quarter is played (status quo)")
+        self.say(
+            "Trust in you: "
+            + " · ".join(
+                f"{o} {t['now']:.2f} ({t['change']:+.2f})" for o, t in you["trust_in_you"].items()
+            )
+        )
         self.say(
             "Scored on: " + ", ".join(f"{c.label} ({c.better} is better)" for c in goal.components)
         )
@@ -395,6 +408,8 @@ class TextGame:
                 f"  {name:<20} {lever['value']:>8g}   {lever['low']:g}..{lever['high']:g}  "
                 f"{lever['unit']}{lock}"
             )
+            if lever["price"]:
+                self.say(f"  {'':<20} price: {lever['price']}")
         for o in you["deals"]:
             other = o["recipient"] if o["proposer"] == role else o["proposer"]
             self.say(f"Deal in force: #{o['id']} {o['kind']} with {other}")
@@ -403,6 +418,8 @@ class TextGame:
                 f"Offer #{o['id']} from {o['proposer']}: {o['title']} [{'; '.join(o['terms'])}] "
                 f"-> accept {o['id']} / refuse {o['id']}"
             )
+        for step in view.get("guide") or []:
+            self.say(f"Hint ({step['step']}): {step['text']}")
         self.say("Type 'help' for commands, 'done' to end your move.")
 
     def show_offer_kinds(self, role: str) -> None:
