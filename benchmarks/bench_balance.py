@@ -168,14 +168,15 @@ def main(argv=None) -> int:
         for us in DILEMMA:
             cells = "".join(f"  {med[(us, p)][0]:5.1f}, {med[(us, p)][1]:5.1f}" for p in DILEMMA)
             print(f"{us:9s} {cells}")
-        us_ok = (
-            med[("keep", "keep")][0] > med[("refuse", "refuse")][0]
-            and med[("keep", "break")][0] == min(v[0] for v in med.values())
-        )
-        pak_ok = (
-            med[("keep", "keep")][1] > med[("refuse", "refuse")][1]
-            and med[("break", "keep")][1] == min(v[1] for v in med.values())
-        )
+        # Both keeping beats both refusing; keeping while the partner breaks is the worst
+        # a keeper can get (below keeping together, and below no deal at all).
+        def dilemma(me: int, sucker: tuple[str, str], keeps: list[tuple[str, str]]) -> bool:
+            worst = med[sucker][me]
+            both, none = med[("keep", "keep")][me], med[("refuse", "refuse")][me]
+            return both > none and worst < none and all(worst <= med[k][me] for k in keeps)
+
+        us_ok = dilemma(0, ("keep", "break"), [("keep", p) for p in DILEMMA])
+        pak_ok = dilemma(1, ("break", "keep"), [(u, "keep") for u in DILEMMA])
         print(f"dilemma for US: {'met' if us_ok else 'NOT met'}; "
               f"for PAK: {'met' if pak_ok else 'NOT met'}")  # fmt: skip
         ok &= us_ok and pak_ok

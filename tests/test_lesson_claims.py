@@ -159,3 +159,21 @@ def test_statement_holds(name, index):
         CHECKS[name][index]()
     except AssertionError as exc:
         raise AssertionError(f"{name}: {statement!r} does not hold: {exc}") from None
+
+
+def test_handouts_are_printable_and_up_to_date():
+    from sim.game.handout import render, timing_plan
+
+    for name in available():
+        lesson = load_lesson(name)
+        page = render(lesson)
+        assert "@media print" in page and "Timing plan (50 minutes)" in page
+        for q in lesson.spec.discussion_questions:
+            assert q.replace("'", "&#x27;") in page
+        for role in R.ROLES:
+            assert R.GOALS[role].summary in page
+        shipped = (lesson.folder / "handout.html").read_text(encoding="utf-8")
+        assert shipped == page, f"regenerate: python -m sim.game.handout ({name})"
+        rows = timing_plan(lesson.spec.turns)
+        assert sum(length for _, length, _ in rows) == 50
+        assert [s for s, _, _ in rows] == sorted(s for s, _, _ in rows)

@@ -146,7 +146,28 @@ def render_html(game, charts, lesson=None) -> str:
         parts.append(
             "<ul>" + "".join(f"<li>{e(g)}</li>" for g in lesson.spec.learning_goals) + "</ul>"
         )
-    parts.append("<h2>Outcomes per role</h2>")
+    rows = []
+    for role in R.ROLES:
+        track = [t.scores[role] for t in game.results]
+        trend = " → ".join(f"{x:.0f}" for x in track)
+        rows.append([f"{R.ROLE_NAMES[role]} ({role})", game.seats[role], f"{final[role]:.1f}",
+                     R.verdict(final[role]), trend])  # fmt: skip
+    parts.append("<h2>Scores</h2>")
+    parts.append(_table(rows, ["role", "seat", "score (mean)", "verdict", "per turn"]))
+    parts.append("<p class='hint'>50 = as if nobody had changed course; see docs/game.md "
+                 "for how scores are scaled.</p>")  # fmt: skip
+    parts += [f"<figure><img src='{n}' alt='{e(c)}'><figcaption>{e(c)}</figcaption></figure>"
+              for n, c in charts if n == "scores.png"]  # fmt: skip
+    parts.append("<h2>What happened, and why</h2><p class='hint'>Click a line for the causes "
+                 "behind it.</p><ul class='causes'>")  # fmt: skip
+    parts += [
+        f"<li><details><summary>{e(short)}</summary><p>{e(detail)}</p></details></li>"
+        for short, detail in causes(game)
+    ]
+    parts.append("</ul>")
+    parts += [f"<figure><img src='{n}' alt='{e(c)}'><figcaption>{e(c)}</figcaption></figure>"
+              for n, c in charts if n != "scores.png"]  # fmt: skip
+    parts.append("<h2>Outcomes per role, goal by goal</h2>")
     for role in R.ROLES:
         goal = R.GOALS[role]
         rows = []
@@ -160,16 +181,6 @@ def render_html(game, charts, lesson=None) -> str:
             f"<small>(source {e(goal.source)})</small></p>"
         )
         parts.append(_table(rows, ["measure", "the game", "status quo", "", "weight"]))
-    parts.append("<h2>What happened, and why</h2><p class='hint'>Click a line for the causes "
-                 "behind it.</p><ul class='causes'>")  # fmt: skip
-    parts += [
-        f"<li><details><summary>{e(short)}</summary><p>{e(detail)}</p></details></li>"
-        for short, detail in causes(game)
-    ]
-    parts.append("</ul>")
-    for name, caption in charts:
-        parts.append(f"<figure><img src='{name}' alt='{e(caption)}'><figcaption>{e(caption)}"
-                     "</figcaption></figure>")  # fmt: skip
     parts.append("<h2>Every decision, with its reason</h2>")
     rows = [
         [str(en.turn), en.role, en.by, en.text, en.reason]

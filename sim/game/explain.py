@@ -139,8 +139,9 @@ def deal_moves(game, a: str, b: str, direction: int) -> list[str]:
     for o in game.offers:
         if {a, b} != set(o.spec.parties) or o.status not in ("accepted", "broken"):
             continue
-        if o.status == "accepted" and direction > 0:
-            out.append(f"the {o.kind} deal struck in turn {o.accepted_turn}")
+        if direction > 0:
+            later = f" (later broken by {o.broken_by})" if o.status == "broken" else ""
+            out.append(f"the {o.kind} deal struck in turn {o.accepted_turn}{later}")
         elif o.status == "broken" and direction < 0:
             out.append(f"{o.broken_by} broke the {o.kind} deal")
     return out

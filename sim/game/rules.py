@@ -122,13 +122,13 @@ GOALS = {
         (
             Component("strength.ISKP", "lower", 0.25, "ISKP strength", 0.05),
             Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0),
-            Component("aid.US-PAK", "lower", 0.10, "aid paid to Pakistan (cost)", 50.0),
+            Component("aid.US-PAK", "lower", 0.05, "aid paid to Pakistan (cost)", 50.0),
             # The price of the middle ground for Washington: effort against groups that do
             # not threaten it (seed 004: counterterrorism's strategic importance for the US
             # has diminished). A game rule on the lever held; the floor sets its size.
             Component("lever.US.help_vs_ttp_bla", "lower", 0.10,
                       "US effort against Pakistan's enemies (cost)", 1.4),
-            Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
+            Component("trust.PAK-US", "higher", 0.25, "Pakistan's trust in the US", 0.05),
             # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
             # by the strike intensity ordered (a game rule) until the model records the
             # civilian harm itself (request in /work/scratch/game_requests.md).
@@ -202,7 +202,7 @@ GOALS = {
 # score stretches them: score = 50 + STRETCH[role] * (raw - 50), clipped to 0..100. The
 # status quo stays 50. STRETCH is set so the typical archetypes of
 # benchmarks/bench_balance.py spread over roughly 25..75 (docs/game.md, "Scores").
-SCORE_STRETCH = {"US": 2.0, "PAK": 2.5, "AFG": 3.0, "CHN": 2.5}
+SCORE_STRETCH = {"US": 3.0, "PAK": 2.5, "AFG": 3.0, "CHN": 3.0}
 
 # Metrics the game derives from recorded ones (for goals and bot conditions).
 DERIVED = {

@@ -1,0 +1,100 @@
+"""Every strong lever has a price the seat's goals feel, scores keep the status quo at 50,
+and the archetypes used by the balance benchmark play by the rules."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from sim.game import archetypes as A
+from sim.game import rules as R
+from sim.game.engine import Game, component_score, score_turn
+
+BASELINE = "scenarios/baseline.yaml"
+
+
+def test_weights_sum_to_one_and_the_status_quo_scores_50():
+    for role, goal in R.GOALS.items():
+        assert sum(c.weight for c in goal.components) == pytest.approx(1.0), role
+    g = Game(BASELINE, seed=3, turns=1, replicates=2)
+    g.end_turn()
+    observed = g.results[0].observed
+    scores, _ = score_turn(observed, observed)
+    assert scores == {r: 50.0 for r in R.ROLES}
+    for goal in R.GOALS.values():  # every measure is one the game computes
+        assert all(c.metric in observed for c in goal.components)
+
+
+def test_the_stretch_spreads_scores_and_clips():
+    observed = Game(BASELINE, seed=3, turns=1, replicates=2).outlook
+    worse = dict(observed)
+    worse["attacks.PAK"] = observed["attacks.PAK"] * 1.2
+    scores, comps = score_turn(worse, observed)
+    raw = 100 * sum(c.weight * comps["PAK"][c.metric] for c in R.GOALS["PAK"].components)
+    assert scores["PAK"] == pytest.approx(50 + R.SCORE_STRETCH["PAK"] * (raw - 50), abs=0.05)
+    worst = dict(observed, **{"attacks.PAK": observed["attacks.PAK"] * 10})
+    worst |= {"economy.PAK": 0.0, "stability.PAK": 0.0, "tension.PAK-AFG": 1.0}
+    assert 0.0 <= score_turn(worst, observed)[0]["PAK"] < 20
+    assert component_score(0.0, 0.0, "lower", 0.5) == 0.5
+
+
+@cache
+def game_with(role: str, lever: str, value: float, turns: int = 3) -> Game:
+    g = Game(BASELINE, seed=7, turns=turns, replicates=8)
+    g.set_lever(role, lever, value, "test")
+    while not g.finished:
+        g.end_turn()
+    return g
+
+
+def _part(g: Game, role: str, metric: str) -> float:
+    return sum(t.components[role][metric] for t in g.results) / len(g.results)
+
+
+def test_deportation_and_closure_cost_taliban_trust_tension_and_displacement():
+    for lever in ("deportation", "border_closure"):
+        g = game_with("PAK", lever, 1.0)
+        last = g.results[-1]
+        assert last.observed["trust.AFG-PAK"] < last.status_quo["trust.AFG-PAK"], lever
+        assert last.observed["tension.PAK-AFG"] > last.status_quo["tension.PAK-AFG"], lever
+        assert _part(g, "PAK", "tension.PAK-AFG") < 0.5, lever
+    g = game_with("PAK", "deportation", 1.0)
+    assert _part(g, "AFG", "deportations") < 0.5  # people sent back: the regime's cost
+
+
+def test_drones_cost_civilian_harm():
+    g = game_with("US", "drone_strikes", 1.0)
+    assert _part(g, "US", "lever.US.drone_strikes") == 0.0
+    assert all(t.scores["US"] < 50 for t in g.results)
+
+
+def test_leaving_cpec_costs_china_its_returns_and_pakistan_its_investment():
+    g = game_with("CHN", "cpec_investment", 0.0)
+    assert _part(g, "CHN", "returns.CHN") < 0.3
+    assert _part(g, "PAK", "aid.CHN-PAK") < 0.3
+
+
+def test_aid_cuts_cost_influence():
+    g = game_with("US", "military_aid_pak", 0.0)
+    assert g.results[-1].observed["trust.PAK-US"] < g.results[-1].status_quo["trust.PAK-US"]
+    assert _part(g, "US", "trust.PAK-US") < 0.5
+
+
+def test_every_strong_lever_shows_its_price():
+    for key in ("US.drone_strikes", "PAK.deportation", "PAK.border_closure",
+                "CHN.cpec_investment", "US.military_aid_pak"):  # fmt: skip
+        assert key in R.PRICES and len(R.PRICES[key]) > 20
+
+
+@pytest.mark.parametrize("archetype", A.ARCHETYPES)
+def test_archetypes_play_within_the_rules(archetype):
+    g = Game(BASELINE, seed=5, turns=3, replicates=2)
+    scores = A.play_game(g, dict.fromkeys(R.ROLES, archetype))
+    assert g.finished and all(0 <= s <= 100 for s in scores.values())
+    for role in R.ROLES:
+        assert g.spending(role) <= R.budget(role) + 1e-9
+    if archetype == "deal_breaker":
+        assert any(o.status == "broken" for o in g.offers)
+    if archetype == "nothing":
+        assert not [e for e in g.log if e.kind in ("set", "propose", "accept")]
