@@ -560,7 +560,7 @@ def test_china_does_not_break_cpec_security_on_one_noisy_quarter():
     assert not holds(rule.when, ctx(blip))[0]
     pattern = [({"attacks.china_interests": 7.0}, quiet), ({"attacks.china_interests": 6.0}, quiet)]
     ok, evidence = holds(rule.when, ctx(pattern))
-    assert ok and "over the last 2 quarters" in evidence[0]
+    assert ok and any("over the last 2 quarters" in x for x in evidence)
     assert not [e for e in bot_game(turns=4, seed=3).log if e.kind == "break"]
 
 
