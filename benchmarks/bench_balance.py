@@ -60,12 +60,35 @@ def _inputs(name: str, path: str):
     return load_scenario(path), lesson, {r: default_doctrine(r) for r in R.ROLES}
 
 
+class _PlayedStatusQuo:
+    """A status quo already played to the end (same setting, seed and lesson events):
+    every game of a (setting, seed) shares it instead of stepping its own copy."""
+
+    def __init__(self, model):
+        self.recorder, self.levers = model.recorder, model.levers
+
+    def step(self) -> None:
+        pass
+
+    def apply_shock(self, *args) -> None:
+        pass
+
+
+_STATUS_QUO: dict = {}
+
+
 def _game(setting, seed, replicates):
     from sim.game.engine import Game
 
     name, path, turns, _ = setting
     scenario, lesson, doctrines = _inputs(name, path)
     game = Game(scenario, seed=seed, turns=turns, replicates=replicates, doctrines=doctrines)
+    key = (name, seed, replicates)
+    if key in _STATUS_QUO:
+        game.status_quo = _STATUS_QUO[key]
+    else:
+        _STATUS_QUO.clear()  # one (setting, seed) at a time per worker: bounded memory
+        _STATUS_QUO[key] = _PlayedStatusQuo(game.status_quo)  # filled as this game plays
     return game, lesson
 
 

@@ -168,10 +168,23 @@ def causes(game, threshold: float = 0.03) -> list[tuple[str, str]]:
         head = f"{c.label[0].upper()}{c.label[1:]} {'were' if c.count else 'ended'} {pct:.0f}% {way}"
         out.append((f"{head} than if nobody had changed course{short}.",
                     f"{words[0].upper()}{words[1:]}{detail}."))  # fmt: skip
-    for o in (o for o in game.offers if o.status in ("accepted", "broken")):
-        ended = f", broken by {o.broken_by}" if o.status == "broken" else ", kept to the end"
-        text = f"Deal {o.kind} ({o.spec.title}) was struck in turn {o.accepted_turn}{ended}."
-        out.append((text, text))
+    struck: dict[str, list] = {}
+    for o in game.offers:
+        if o.status in ("accepted", "broken"):
+            struck.setdefault(o.kind, []).append(o)
+    for kind, deals in struck.items():  # one line per kind of deal, every strike in detail
+        turns = ", ".join(str(o.accepted_turn) for o in deals)
+        broken = [o for o in deals if o.status == "broken"]
+        kept = "kept to the end" if not broken else (
+            f"broken by {', '.join(sorted({o.broken_by for o in broken}))}"
+            + (f" {R.count(len(broken), 'time')}" if len(broken) > 1 else ""))  # fmt: skip
+        short = f"Deal {kind} was struck in turn{'s' if len(deals) > 1 else ''} {turns}, {kept}."
+        detail = " ".join(
+            f"Deal {kind} ({o.spec.title}) was struck in turn {o.accepted_turn}"
+            + (f", broken by {o.broken_by}." if o.status == "broken" else ", kept to the end.")
+            for o in deals
+        )
+        out.append((short, detail))
     if not changes:
         text = (
             f"No main outcome moved {threshold:.0%} or more from the status quo: the roles' "
@@ -212,7 +225,12 @@ def _because(game, c: Change) -> tuple[str, str]:
     if c.metric == "attacks.china_interests":
         moves = lever_moves(game, DRIVERS["exposure.china"], way)
         exposure = f"; Chinese exposure: {'; '.join(moves)}" if moves else ""
-        short = ", as BLA, their main attacker, " + ("grew bolder" if way > 0 else "was held back")
+        if moves:
+            short = (", mainly as Chinese money put more people and projects in harm's way"
+                     if way > 0 else ", mainly as less Chinese money was exposed")  # fmt: skip
+        else:
+            short = ", as BLA, their main attacker, " + (
+                "grew bolder" if way > 0 else "was held back")  # fmt: skip
         return short, ": " + _group_story(game, "BLA", way) + exposure
     if c.metric.startswith("strength."):
         story = _group_story(game, c.metric.split(".")[1], way)
