@@ -166,8 +166,9 @@ def main(argv=None) -> int:
             print(f"{role}: archetype   p10   median  p90   best-in")
             for a in sorted(A.ARCHETYPES, key=lambda a: -med[a]):
                 v = [r[4][a] for r in mine]
-                print(f"  {a:13s} {np.percentile(v, 10):5.1f}  {med[a]:5.1f}  "
-                      f"{np.percentile(v, 90):5.1f}   {best_count[a] / len(mine):4.0%}")  # fmt: skip
+                p10, p90 = np.percentile(v, 10), np.percentile(v, 90)
+                share = best_count[a] / len(mine)
+                print(f"  {a:13s} {p10:5.1f}  {med[a]:5.1f}  {p90:5.1f}   {share:4.0%}")
             top = max(med.values())
             share = max(best_count.values()) / len(mine)
             spread = top - min(med.values())
@@ -191,6 +192,7 @@ def main(argv=None) -> int:
         for us in DILEMMA:
             cells = "".join(f"  {med[(us, p)][0]:5.1f}, {med[(us, p)][1]:5.1f}" for p in DILEMMA)
             print(f"{us:9s} {cells}")
+
         # Both keeping beats both refusing; keeping while the partner breaks is the worst
         # a keeper can get (below keeping together, and below no deal at all).
         def dilemma(me: int, sucker: tuple[str, str], keeps: list[tuple[str, str]]) -> bool:

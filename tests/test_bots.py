@@ -95,7 +95,8 @@ def test_bot_reasons_name_their_conditions_and_read_as_clauses():
 
 def test_a_doctrine_that_offers_a_deal_and_breaks_its_terms_does_not_load(tmp_path):
     bad = tmp_path / "PAK.yaml"
-    bad.write_text(textwrap.dedent("""\
+    bad.write_text(
+        textwrap.dedent("""\
         role: PAK
         title: contradictory
         rules:
@@ -109,7 +110,8 @@ def test_a_doctrine_that_offers_a_deal_and_breaks_its_terms_does_not_load(tmp_pa
               - {metric: tension.PAK-AFG, above: 0.5}
             set: {deportation: 0.9}
             because: pressure helps
-        """))
+        """)
+    )
     with pytest.raises(ScenarioError) as err:
         load_doctrine(bad)
     text = str(err.value)

@@ -36,7 +36,7 @@ def test_country_attacks_add_up_to_the_country_totals(game):
 
 
 def test_the_group_named_for_a_country_changed_within_that_country(game):
-    for short, detail in causes(game):
+    for short, _detail in causes(game):
         m = re.search(r"mostly (\w+)'s attacks in (Pakistan|Afghanistan) \(([+-][\d,]+)\)", short)
         if not m:
             continue

@@ -9,6 +9,7 @@ same commands a person would send, so they obey budgets, ranges and deal terms.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from sim.game import rules as R
@@ -88,10 +89,8 @@ def _set(game, role: str, lever: str, value: float, why: str) -> None:
         room = R.budget(role) - game.spending(role, {lever: 0.0})
         value = min(value, max(room, 0.0))
     if abs(value - game.lever(role, lever)) > 1e-9:
-        try:
+        with contextlib.suppress(GameError):
             game.set_lever(role, lever, value, why, by="bot")
-        except GameError:
-            pass
 
 
 def play(game, role: str, archetype: str | Plan) -> None:
@@ -128,10 +127,8 @@ def play(game, role: str, archetype: str | Plan) -> None:
     for kind in plan.propose:
         if (kind in broken_by_me and plan.breaks) or kind in broken_on_me:
             continue  # a breaker moves on; nobody re-offers a deal its partner broke
-        try:
+        with contextlib.suppress(GameError):
             game.propose(role, kind, why, by="bot")
-        except GameError:
-            pass
 
 
 def play_game(game, plans: dict[str, str | Plan | None], lesson=None) -> dict[str, float]:

@@ -219,9 +219,9 @@ def exclusive(a: Rule, b: Rule, offer: str) -> bool:
                     return True
             lo_a, hi_a = ca.turn_from or 1, ca.turn_to or 10**9
             lo_b, hi_b = cb.turn_from or 1, cb.turn_to or 10**9
-            if (ca.turn_from or ca.turn_to) and (cb.turn_from or cb.turn_to):
-                if hi_a < lo_b or hi_b < lo_a:
-                    return True
+            windows = (ca.turn_from or ca.turn_to) and (cb.turn_from or cb.turn_to)
+            if windows and (hi_a < lo_b or hi_b < lo_a):
+                return True
     return False
 
 
@@ -351,7 +351,8 @@ def reason(because: str, evidence: list[str]) -> str:
     text = because.strip().rstrip(".")
     if evidence:
         words = [_words(e) for e in evidence]
-        text += ", as " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1])
+        last = words[-1] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        text += ", as " + last
     return text
 
 

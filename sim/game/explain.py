@@ -165,7 +165,8 @@ def causes(game, threshold: float = 0.03) -> list[tuple[str, str]]:
         words = c.words()
         pct = abs(c.relative) * 100
         way = "higher" if c.relative > 0 else "lower"
-        head = f"{c.label[0].upper()}{c.label[1:]} {'were' if c.count else 'ended'} {pct:.0f}% {way}"
+        verb = "were" if c.count else "ended"
+        head = f"{c.label[0].upper()}{c.label[1:]} {verb} {pct:.0f}% {way}"
         out.append((f"{head} than if nobody had changed course{short}.",
                     f"{words[0].upper()}{words[1:]}{detail}."))  # fmt: skip
     struck: dict[str, list] = {}

@@ -126,14 +126,24 @@ GOALS = {
             # The price of the middle ground for Washington: effort against groups that do
             # not threaten it (seed 004: counterterrorism's strategic importance for the US
             # has diminished). A game rule on the lever held; the floor sets its size.
-            Component("lever.US.help_vs_ttp_bla", "lower", 0.10,
-                      "US effort against Pakistan's enemies (cost)", 1.4),
+            Component(
+                "lever.US.help_vs_ttp_bla",
+                "lower",
+                0.10,
+                "US effort against Pakistan's enemies (cost)",
+                1.4,
+            ),
             Component("trust.PAK-US", "higher", 0.25, "Pakistan's trust in the US", 0.05),
             # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
             # by the strike intensity ordered (a game rule) until the model records the
             # civilian harm itself (request in /work/scratch/game_requests.md).
-            Component("lever.US.drone_strikes", "lower", 0.20,
-                      "drone strikes ordered (civilian harm)", 0.5),
+            Component(
+                "lever.US.drone_strikes",
+                "lower",
+                0.20,
+                "drone strikes ordered (civilian harm)",
+                0.5,
+            ),
         ),
     ),
     "PAK": Goal(
@@ -147,14 +157,24 @@ GOALS = {
             # Pakistan's standing demand (seed 003: "U.S. helps Pakistan counter BLA and
             # TTP"): a game rule on the US lever, since the model's effect of that help on
             # attacks takes longer than a game to show.
-            Component("lever.US.help_vs_ttp_bla", "higher", 0.05,
-                      "US help against TTP and BLA (Pakistan's demand)", 1.0),
+            Component(
+                "lever.US.help_vs_ttp_bla",
+                "higher",
+                0.05,
+                "US help against TTP and BLA (Pakistan's demand)",
+                1.0,
+            ),
             Component("economy.PAK", "higher", 0.15, "Pakistan's economy", 0.05),
             Component("stability.PAK", "higher", 0.05, "Pakistan's stability", 0.05),
             # The price of the middle ground for Islamabad: forces turned to ISKP are not
             # fighting TTP (seed 003: the partners fear different enemies). A game rule.
-            Component("lever.PAK.support_vs_iskp", "lower", 0.05,
-                      "forces turned from TTP to ISKP (cost)", 1.0),
+            Component(
+                "lever.PAK.support_vs_iskp",
+                "lower",
+                0.05,
+                "forces turned from TTP to ISKP (cost)",
+                1.0,
+            ),
             Component("aid.US-PAK", "higher", 0.05, "US aid received", 50.0),
             Component("aid.CHN-PAK", "higher", 0.10, "Chinese CPEC investment received", 50.0),
             Component("tension.PAK-AFG", "lower", 0.15, "tension with the Taliban", 0.1),
@@ -174,8 +194,13 @@ GOALS = {
             # The price of turning on TTP: seed 003 has Pakistan accuse Kabul of sheltering
             # it; the doctrine's reading (ideological allies, a split movement) is ours, so
             # it is a game rule measured by the tolerance held, not a model outcome.
-            Component("lever.AFG.ttp_tolerance", "higher", 0.15,
-                      "TTP kept as allies (the movement's unity)", 0.5),
+            Component(
+                "lever.AFG.ttp_tolerance",
+                "higher",
+                0.15,
+                "TTP kept as allies (the movement's unity)",
+                0.5,
+            ),
         ),
     ),
     "CHN": Goal(
