@@ -309,7 +309,7 @@ def check(cond: Condition, ctx: Context) -> tuple[bool, str]:
         return ok, shown
     if cond.turn_from is not None or cond.turn_to is not None:
         ok = (cond.turn_from or 1) <= ctx.turn <= (cond.turn_to or 10**9)
-        return ok, f"turn {ctx.turn}"
+        return ok, f"it is turn {ctx.turn}"
     if cond.deal is not None:
         on = cond.deal in ctx.active_deals
         return on == cond.active, f"the {cond.deal} deal is {'in force' if on else 'not in force'}"
@@ -340,8 +340,9 @@ def _words(evidence: str) -> str:
     from sim.game.rules import metric_label
 
     head, _, rest = evidence.partition(" ")
-    if "." in head or head in DERIVED:
-        return f"{metric_label(head)} {rest}".strip()
+    if "." in head or head in DERIVED or head in known_metrics():
+        at = "at " if rest[:1].isdigit() else ""
+        return f"{metric_label(head)} {at}{rest}".strip()
     return evidence
 
 
