@@ -593,19 +593,23 @@ def quarter_medians(model, turn: int) -> dict[str, float]:
     return out
 
 
-def component_score(value: float, base: float, better: str, floor: float) -> float:
+def component_score(
+    value: float, base: float, better: str, floor: float, sensitivity: float = 1.0
+) -> float:
     """0..1; 0.5 = as under the status quo, 1 = the difference is as large as the status
-    quo value itself (or ``floor``) in the good direction."""
+    quo value itself (or ``floor``) in the good direction, divided by ``sensitivity``."""
     scale = max(abs(base), floor)
     gain = (base - value) if better == "lower" else (value - base)
-    return float(min(max(0.5 + 0.5 * gain / scale, 0.0), 1.0))
+    return float(min(max(0.5 + 0.5 * sensitivity * gain / scale, 0.0), 1.0))
 
 
 def score_turn(observed, sq) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     scores, comps = {}, {}
     for role, goal in R.GOALS.items():
         parts = {
-            c.metric: component_score(observed[c.metric], sq[c.metric], c.better, c.floor)
+            c.metric: component_score(
+                observed[c.metric], sq[c.metric], c.better, c.floor, c.sensitivity
+            )
             for c in goal.components
         }
         comps[role] = parts

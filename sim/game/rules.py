@@ -100,6 +100,7 @@ class Component:
     weight: float
     label: str
     floor: float  # scale below which differences are measured in absolute terms
+    sensitivity: float = 1.0  # how many times a relative change counts (slow measures)
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,10 @@ GOALS = {
         "004: Regarding ISIS-Khorasan, Bokhari states that the US does not currently "
         "prioritize direct intervention.",
         (
-            Component("strength.ISKP", "lower", 0.25, "ISKP strength", 0.05),
-            Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0),
+            # ISKP's strength moves a few percent in two years, so a relative change counts
+            # twice (sensitivity): a 25% fall would be a complete success.
+            Component("strength.ISKP", "lower", 0.20, "ISKP strength", 0.05, 2.0),
+            Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0, 1.5),
             Component("aid.US-PAK", "lower", 0.05, "aid paid to Pakistan (cost)", 50.0),
             # The price of the middle ground for Washington: effort against groups that do
             # not threaten it (seed 004: counterterrorism's strategic importance for the US
@@ -133,14 +136,19 @@ GOALS = {
                 "US effort against Pakistan's enemies (cost)",
                 1.4,
             ),
-            Component("trust.PAK-US", "higher", 0.25, "Pakistan's trust in the US", 0.05),
+            # The same seed for intelligence: sharing commits US attention and sources in
+            # a region it no longer prioritises. A game rule on the lever held.
+            Component(
+                "lever.US.intel_sharing", "lower", 0.05, "US intelligence committed (cost)", 1.0
+            ),
+            Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
             # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
             # by the strike intensity ordered (a game rule) until the model records the
             # civilian harm itself (request in /work/scratch/game_requests.md).
             Component(
                 "lever.US.drone_strikes",
                 "lower",
-                0.20,
+                0.25,
                 "drone strikes ordered (civilian harm)",
                 0.5,
             ),
@@ -227,7 +235,7 @@ GOALS = {
 # score stretches them: score = 50 + STRETCH[role] * (raw - 50), clipped to 0..100. The
 # status quo stays 50. STRETCH is set so the typical archetypes of
 # benchmarks/bench_balance.py spread over roughly 25..75 (docs/game.md, "Scores").
-SCORE_STRETCH = {"US": 3.0, "PAK": 2.5, "AFG": 3.0, "CHN": 3.0}
+SCORE_STRETCH = {"US": 4.0, "PAK": 2.5, "AFG": 3.0, "CHN": 3.0}
 
 # Metrics the game derives from recorded ones (for goals and bot conditions).
 DERIVED = {
