@@ -98,3 +98,29 @@ def test_archetypes_play_within_the_rules(archetype):
         assert any(o.status == "broken" for o in g.offers)
     if archetype == "nothing":
         assert not [e for e in g.log if e.kind in ("set", "propose", "accept")]
+
+
+def test_each_seat_sees_its_guide_prices_score_track_and_partners_trust():
+    from sim.game.flow import Table
+
+    g = Game(BASELINE, seed=3, turns=3, replicates=2, seats={"US": "person", "PAK": "person"})
+    t = Table(g, mode="simultaneous")
+    view = t.view("PAK")
+    steps = [s["step"] for s in view["guide"]]
+    assert steps[0] == "goal" and steps[-1] == "done" and "deal" in steps
+    assert view["you"]["levers"]["deportation"]["price"] == R.PRICES["PAK.deportation"]
+    assert set(view["you"]["trust_in_you"]) == {"US", "AFG", "CHN"}
+    t.submit({"seat": "US", "kind": "propose", "offer": "middle_ground"})
+    t.submit({"seat": "PAK", "kind": "answer", "offer_id": 1, "accept": True})
+    t.submit({"seat": "US", "kind": "done"})
+    t.submit({"seat": "PAK", "kind": "done"})
+    view = t.view("PAK")
+    assert view["guide"] is None
+    track = view["you"]["score_track"]
+    assert len(track["scores"]) == 1 and track["trend"] in ("rising", "steady", "falling")
+    before = view["you"]["trust_in_you"]["US"]["now"]
+    t.submit({"seat": "PAK", "kind": "break", "offer_id": 1})
+    after = t.view("PAK")["you"]["trust_in_you"]["US"]
+    assert after["now"] <= before - 0.15 and after["change"] < 0
+    us_news = [e for e in t.view("US")["news"] if e["kind"] == "break"]
+    assert us_news and "US's trust in PAK" in us_news[0]["text"]  # the wronged side sees it
