@@ -94,6 +94,19 @@ def located(stored: str, base: str, save_dir: Path) -> Path:
     return PROJECT_ROOT / p
 
 
+class Position(BaseModel):
+    """Where in the turn a game was saved: the seats done, the last reveal, the mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["ordered", "simultaneous"] = "ordered"
+    done: list[Literal["US", "PAK", "AFG", "CHN"]] = []
+    revealed_at: Annotated[int, Field(ge=0)] | None = None
+    reveal: dict[str, Any] | None = None
+    autoplay: bool = False
+    timer_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
+
+
 class SaveFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,9 +125,12 @@ class SaveFile(BaseModel):
     ] = {}
     lesson: str | None = None
     commands: list[dict[str, Any]]
+    position: Position | None = None  # where in the turn it was saved (sim.game.flow)
 
 
-def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
+def game_to_dict(
+    game, save_dir: Path | None = None, position: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from sim.game.doctrine import DOCTRINES
 
     save_dir = Path.cwd() if save_dir is None else save_dir
@@ -125,7 +141,7 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
             doctrines[r] = None
         else:
             doctrines[r], doctrine_base[r] = portable(d.path, save_dir)
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "scenario": scenario,
@@ -142,14 +158,19 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
         "lesson": getattr(game, "lesson", None),
         "commands": game.commands,
     }
+    if position is not None:
+        out["position"] = position
+    return out
 
 
-def save_game(game, path: str | Path) -> Path:
-    """Write the game atomically (a failure leaves no half-written file)."""
+def save_game(game, path: str | Path, position: dict[str, Any] | None = None) -> Path:
+    """Write the game atomically (a failure leaves no half-written file); ``position`` is
+    where in the turn it stands (Table.position()), so a load resumes exactly there."""
     from sim.run.outputs import write_text_atomic
 
     path = Path(path)
-    text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"
+    data = game_to_dict(game, path.parent, position)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     return write_text_atomic(path, text, "the game")
 
 
@@ -261,6 +282,7 @@ def load_game(path: str | Path):
     except DurandError as exc:
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     game.lesson = save.lesson
+    game.saved_position = save.position.model_dump() if save.position is not None else None
     game.commands = []
     for i, command in enumerate(save.commands):
         try:
