@@ -71,9 +71,7 @@ def lever_cards(role: str) -> list[dict]:
                 "default": lever.default,
                 "spending": lever.spending,
                 "step": 10.0 if lever.high > 100 else 0.05,
-                "sources": [
-                    {"seed": _seed_name(q.seed), "quote": q.quote} for q in spec.sources
-                ],
+                "sources": [{"seed": _seed_name(q.seed), "quote": q.quote} for q in spec.sources],
                 "assumption": spec.assumption or "",
             }
         )
@@ -87,8 +85,13 @@ def offer_kinds() -> list[dict]:
             "title": k.title,
             "parties": list(k.parties),
             "terms": [
-                {"role": t.role, "lever": t.lever, "op": t.op, "value": t.value,
-                 "title": LEVER_TITLES.get(t.lever, t.lever)}
+                {
+                    "role": t.role,
+                    "lever": t.lever,
+                    "op": t.op,
+                    "value": t.value,
+                    "title": LEVER_TITLES.get(t.lever, t.lever),
+                }
                 for t in k.terms
             ],  # fmt: skip
             "source": k.source,

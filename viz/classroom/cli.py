@@ -39,8 +39,12 @@ def classroom(
             "default ./classroom-<lesson or scenario>. The same command restarted resumes it.",
         ),
     ] = None,
-    turns: Annotated[int | None, typer.Option(help="Turns of 3 months (default: the lesson's).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (every table plays the same world).")] = None,
+    turns: Annotated[
+        int | None, typer.Option(help="Turns of 3 months (default: the lesson's).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed (every table plays the same world).")
+    ] = None,
     replicates: Annotated[
         int | None, typer.Option(help="Model runs behind each figure (default 50).")
     ] = None,

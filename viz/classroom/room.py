@@ -10,6 +10,7 @@ disk; a refused command changes nothing and is not logged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import math
 import secrets
@@ -188,7 +189,9 @@ class ClassRoom:
             )
         t = self.tables[n]
         if t.game.seats[role] == "bot" and t.flow.phase != "over":
-            await self._submit(t, {"seat": "teacher", "kind": "seat", "role": role, "player": "person"})
+            await self._submit(
+                t, {"seat": "teacher", "kind": "seat", "role": role, "player": "person"}
+            )
         token = secrets.token_urlsafe(18)
         seat = {"table": n, "role": role, "name": str(name)[:40], "joined": time.time()}
         self.seats[token] = seat
@@ -208,9 +211,7 @@ class ClassRoom:
 
     def _table_number(self, table: Any) -> int:
         if isinstance(table, bool) or not isinstance(table, int) or table not in self.tables:
-            raise ClassError(
-                "bad_table", f"no table {table!r}; tables are 1 to {len(self.tables)}"
-            )
+            raise ClassError("bad_table", f"no table {table!r}; tables are 1 to {len(self.tables)}")
         return table
 
     # ---------------------------------------------------------------- commands
@@ -219,7 +220,9 @@ class ClassRoom:
         """A move from a seat; the seat comes from its token, never from the message."""
         kind = message.get("kind")
         if kind not in SEAT_KINDS:
-            raise ClassError("bad_command", f"unknown move {kind!r}; moves: {', '.join(sorted(SEAT_KINDS))}")
+            raise ClassError(
+                "bad_command", f"unknown move {kind!r}; moves: {', '.join(sorted(SEAT_KINDS))}"
+            )
         if "seat" in message and message["seat"] != seat["role"]:
             raise ClassError("not_your_seat", "a team can only move for its own seat")
         if "table" in message and message["table"] != seat["table"]:
@@ -227,7 +230,9 @@ class ClassRoom:
         if not self.started:
             raise ClassError("not_started", "the teacher has not started the game yet")
         t = self.tables[seat["table"]]
-        command = {k: v for k, v in message.items() if k not in ("type", "id", "turn", "table", "seat")}
+        command = {
+            k: v for k, v in message.items() if k not in ("type", "id", "turn", "table", "seat")
+        }
         command["seat"] = seat["role"]
         return await self._submit(t, command, turn=message.get("turn"))
 
@@ -243,7 +248,9 @@ class ClassRoom:
             return {"ok": True}
         if kind not in TABLE_TEACHER_KINDS:
             every = sorted(TABLE_TEACHER_KINDS | CLASS_TEACHER_KINDS)
-            raise ClassError("bad_command", f"unknown teacher command {kind!r}; commands: {', '.join(every)}")
+            raise ClassError(
+                "bad_command", f"unknown teacher command {kind!r}; commands: {', '.join(every)}"
+            )
         where = message.get("table")
         numbers = list(self.tables) if where == "all" else [self._table_number(where)]
         command = {k: v for k, v in message.items() if k not in ("type", "id", "table", "turn")}
@@ -278,6 +285,8 @@ class ClassRoom:
         self.timer_seconds = value
         self.store.save_control(self._control())
         for t in self.tables.values():
+            if t.flow.phase == "over":
+                continue
             await self._submit(t, {"seat": "teacher", "kind": "timer", "seconds": value})
             t.deadline = time.time() + value if value and self._clock_runs(t) else None
             t.remaining = None
@@ -345,10 +354,8 @@ class ClassRoom:
         for t in self.tables.values():
             if t.deadline is not None and now >= t.deadline and self._clock_runs(t):
                 t.deadline = None
-                try:
+                with contextlib.suppress(ClassError):  # e.g. it ended by itself meanwhile
                     await self._submit(t, {"seat": "teacher", "kind": "end_turn"})
-                except ClassError:
-                    pass  # e.g. the turn ended by itself meanwhile
 
     # ---------------------------------------------------------------- views
 
@@ -366,6 +373,70 @@ class ClassRoom:
         from viz.classroom.views import projector_view
 
         return projector_view(self, which)
+
+    # ---------------------------------------------------------------- debriefs
+
+    @property
+    def export_folder(self) -> Path:
+        return self.store.folder / "debrief"
+
+    async def export(self) -> dict:
+        """Write the class debrief (HTML with charts, CSV) into the state folder."""
+        from sim.inputs.errors import DurandError
+        from viz.classroom.debrief import write_class_debrief
+
+        flows = {}
+        for n, t in self.tables.items():
+            flows[n] = t.flow
+        locks = [t.lock for t in self.tables.values()]
+        for lock in locks:
+            await lock.acquire()
+        try:
+            await anyio.to_thread.run_sync(
+                lambda: write_class_debrief(
+                    flows, self.export_folder, title=self.title, lesson=self.lesson
+                )
+            )
+        except DurandError as exc:
+            raise ClassError("export_failed", str(exc)) from None
+        finally:
+            for lock in locks:
+                lock.release()
+        return {"ok": True, "index": "index.html", "csv": ["class_scores.csv", "class_levers.csv"]}
+
+    def export_file(self, name: str) -> Path | None:
+        """A file of the exported class debrief, never one outside its folder."""
+        root = self.export_folder.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path
+
+    async def table_debrief(self, n: int, name: str) -> Path | None:
+        """A finished table's own debrief (written on first request after the game ends)."""
+        t = self.tables.get(n)
+        if t is None or t.flow.phase != "over" or not t.game.played:
+            return None
+        if name not in ("index.html", "scores.png", "outcomes.png"):
+            return None
+        from sim.game.debrief import write_debrief
+
+        folder = self.store.folder / "tables" / f"table-{n}"
+        stamp = folder / ".revision"
+        async with t.lock:
+            if not stamp.exists() or stamp.read_text() != str(len(t.flow.log)):
+                await anyio.to_thread.run_sync(
+                    lambda: write_debrief(t.game, folder, lesson=self.lesson)
+                )
+                stamp.write_text(str(len(t.flow.log)))
+        return folder / name
+
+    def seat_of_connection(self, who: dict[str, Any]) -> dict[str, Any]:
+        """The seat a connection still holds (the teacher may have freed it)."""
+        seat = self.seat_of(who.get("token"))
+        if seat is None:
+            raise ClassError("bad_token", "the teacher freed this seat; join again")
+        return seat
 
     def close(self) -> None:
         self.store.close()

@@ -161,7 +161,8 @@ class ClassSocket:
             await self.send(_error(code, str(exc) or "say who you are first"))
             await self.ws.close(code=4003 if code in ("bad_token", "not_teacher") else 4000)
             return None
-        await self.send({"type": "welcome"} | {k: v for k, v in who.items() if k != "ws"})
+        shown = {k: v for k, v in who.items() if k != "token" or who.get("new")}
+        await self.send({"type": "welcome"} | shown)
         await self.push_first(who)
         return who
 
@@ -171,15 +172,21 @@ class ClassSocket:
         if kind == "join":
             token, seat = await room.claim(msg.get("table"), msg.get("role"), msg.get("name") or "")
             self.conns.seats.setdefault((seat["table"], seat["role"]), set()).add(self.ws)
-            return {"as": "seat", "token": token, "table": seat["table"], "role": seat["role"]}
+            return {"as": "seat", "token": token, "table": seat["table"], "role": seat["role"],
+                    "new": True}  # fmt: skip
         if kind != "hello":
             raise ClassError("no_hello", "the first message is a join or a hello")
         if as_ == "seat":
             seat = room.seat_of(msg.get("token"))
             if seat is None:
-                raise ClassError("bad_token", "this seat token is not known (the teacher may have freed the seat); join again")
+                raise ClassError(
+                    "bad_token",
+                    "this seat token is not known (the teacher may have freed the seat); "
+                    "join again",
+                )
             self.conns.seats.setdefault((seat["table"], seat["role"]), set()).add(self.ws)
-            return {"as": "seat", "table": seat["table"], "role": seat["role"]}
+            return {"as": "seat", "token": msg["token"], "table": seat["table"],
+                    "role": seat["role"]}  # fmt: skip
         if as_ == "teacher":
             if not room.is_teacher(msg.get("token")):
                 raise ClassError("not_teacher", "the teacher's token is wrong")
@@ -230,9 +237,7 @@ class ClassSocket:
             elif who["as"] == "teacher" and kind == "export":
                 result = await self.room.export()
             else:
-                raise ClassError(
-                    "not_allowed", f"a {who['as']} cannot send {kind!r} messages"
-                )
+                raise ClassError("not_allowed", f"a {who['as']} cannot send {kind!r} messages")
         except ClassError as exc:
             await self.send(_error(exc.code, str(exc), ident))
             return
@@ -292,7 +297,9 @@ def create_app(room: ClassRoom) -> Starlette:
         name = request.path_params.get("file") or "index.html"
         path = room.export_file(name)
         if path is None:
-            return JSONResponse({"error": f"no exported file {name!r}; export first"}, status_code=404)
+            return JSONResponse(
+                {"error": f"no exported file {name!r}; export first"}, status_code=404
+            )
         return FileResponse(path)
 
     async def socket(ws: WebSocket) -> None:
@@ -301,10 +308,7 @@ def create_app(room: ClassRoom) -> Starlette:
     async def ticker() -> None:
         while True:
             await asyncio.sleep(0.5)
-            await room.tick()
-            for n, t in room.tables.items():
-                if t.deadline is not None:
-                    conns.changed(n)  # the clock moves on everyone's screen
+            await room.tick()  # pages count the clock down themselves
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -328,7 +332,7 @@ def create_app(room: ClassRoom) -> Starlette:
         Route("/api/map", map_data, methods=["GET"]),
         Route("/debrief/{table:int}/", debrief, methods=["GET"]),
         Route("/debrief/{table:int}/{file:str}", debrief, methods=["GET"]),
-        Route("/export/{file:str}", export, methods=["GET"]),
+        Route("/export/{file:path}", export, methods=["GET"]),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -74,7 +74,9 @@ class ClassStore:
                 raise OutputError(
                     f"cannot create the class folder {self.folder}: {exc.strerror}"
                 ) from None
-            self._write_json(self.config_path, {"format": FORMAT, "version": VERSION} | asdict(wanted))
+            self._write_json(
+                self.config_path, {"format": FORMAT, "version": VERSION} | asdict(wanted)
+            )
             return wanted, False
         data = self._read_json(self.config_path)
         if data.get("format") != FORMAT or data.get("version") != VERSION:
@@ -83,7 +85,9 @@ class ClassStore:
                 f"(format {data.get('format')!r}, version {data.get('version')!r})"
             )
         try:
-            stored = ClassConfig(**{k: v for k, v in data.items() if k not in ("format", "version")})
+            stored = ClassConfig(
+                **{k: v for k, v in data.items() if k not in ("format", "version")}
+            )
         except TypeError as exc:
             raise UsageError(f"{self.config_path}: unexpected content ({exc})") from None
         differs = stored.same_class(wanted)

@@ -13,7 +13,11 @@ def presence(params) -> dict[str, dict[str, float]]:
     from sim.model.geography import REGIONS
 
     return {
-        g: {r: round(float(x), 3) for r, x in zip(REGIONS, params.groups.presence[i], strict=True) if x > 0}
+        g: {
+            r: round(float(x), 3)
+            for r, x in zip(REGIONS, params.groups.presence[i], strict=True)
+            if x > 0
+        }
         for i, g in enumerate(GROUPS)
     }
 
@@ -33,9 +37,7 @@ def map_figures(game) -> dict:
 
 
 def _joined(room, n: int) -> dict[str, str]:
-    return {
-        s["role"]: s.get("name") or "joined" for s in room.seats.values() if s["table"] == n
-    }
+    return {s["role"]: s.get("name") or "joined" for s in room.seats.values() if s["table"] == n}
 
 
 def _frame(room, t) -> dict:
@@ -95,4 +97,10 @@ def projector_view(room, which) -> dict:
         view = t.flow.view("projector")
         view.update(_frame(room, t))
         tables.append(view)
-    return {"audience": "projector", "which": which, "title": room.title, "tables": tables, "roles": list(R.ROLES)}
+    return {
+        "audience": "projector",
+        "which": which,
+        "title": room.title,
+        "tables": tables,
+        "roles": list(R.ROLES),
+    }
