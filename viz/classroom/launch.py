@@ -134,6 +134,8 @@ def serve(*, scenario, lesson, tables, host, port, state_dir, turns, seed, repli
     )
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl+C it handled: the class has already stopped cleanly
     finally:
         sock.close()
     say(f"The class is saved in {folder}; run the same command to resume it.")
