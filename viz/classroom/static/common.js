@@ -102,7 +102,7 @@ function heat(v, max) {
   return `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * Math.sqrt(t))).join(",")})`;
 }
 
-const SHORT = { KP: "Khyber Pakhtunkhwa", BAL: "Balochistan", PUN: "Punjab", SIN: "Sindh", ISB: "Islamabad", KBL: "Kabul", "AF-E": "East", "AF-S": "South", "AF-N": "North & West" };
+const SHORT = { KP: "KP", BAL: "Balochistan", PUN: "Punjab", SIN: "Sindh", ISB: "Islamabad", KBL: "Kabul", "AF-E": "East", "AF-S": "South", "AF-N": "North & West" };
 
 // Draw Afghanistan and Pakistan as the model's regions, shaded by attacks last quarter.
 export function drawMap(holder, figures, { width = 620, large = false } = {}) {
@@ -120,7 +120,8 @@ export function drawMap(holder, figures, { width = 620, large = false } = {}) {
   }
   for (const c of Object.values(mapData.countries)) svg.append(s("path", { d: pathOf(c, p), class: "country" }));
   svg.append(s("path", { d: "M" + mapData.durand_line.map((pt) => p(pt).join(",")).join("L"), class: "durand" }));
-  for (const [id, pt] of Object.entries(mapData.labels)) {
+  const at = { ...mapData.labels, "AF-E": [69.3, 32.9], KP: [72.1, 35.3], ISB: [73.6, 33.4] };
+  for (const [id, pt] of Object.entries(at)) {
     const [x, y] = p(pt);
     const a = attacks[id];
     svg.append(s("text", { x, y, class: "label" }, SHORT[id] || id));
@@ -138,22 +139,29 @@ export function drawMap(holder, figures, { width = 620, large = false } = {}) {
 
 // ------------------------------------------------------------------ charts
 // A small line chart: series = [{label, color, values, dash}], x = 1..n.
-export function lineChart(holder, series, { width = 420, height = 200, ymin, ymax, baseline, title = "", large = false } = {}) {
+export function lineChart(holder, series, { width = 420, height = 200, ymin, ymax, baseline, title = "", large = false, turns } = {}) {
   const all = series.flatMap((x) => x.values).filter((v) => v !== null && v !== undefined);
-  const n = Math.max(2, ...series.map((x) => x.values.length));
+  const n = Math.max(2, turns || 0, ...series.map((x) => x.values.length));
   let lo = ymin ?? Math.min(...all, baseline ?? Infinity), hi = ymax ?? Math.max(...all, baseline ?? -Infinity);
   if (!all.length) { lo = ymin ?? 0; hi = ymax ?? 1; }
-  if (hi - lo < 1e-9) { hi = lo + 1; }
-  const L = large ? 54 : 40, R = 10, T = title ? (large ? 26 : 18) : 6, B = large ? 28 : 22;
+  if (ymin === undefined || ymax === undefined) {
+    // Pad free axes so a flat line sits mid-chart and small changes are not blown up.
+    const span = Math.max(hi - lo, 0.15 * Math.max(Math.abs(hi), Math.abs(lo)), 1e-3);
+    const mid = (hi + lo) / 2;
+    if (ymin === undefined) lo = Math.max(0, mid - span * 0.65);
+    if (ymax === undefined) hi = mid + span * 0.65;
+  }
+  const L = large ? 60 : 40, R = 10, T = title ? (large ? 28 : 18) : 6, B = large ? 30 : 22;
   const X = (i) => L + (i / (n - 1)) * (width - L - R);
   const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (height - T - B);
-  const fs = large ? 15 : 10;
+  const fs = large ? 16 : 10;
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title || "chart" });
   if (title) svg.append(s("text", { x: L, y: T - 6, "font-size": fs + 1, "font-weight": 600 }, title));
   svg.append(s("line", { x1: L, y1: Y(lo), x2: width - R, y2: Y(lo), class: "axis" }));
   svg.append(s("line", { x1: L, y1: T, x2: L, y2: Y(lo), class: "axis" }));
   for (const v of [lo, hi]) svg.append(s("text", { x: L - 4, y: Y(v) + 4, "font-size": fs, "text-anchor": "end" }, fmt(v, hi - lo < 5 ? 2 : 0)));
   for (let i = 0; i < n; i++) svg.append(s("text", { x: X(i), y: height - 6, "font-size": fs, "text-anchor": "middle" }, i + 1));
+  svg.append(s("text", { x: width - R, y: height - (large ? 24 : 18), "font-size": fs - 1, "text-anchor": "end", fill: "#666" }, "turn"));
   if (baseline !== undefined) svg.append(s("line", { x1: L, x2: width - R, y1: Y(baseline), y2: Y(baseline), stroke: "#888", "stroke-dasharray": "4 3" }));
   for (const ser of series) {
     const pts = ser.values.map((v, i) => (v === null || v === undefined ? null : `${X(i).toFixed(1)},${Y(v).toFixed(1)}`)).filter(Boolean);

@@ -18,7 +18,7 @@ function headline(tables, metric, title) {
     series.push({ label: `table ${t.table}`, color, values: t.results.map((r) => r.observed[metric]) });
     if (i === 0) series.push({ label: "status quo", color: "#888", dash: "5 4", values: t.results.map((r) => r.status_quo[metric]) });
   });
-  lineChart(holder, series, { title, width: 520, height: 230, large: true });
+  lineChart(holder, series, { title, width: 500, height: 190, large: true, turns: tables[0].turns });
   return holder;
 }
 
@@ -39,14 +39,14 @@ function render() {
   const mapBox = h("div", { id: "map" });
   drawMap(mapBox, first.map, { width: 820, large: true });
   const charts = h("section", { class: "card" }, h("h2", {}, "Headlines"),
-    HEADLINES.map(([m, t]) => headline(tables, m, t)),
+    h("div", {}, HEADLINES.map(([m, t]) => headline(tables, m, t))),
     tables.length > 1 ? legend([...tables.map((t, i) => [`table ${t.table}`, TABLE_COLORS[i % 8]]), ["status quo", "#888"]]) : legend([["the game", "#0072B2"], ["status quo", "#888"]]));
   const scored = tables.filter((t) => Object.keys(t.scores || {}).length);
   let scores = null;
   if (scored.length) {
     const holder = h("div");
     const dashes = [null, "6 3", "2 3", "8 3 2 3"];
-    lineChart(holder, scored.flatMap((t, i) => Object.entries(t.scores).map(([r, v]) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: v, dash: dashes[i % 4] }))), { ymin: 0, ymax: 100, baseline: 50, width: 820, height: 280, large: true, title: "Scores (50 = status quo)" });
+    lineChart(holder, scored.flatMap((t, i) => Object.entries(t.scores).map(([r, v]) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: v, dash: dashes[i % 4] }))), { ymin: 0, ymax: 100, baseline: 50, width: 820, height: 280, large: true, title: "Scores (50 = status quo)", turns: first.turns });
     scores = h("section", { class: "card wide" }, h("h2", {}, "Scores, revealed"), holder, legend(Object.entries(ROLE_COLORS)));
   }
   const news = which === "all" ? null : h("section", { class: "card wide" }, h("h2", {}, "News"), newsList(first.news, { limit: 8, reasons: false }));

@@ -116,7 +116,7 @@ function render() {
   const last = scores.length ? scores[scores.length - 1] : null;
   const trend = scores.length > 1 ? scores[scores.length - 1] - scores[scores.length - 2] : null;
   const scoreBox = h("div", {});
-  lineChart(scoreBox, [{ label: `${role} score`, color: ROLE_COLORS[role], values: scores }], { ymin: 0, ymax: 100, baseline: 50, height: 150, width: 360 });
+  lineChart(scoreBox, [{ label: `${role} score`, color: ROLE_COLORS[role], values: scores }], { ymin: 0, ymax: 100, baseline: 50, height: 150, width: 360, turns: view.turns });
 
   const goal = h("section", { class: "card", id: "goal" }, h("h2", {}, "Your goal and score"),
     h("p", {}, h("b", { class: `role-${role}` }, info.name), ": ", info.goal),
@@ -133,7 +133,7 @@ function render() {
     `${r}${view.seats[r].player === "bot" ? " (bot)" : ""}${view.seats[r].done ? " ✓" : ""}`)));
 
   const mapBox = h("div", { id: "map" });
-  drawMap(mapBox, view.map);
+  drawMap(mapBox, view.map, { width: window.innerWidth < 700 ? 420 : 620 });
   const prev = view.results.length ? view.results[view.results.length - 1] : null;
   const figs = h("table", { class: "figs" }, h("tr", {}, h("th", {}, prev ? prev.quarter : "Outlook if nobody changes course"), h("th", {}, "now"), h("th", {}, "status quo")),
     catalog.outcomes.map((o) => h("tr", {}, h("td", {}, o.label),

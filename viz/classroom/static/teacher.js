@@ -31,10 +31,11 @@ function tableCard(t) {
       joined ? h("button", { class: "ghost", onclick: () => send("free_seat", { table: t.table, role: r }) }, "free") : h("span"));
   });
   const scores = h("div");
-  lineChart(scores, t.order.map((r) => ({ label: r, color: ROLE_COLORS[r], values: t.scores[r] || [] })), { ymin: 0, ymax: 100, baseline: 50, height: 130, width: 330 });
+  lineChart(scores, t.order.map((r) => ({ label: r, color: ROLE_COLORS[r], values: t.scores[r] || [] })), { ymin: 0, ymax: 100, baseline: 50, height: 130, width: 330, turns: t.turns });
   const left = t.seconds_left;
   return h("section", { class: "card", "data-table": t.table },
     h("h2", {}, `Table ${t.table} · ${t.phase === "over" ? "game over" : `turn ${t.turn}/${t.turns}`}${t.paused ? " · paused" : ""}${left != null ? ` · ⏱ ${clock(left)}` : ""}`),
+    h("div", { class: "mute" }, t.phase === "over" ? "finished" : `${t.order.filter((r) => t.seats[r].player === "person" && t.seats[r].done).length} of ${t.order.filter((r) => t.seats[r].player === "person").length} teams done · phase ${t.phase}`),
     seats, scores,
     h("div", { class: "row" },
       t.paused ? h("button", { onclick: () => send("resume", { table: t.table }) }, "Resume") : h("button", { class: "ghost", onclick: () => send("pause", { table: t.table }) }, "Pause"),
@@ -49,7 +50,7 @@ function classChart() {
   const holder = h("div", { id: "class-chart" });
   const dashes = [null, "6 3", "2 3", "8 3 2 3"];
   const series = view.tables.flatMap((t, i) => t.order.map((r) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: t.scores[r] || [], dash: dashes[i % 4] })));
-  lineChart(holder, series, { ymin: 0, ymax: 100, baseline: 50, width: 760, height: 260, title: "Every table's scores per turn (colour: role; line style: table)" });
+  lineChart(holder, series, { ymin: 0, ymax: 100, baseline: 50, width: 760, height: 300, turns: view.tables[0].turns, title: "Every table's scores per turn (colour: role; line style: table)" });
   return holder;
 }
 
@@ -82,8 +83,10 @@ function render() {
       h("span", { id: "export-links" }),
       h("a", { href: "/projector", target: "_blank" }, "Open projector view")),
     view.lesson && view.lesson.cues.length ? h("p", { class: "mute" }, "Lesson cues: " + view.lesson.cues.map((c) => `turn ${c.turn}: ${c.event}${c.note ? " (" + c.note + ")" : ""}`).join("; ")) : null);
-  const chartCard = h("section", { class: "card wide" }, h("h2", {}, "The class: scores and strategies"), classChart(),
-    legend(catalog.order.map((r) => [r, ROLE_COLORS[r]])), h("details", { open: true }, h("summary", {}, "Strategies: every table's levers now (changed ones in bold)"), strategies()));
+  const chartCard = h("section", { class: "card wide" }, h("h2", {}, "The class: scores and strategies"),
+    h("div", { class: "classgrid" }, h("div", {}, classChart(), legend(catalog.order.map((r) => [r, ROLE_COLORS[r]])),
+      h("p", { class: "mute" }, "Solid line: table 1; dashed: table 2; dotted: table 3; dash-dot: table 4 (then again).")),
+      h("div", {}, h("b", {}, "Strategies: every table's levers now (changed from the start in bold)"), strategies())));
   const focusId = document.activeElement && document.activeElement.id;
   const keep = {};
   for (const id of ["timer-seconds", "event", "event-table", "act-table"]) { const e = document.getElementById(id); if (e) keep[id] = e.value; }
