@@ -110,7 +110,7 @@ function render() {
   else if (view.phase === "over") banner = "The game is over.";
   else if (done) banner = "You are done for this turn. Waiting for the other teams…";
   else if (view.seats[role].player === "bot") banner = "The teacher has given your seat to a bot for now.";
-  setStatus(banner ? (view.paused ? "paused" : view.phase === "over" ? "over" : done ? "done" : "waiting") : "your move");
+  setStatus(!view.started ? "waiting to start" : view.phase === "over" ? "game over" : view.paused ? "paused" : done ? "done" : banner ? "waiting" : "your move");
 
   const scores = (view.scores && view.scores[role]) || [];
   const last = scores.length ? scores[scores.length - 1] : null;
@@ -133,7 +133,7 @@ function render() {
     `${r}${view.seats[r].player === "bot" ? " (bot)" : ""}${view.seats[r].done ? " ✓" : ""}`)));
 
   const mapBox = h("div", { id: "map" });
-  drawMap(mapBox, view.map, { width: window.innerWidth < 700 ? 420 : 620 });
+  drawMap(mapBox, view.map, { width: window.innerWidth < 700 ? 400 : 520 });
   const prev = view.results.length ? view.results[view.results.length - 1] : null;
   const figs = h("table", { class: "figs" }, h("tr", {}, h("th", {}, prev ? prev.quarter : "Outlook if nobody changes course"), h("th", {}, "now"), h("th", {}, "status quo")),
     catalog.outcomes.map((o) => h("tr", {}, h("td", {}, o.label),
