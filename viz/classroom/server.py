@@ -38,7 +38,8 @@ from viz.classroom.room import ClassError, ClassRoom
 STATIC = Path(__file__).resolve().parent / "static"
 MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "afpak_map.json"
 MAX_MESSAGE = 16 * 1024
-PUSH_EVERY = 0.25  # seconds between pushes of the teacher's and projector's class views
+PUSH_EVERY = 0.25
+SEAT_BATCH = 0.03  # seconds a seat push waits for more changes at its table  # seconds between pushes of the teacher's and projector's class views
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -58,17 +59,21 @@ class Connections:
         self.teachers: set[WebSocket] = set()
         self.projectors: dict[WebSocket, int | str] = {}
         self.dirty: set[int] = set()
+        self.class_dirty: set[int] = set()
         self.wake = asyncio.Event()
+        self.class_wake = asyncio.Event()
 
     def changed(self, table: int) -> None:
         self.dirty.add(table)
+        self.class_dirty.add(table)
         self.wake.set()
+        self.class_wake.set()
 
     async def pusher(self) -> None:
-        """Push fresh views after changes: seats at once, the class views at most every
-        PUSH_EVERY seconds (a class of 32 seats makes many small changes)."""
+        """Push each seat its fresh view as soon as its table changes."""
         while True:
             await self.wake.wait()
+            await asyncio.sleep(SEAT_BATCH)  # a burst of moves makes one push, not many
             self.wake.clear()
             tables, self.dirty = self.dirty, set()
             for n in sorted(tables):
@@ -81,6 +86,14 @@ class Connections:
                     }
                 for role, view in views.items():
                     await self._send_all(self.seats.get((n, role), set()), view)
+
+    async def class_pusher(self) -> None:
+        """Push the teacher's and projectors' class views at most every PUSH_EVERY
+        seconds (a class of 32 seats makes many small changes)."""
+        while True:
+            await self.class_wake.wait()
+            self.class_wake.clear()
+            tables, self.class_dirty = self.class_dirty, set()
             await self.push_class(tables)
             await asyncio.sleep(PUSH_EVERY)
 
@@ -312,7 +325,8 @@ def create_app(room: ClassRoom) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        tasks = [asyncio.create_task(conns.pusher()), asyncio.create_task(ticker())]
+        tasks = [conns.pusher(), conns.class_pusher(), ticker()]
+        tasks = [asyncio.create_task(task) for task in tasks]
         try:
             yield
         finally:
