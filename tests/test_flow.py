@@ -10,6 +10,7 @@ import pytest
 from sim.game import rules as R
 from sim.game.engine import Game
 from sim.game.flow import AUDIENCES, PROJECTOR, TEACHER, FlowError, Table
+from sim.game.save import load_game
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -327,3 +328,267 @@ def test_listeners_hear_bots_turns_and_autosave_failures(tmp_path):
     assert heard.index("bot_moved") < heard.index("turn_resolved") < heard.index("turn_opened")
     assert "autosave_failed" in heard and t.warning.startswith("Warning:")
     assert t.view(TEACHER)["warning"] and "warning" not in t.view("US")
+
+
+# ------------------------------------------------------------------ --load and --turns
+
+
+def bots_played(turns: int, played: int, tmp_path: Path) -> Path:
+    """A saved all-bot game of ``turns`` turns, ``played`` of them played."""
+    game = Game(BASELINE, seed=11, turns=turns, replicates=REPS)
+    t = Table(game, autoplay=True, until_turn=played)
+    assert game.played == played and t.phase in ("stopped", "over")
+    return t.save(tmp_path / "g.json")
+
+
+def test_load_turns_n_plays_n_more_turns_and_never_lengthens_a_lesson(tmp_path):
+    import io
+
+    from sim.game.setup import start_session
+    from sim.game.text import TextGame
+
+    path = bots_played(4, 1, tmp_path)
+    game, _, until = start_session(load=path, turns=2)
+    assert game.turns == 4 and until == 3  # turns 2 and 3 of the same 4-turn game
+    out = io.StringIO()
+    TextGame(game, inp=io.StringIO(""), out=out, save_path=path, until_turn=until).run()
+    assert game.played == 3 and not game.finished
+    assert "This session's turns are played (turn 3 of 4)" in out.getvalue()
+    again, _, until = start_session(load=path, turns=5)  # past the end: the game grows
+    assert again.played == 3 and again.turns == 8 and until == 8
+    done, _, until = start_session(load=bots_played(2, 2, tmp_path / "f"), turns=2)
+    assert done.turns == 4 and until == 4 and not done.finished  # a finished game plays on
+
+
+def test_play_load_without_save_keeps_the_new_turns_in_the_loaded_file(tmp_path):
+    import subprocess
+    import sys
+
+    path = bots_played(3, 1, tmp_path)
+    durand = Path(sys.executable).with_name("durand")
+    res = subprocess.run(
+        [str(durand), "play", "--load", str(path), "--text", "--all-bots", "--turns", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "saved there after every turn" in res.stdout
+    assert load_game(path).played == 2 and not load_game(path).finished
+
+
+# ------------------------------------------------------------------ the front ends
+
+
+US_SCRIPT = "\nset joint_ops 0.8 because contain ISKP\noffer middle_ground\ndone\n\ndone\n"
+
+
+def test_the_text_game_saved_during_pakistans_turn_resumes_at_pakistan(tmp_path):
+    import io
+
+    from sim.game.setup import start_session
+    from sim.game.text import TextGame
+
+    game = Game(BASELINE, seed=11, turns=2, replicates=REPS, seats=TWO_PEOPLE)
+    script = US_SCRIPT.split("\n\ndone")[0] + "\n\nset deportation 0.1\nquit\n"
+    out = io.StringIO()
+    TextGame(game, inp=io.StringIO(script), out=out, save_path=tmp_path / "g.json").run()
+    assert "The game stops at turn 1 (quit)" in out.getvalue()
+    loaded, _, until = start_session(load=tmp_path / "g.json")
+    out = io.StringIO()
+    TextGame(loaded, inp=io.StringIO("\ndone\n"), out=out).run()
+    text = out.getvalue()
+    resumed = text.split("--- Turn 1")[1].split("--- Turn 2")[0]
+    assert "Pass the keyboard to Pakistan" in resumed and "United States" not in resumed
+    assert loaded.lever("US", "joint_ops") == pytest.approx(0.8)
+    assert loaded.lever("PAK", "deportation") == pytest.approx(0.1)
+    assert loaded.played == 1
+
+
+def window(game, **kw):
+    import os
+
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ["SDL_AUDIODRIVER"] = "dummy"
+    from viz.play.app import PlayApp
+
+    return PlayApp(game, **kw)
+
+
+def pump(app, *events):
+    import pygame
+
+    for e in events:
+        pygame.event.post(e)
+        app.run(2, fixed_dt=1 / 60)
+    if not events:
+        app.run(2, fixed_dt=1 / 60)  # frames only: draw what is on screen
+
+
+def enter():
+    import pygame
+
+    return pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="", scancode=0)
+
+
+def button(b):
+    import pygame
+    import pygame_gui
+
+    return pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, ui_element=b)
+
+
+def test_the_text_and_window_front_ends_drive_the_same_flow():
+    import io
+
+    from sim.game.text import TextGame
+    from viz.play.scenes import GameOverScene, TurnScene
+
+    seats = {"US": "person", "PAK": "bot", "AFG": "bot", "CHN": "bot"}
+    by_text = Game(BASELINE, seed=5, turns=2, replicates=REPS, seats=seats)
+    TextGame(by_text, inp=io.StringIO(US_SCRIPT), out=io.StringIO()).run()
+    by_window = Game(BASELINE, seed=5, turns=2, replicates=REPS, seats=seats)
+    app = window(by_window)
+    try:
+        pump(app, enter(), enter())  # the briefing, then the hand-over to US
+        scene = app.scene
+        assert isinstance(scene, TurnScene) and scene.role == "US"
+        scene.sliders["joint_ops"].set_current_value(0.8)
+        scene.reason.set_text("contain ISKP")
+        pump(app, button(scene.buttons["apply"]))
+        propose = next(b for b, v in app.scene.offer_buttons.items()
+                       if v == ("propose", "middle_ground"))  # fmt: skip
+        pump(app, button(propose))
+        pump(app, button(app.scene.buttons["done"]))
+        pump(app, enter())
+        pump(app, button(app.scene.buttons["done"]))
+        assert isinstance(app.scene, GameOverScene)
+    finally:
+        app.close()
+    assert by_text.finished and by_window.finished
+    assert by_window.commands == by_text.commands
+    assert [r.scores for r in by_window.results] == [r.scores for r in by_text.results]
+
+
+def test_the_window_hand_over_screen_shows_no_private_move_of_the_team_before(monkeypatch):
+    """US moves a lever with a reason and clicks Done: Pakistan's hand-over screen (and
+    Pakistan's seat) must not show it; after a reveal it shows; later moves are hidden again."""
+    import viz.play.scenes as scenes
+
+    game = Game(BASELINE, seed=5, turns=2, replicates=REPS, seats=TWO_PEOPLE)
+    app = window(game)
+    drawn: list[str] = []
+    real = scenes.text_block
+
+    def recording(surface, typo, lines, *args, **kw):
+        drawn.extend(lines)
+        return real(surface, typo, lines, *args, **kw)
+
+    monkeypatch.setattr(scenes, "text_block", recording)
+
+    def us_moves(value, why):
+        scene = app.scene
+        assert isinstance(scene, scenes.TurnScene) and scene.role == "US"
+        scene.sliders["intel_sharing"].set_current_value(value)
+        scene.reason.set_text(why)
+        pump(app, button(scene.buttons["apply"]))
+        pump(app, button(app.scene.buttons["done"]))
+
+    try:
+        pump(app, enter(), enter())
+        us_moves(0.9, "a secret reason")
+        assert isinstance(app.scene, scenes.HandOverScene) and app.scene.role == "PAK"
+        drawn.clear()
+        pump(app)  # draw the hand-over screen
+        assert any("Public news" in line for line in drawn)
+        assert not [line for line in drawn if "intel_sharing" in line or "secret" in line]
+        pump(app, enter())  # Pakistan's own seat
+        drawn.clear()
+        pump(app)
+        assert not [line for line in drawn if "intel_sharing" in line or "secret" in line]
+        pump(app, button(app.scene.buttons["reveal"]))
+        drawn.clear()
+        pump(app)
+        assert [line for line in drawn if "a secret reason" in line]
+        pump(app, button(app.scene.buttons["done"]))  # turn 2: US again
+        pump(app, enter())
+        us_moves(0.3, "a second secret")
+        drawn.clear()
+        pump(app)
+        assert isinstance(app.scene, scenes.HandOverScene) and app.scene.role == "PAK"
+        assert not [line for line in drawn if "a second secret" in line]
+        assert not [line for line in drawn if "intel_sharing 0.90 -> 0.30" in line]
+    finally:
+        app.close()
+
+
+def test_closing_the_window_mid_turn_keeps_the_moves_and_the_seat(tmp_path):
+    game = Game(BASELINE, seed=5, turns=2, replicates=REPS, seats=TWO_PEOPLE)
+    app = window(game, save_path=tmp_path / "g.json")
+    try:
+        pump(app, enter(), enter())
+        scene = app.scene
+        scene.sliders["joint_ops"].set_current_value(0.9)
+        pump(app, button(scene.buttons["apply"]))
+        pump(app, button(app.scene.buttons["done"]))
+        pump(app, enter())  # Pakistan is at its seat when the window is closed
+    finally:
+        app.close()
+    back = Table.load(tmp_path / "g.json")
+    assert back.to_move == "PAK" and back.done == {"US"}
+    assert back.game.lever("US", "joint_ops") == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(
+    ("position", "key"),
+    [
+        ({"done": ["TTP"]}, "position.done"),
+        ({"mode": "chaos"}, "position.mode"),
+        ({"revealed_at": 999}, "position.revealed_at"),
+        ({"reveal": {"turn": 1, "levers": {}, "scores": {}}}, "position.reveal"),
+        ({"timer_seconds": "soon"}, "position.timer_seconds"),
+        ({"whose_move": "US"}, "position.whose_move"),
+    ],
+)
+def test_a_bad_turn_position_in_a_save_is_a_clear_error(tmp_path, position, key):
+    from sim.inputs.errors import ScenarioError
+
+    t = table()
+    path = t.save(tmp_path / "g.json")
+    data = json.loads(path.read_text())
+    data["position"] = position
+    path.write_text(json.dumps(data))
+    with pytest.raises(ScenarioError) as info:
+        Table.load(path)
+    said = str(info.value)  # the key path (or JSON pointer) names the field, and the file
+    assert "position" in said and key.split(".")[1] in said and str(path) in said
+
+
+def test_seats_handed_to_bots_keep_their_peoples_secrets():
+    t = table(turns=3)
+    t.submit(us("set", lever="joint_ops", value=0.8, reason="kept from the others"))
+    t.submit(us("done"))
+    t.submit(teacher("seat", role="US", player="bot"))
+    t.submit(teacher("seat", role="PAK", player="bot"))  # no person left at the table
+    for audience in ("PAK", "AFG", "CHN", PROJECTOR):
+        assert "kept from the others" not in everything_said(t.view(audience))
+    everyone_bots = table(turns=1, seats={}, autoplay=True)  # a game of bots: all is open
+    bot_moves = [e for e in everyone_bots.game.log if not e.public]
+    assert bot_moves and all(e.reason for e in bot_moves)
+    assert len(everyone_bots.news(PROJECTOR)) == len(everyone_bots.game.log)
+
+
+def test_a_classroom_save_opens_hot_seat_in_order(tmp_path):
+    import io
+
+    from sim.game.text import TextGame
+
+    t = table(mode="simultaneous")
+    t.submit(pak("set", lever="deportation", value=0.1))
+    t.submit(pak("done"))
+    path = t.save(tmp_path / "class.json")
+    assert Table.load(path).mode == "simultaneous"  # a save keeps its mode...
+    game = load_game(path)
+    out = io.StringIO()
+    TextGame(game, inp=io.StringIO("\ndone\n\ndone\n\ndone\n"), out=out).run()  # ...hot-seat asks
+    text = out.getvalue()
+    assert text.count("Pass the keyboard to Pakistan") == 1  # PAK was done in turn 1
+    assert game.finished and game.lever("PAK", "deportation") == pytest.approx(0.1)

@@ -7,6 +7,16 @@ every seat is done (or the teacher forces it), opens the next turn with the less
 cues, autosaves, and hides every seat's private moves and reasons from the others until
 the teacher reveals them.
 
+Commands are JSON objects with ``seat`` (a role, or ``teacher``) and ``kind``:
+a role sends ``set`` (lever, value), ``propose`` (offer), ``answer`` (offer_id, accept),
+``break`` (offer_id) — each with an optional ``reason`` — and ``undo`` (its own moves of
+this turn), ``done``, ``bot``; the teacher sends ``event`` (event), ``seat`` (role,
+player), ``reveal``, ``pause``, ``resume``, ``end_turn`` (force), ``step``, ``autoplay``,
+``timer`` (seconds) and ``end_game``. A refused command raises FlowError with a ``code``
+(bad_command, not_your_seat, not_your_turn, already_done, paused, game_over, not_waiting,
+nothing_to_undo, undo_blocked, rules) and changes nothing. ``view(audience)`` is plain
+JSON for a role, ``teacher`` or ``projector``.
+
 Every accepted command is kept in ``Table.log``; ``Table.restore(config, log)`` replays
 them into the same table (bots and cues are deterministic), so a server that stores the
 log move by move loses nothing when it is killed. Nothing here prints.
@@ -154,24 +164,28 @@ class Table:
         self,
         game: Game,
         *,
-        mode: str = "ordered",
+        mode: str | None = None,
         lesson=None,
         autoplay: bool = False,
         save_path: str | Path | None = None,
         until_turn: int | None = None,
         position: dict[str, Any] | None = None,
+        listeners: list[Callable[[str, dict], None]] | None = None,
+        start: bool = True,
     ):
-        if mode not in MODES:
+        if mode is not None and mode not in MODES:
             raise GameError(f"a table's mode is {' or '.join(MODES)}, not {mode!r}")
         self.game = game
-        self.mode = mode
+        # A front end may ask for a mode (hot-seat is ordered); otherwise a saved game keeps
+        # the one it was saved in, and a new one is ordered.
+        self.mode = mode or (position or {}).get("mode") or "ordered"
         self.lesson = lesson
         self.autoplay = autoplay
         self._base_autoplay = autoplay
         self.save_path = Path(save_path) if save_path is not None else None
         self.until_turn = until_turn
         self.log: list[dict[str, Any]] = []
-        self.listeners: list[Callable[[str, dict], None]] = []
+        self.listeners: list[Callable[[str, dict], None]] = list(listeners or [])
         self.warning = ""
         self.paused = False
         self.timer_seconds: int | None = None
@@ -185,13 +199,21 @@ class Table:
         else:
             self._infer_position()
         self._sync_game_flags()
-        self._open_turn()
-        self._settle()
+        self.started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Open the turn and let bots play until a person must act (once; the constructor
+        does it unless ``start=False``, for a front end that must hold ``table`` first)."""
+        if not self.started:
+            self.started = True
+            self._open_turn()
+            self._settle()
 
     # -------------------------------------------------------------- position
 
     def _resume(self, position: dict[str, Any]) -> None:
-        self.mode = position.get("mode", self.mode)
         self.done = {r for r in position.get("done", []) if r in R.ROLES}
         self.revealed_at = position.get("revealed_at")
         self.reveal = position.get("reveal")
@@ -262,6 +284,7 @@ class Table:
         for command in config.get("commands", []):
             game.do(command)
         lesson = load_lesson(config["lesson"]) if config.get("lesson") else None
+        kw.pop("start", None)
         table = cls(
             game,
             mode=config["mode"],
@@ -269,10 +292,13 @@ class Table:
             autoplay=bool(config.get("autoplay")),
             until_turn=config.get("until_turn"),
             position=config.get("position"),
+            start=False,
             **kw,
         )
+        # Replayed quietly: no notices, no autosaves, until the table is where it was.
         listeners, table.listeners = table.listeners, []
         save_path, table.save_path = table.save_path, None
+        table.start()
         for command in log:
             table.submit(command)
         table.listeners, table.save_path = listeners, save_path
@@ -346,6 +372,7 @@ class Table:
         """Apply one command (FlowError, and no change, if refused); then let the turn run
         on: bots move, the turn resolves when every seat is done, the next one opens."""
         cmd = check_command(command)
+        self.start()
         seat, kind = cmd["seat"], cmd["kind"]
         start = len(self.game.log)
         if seat == TEACHER:
@@ -487,6 +514,8 @@ class Table:
             self.timer_seconds = cmd["seconds"]
         elif kind == "end_game":
             self._engine(g.end_game, cmd.get("reason") or "the teacher ended the game")
+            self.autosave()
+            self._notify("game_over", {})
 
     # -------------------------------------------------------------- running the turn
 
@@ -595,8 +624,15 @@ class Table:
     # -------------------------------------------------------------- what each audience sees
 
     def open_table(self) -> bool:
-        """No person sits at the table, or the game is over: nothing is hidden any more."""
-        return self.game.finished or not self.people()
+        """Nothing is hidden any more: the game is over, or no person has ever sat at the
+        table (a game of bots). Seats handed to bots later keep their people's secrets."""
+        g = self.game
+        if g.finished:
+            return True
+        people_sat = any(s == "person" for s in g.initial_seats.values()) or any(
+            c["kind"] == "seat" and c["seat"] == "person" for c in g.commands
+        )
+        return not people_sat
 
     def visible(self, e: Entry, audience: str) -> bool:
         if audience == TEACHER or e.public or e.role == audience or self.open_table():
@@ -609,17 +645,10 @@ class Table:
         return self.revealed_at is not None and 0 <= e.seq < self.revealed_at
 
     def entry_dict(self, index: int, e: Entry, audience: str) -> dict[str, Any]:
-        return {
-            "id": index,
-            "turn": e.turn,
-            "role": e.role,
-            "by": e.by,
-            "kind": e.kind,
-            "text": e.text,
-            "reason": e.reason if self.reason_visible(e, audience) else "",
-            "public": e.public,
-            "mine": e.role == audience,
-        }
+        out = entry_json(e, index)
+        out["reason"] = e.reason if self.reason_visible(e, audience) else ""
+        out["mine"] = e.role == audience
+        return out
 
     def news(self, audience: str, since: int = 0) -> list[dict[str, Any]]:
         """The log entries (from index ``since``) this audience may see."""
@@ -734,6 +763,21 @@ class Table:
             ],
             "moves_this_turn": len(self.moves_this_turn(role)),
         }
+
+
+def entry_json(e: Entry, index: int = -1) -> dict[str, Any]:
+    """One log entry as JSON, whole (for audiences allowed to see all of it)."""
+    return {
+        "id": index,
+        "turn": e.turn,
+        "role": e.role,
+        "by": e.by,
+        "kind": e.kind,
+        "text": e.text,
+        "reason": e.reason,
+        "public": e.public,
+        "mine": False,
+    }
 
 
 def _check_audience(audience: str) -> None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.game.rules import ROLES
 from sim.inputs.errors import DurandError, OutputError, Problem, ScenarioError
@@ -94,15 +94,37 @@ def located(stored: str, base: str, save_dir: Path) -> Path:
     return PROJECT_ROOT / p
 
 
+Role = Literal["US", "PAK", "AFG", "CHN"]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Reveal(BaseModel):
+    """What the teacher's last reveal showed: every seat's levers and score then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    turn: Annotated[int, Field(ge=1)]
+    levers: dict[Role, dict[str, Finite]]
+    scores: dict[Role, Finite]
+
+    @model_validator(mode="after")
+    def every_role(self) -> Reveal:
+        for name in ("levers", "scores"):
+            missing = [r for r in ROLES if r not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} needs every role; missing {', '.join(missing)}")
+        return self
+
+
 class Position(BaseModel):
     """Where in the turn a game was saved: the seats done, the last reveal, the mode."""
 
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["ordered", "simultaneous"] = "ordered"
-    done: list[Literal["US", "PAK", "AFG", "CHN"]] = []
+    done: list[Role] = []
     revealed_at: Annotated[int, Field(ge=0)] | None = None
-    reveal: dict[str, Any] | None = None
+    reveal: Reveal | None = None
     autoplay: bool = False
     timer_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
 
@@ -282,6 +304,12 @@ def load_game(path: str | Path):
     except DurandError as exc:
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     game.lesson = save.lesson
+    if save.position is not None and (save.position.revealed_at or 0) > len(save.commands):
+        msg = (
+            f"a reveal after move {save.position.revealed_at}, but the game has only "
+            f"{len(save.commands)} moves"
+        )
+        raise ScenarioError([Problem(name, None, "position.revealed_at", msg)])
     game.saved_position = save.position.model_dump() if save.position is not None else None
     game.commands = []
     for i, command in enumerate(save.commands):
