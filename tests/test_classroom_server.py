@@ -90,6 +90,9 @@ def test_malformed_oversized_out_of_order(server):
     before = us.fresh_view()["revision"]
     assert us.raw("{not json")["code"] == "bad_json"
     assert us.raw("[1, 2]")["code"] == "bad_message"
+    us.ws.send(b"\x00\x01binary")
+    assert us._next(("ack", "error"))["code"] == "bad_message"
+    assert us.raw(json.dumps({"id": 1, "kind": "set"}))["code"] == "not_allowed"  # no type
     assert us.raw(json.dumps({"type": "move", "kind": "set"}))["code"] == "bad_message"  # no id
     big = json.dumps({"type": "move", "id": 5, "kind": "set", "reason": "x" * 20000})
     assert us.raw(big)["code"] == "too_large"
@@ -105,6 +108,9 @@ def test_malformed_oversized_out_of_order(server):
         reply = us.raw(json.dumps({**bad, "value": value, "id": 20 + i}))
         assert reply["type"] == "error" and reply["code"] != "out_of_order", reply
     us.last = 30
+    assert us.raw(json.dumps({"type": "move", "id": 31, "kind": "set", "lever": "joint_ops",
+                              "value": 0.3, "turn": "1"}))["code"] == "stale_turn"  # fmt: skip
+    us.last = 31
     assert us.move("launch_missiles", turn=1)["code"] == "bad_command"
     view = us.fresh_view()
     assert view["you"]["levers"]["joint_ops"]["value"] == pytest.approx(0.7)

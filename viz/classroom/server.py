@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ from viz.classroom.room import ClassError, ClassRoom
 STATIC = Path(__file__).resolve().parent / "static"
 MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "afpak_map.json"
 MAX_MESSAGE = 16 * 1024
-PUSH_EVERY = 0.25
-SEAT_BATCH = 0.03  # seconds a seat push waits for more changes at its table  # seconds between pushes of the teacher's and projector's class views
+PUSH_EVERY = 0.25  # seconds between pushes of the teacher's and projector's class views
+SEAT_BATCH = 0.03  # seconds a seat push waits for more changes at its table
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -157,16 +158,30 @@ class ClassSocket:
             if who is None:
                 return
             while True:
-                text = await self.ws.receive_text()
-                await self.handle(who, text)
-        except WebSocketDisconnect:
-            pass
+                text = await self.receive()
+                try:
+                    await self.handle(who, text)
+                except (WebSocketDisconnect, RuntimeError):
+                    raise
+                except Exception as exc:  # a bug: say so, keep serving everyone else
+                    print(f"classroom: error handling a message: {type(exc).__name__}: {exc}",
+                          file=sys.stderr)  # fmt: skip
+                    await self.send(_error("server_error", "the server could not do that"))
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the browser went away (RuntimeError: it closed mid-send)
         finally:
             self.conns.forget(self.ws)
 
+    async def receive(self) -> str | None:
+        """The next frame's text (None for a binary frame); raises on disconnect."""
+        message = await self.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        return message.get("text")
+
     async def hello(self) -> dict | None:
         try:
-            text = await asyncio.wait_for(self.ws.receive_text(), timeout=30)
+            text = await asyncio.wait_for(self.receive(), timeout=30)
             msg = parse(text)
             who = await self.identify(msg)
         except (ClassError, TimeoutError, KeyError) as exc:
