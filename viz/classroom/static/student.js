@@ -12,7 +12,10 @@ function setStatus(t) { document.getElementById("status").textContent = t; }
 async function start() {
   catalog = await (await fetch("/api/catalog")).json();
   const seat = saved();
+  const given = new URLSearchParams(location.search);
   if (seat && seat.token) connect({ type: "hello", as: "seat", token: seat.token });
+  else if (given.get("table") && given.get("role")) // a seat handed out by the teacher
+    connect({ type: "join", table: +given.get("table"), role: given.get("role"), name: given.get("name") || "" });
   else lobby();
 }
 
