@@ -76,6 +76,13 @@ def test_seats_never_act_or_read_for_another(server):
     assert t.teacher("reveal", table=1)["type"] == "ack"
     assert secret in json.dumps(pak1.wait_view(lambda v: secret in json.dumps(v)))
     assert secret not in json.dumps(us2.fresh_view())  # the reveal was table 1's only
+    # A freed seat's old device is cut off; its token no longer opens the seat.
+    token = us1.welcome["token"]
+    assert t.teacher("free_seat", table=1, role="US")["type"] == "ack"
+    assert us1._next(("error",))["code"] == "bad_token"
+    again = Client(server, {"type": "hello", "as": "seat", "token": token})
+    assert again.welcome["code"] == "bad_token"
+    assert seat(server, 1, "US").view["you"]["role"] == "US"  # a new device may take it
 
 
 def seat_taken(server, table, role):

@@ -59,6 +59,7 @@ class Connections:
         self.seats: dict[tuple[int, str], set[WebSocket]] = {}
         self.teachers: set[WebSocket] = set()
         self.projectors: dict[WebSocket, int | str] = {}
+        self.tokens: dict[WebSocket, str] = {}  # a seat socket's token
         self.dirty: set[int] = set()
         self.class_dirty: set[int] = set()
         self.wake = asyncio.Event()
@@ -86,7 +87,20 @@ class Connections:
                         if tn == n and socks
                     }
                 for role, view in views.items():
-                    await self._send_all(self.seats.get((n, role), set()), view)
+                    socks = self.seats.get((n, role), set())
+                    await self._drop_freed(socks)
+                    await self._send_all(socks, view)
+
+    async def _drop_freed(self, socks: set[WebSocket]) -> None:
+        """Close the sockets of seats the teacher freed: they see nothing more."""
+        for ws in list(socks):
+            if self.room.seat_of(self.tokens.get(ws)) is None:
+                socks.discard(ws)
+                with contextlib.suppress(Exception):
+                    await ws.send_text(
+                        json.dumps(_error("bad_token", "the teacher freed this seat; join again"))
+                    )
+                    await ws.close(code=4003)
 
     async def class_pusher(self) -> None:
         """Push the teacher's and projectors' class views at most every PUSH_EVERY
@@ -116,6 +130,7 @@ class Connections:
                 socks.discard(ws)
 
     def forget(self, ws: WebSocket) -> None:
+        self.tokens.pop(ws, None)
         for socks in self.seats.values():
             socks.discard(ws)
         self.teachers.discard(ws)
@@ -199,6 +214,7 @@ class ClassSocket:
         kind, as_ = msg.get("type"), msg.get("as")
         if kind == "join":
             token, seat = await room.claim(msg.get("table"), msg.get("role"), msg.get("name") or "")
+            self.conns.tokens[self.ws] = token
             self.conns.seats.setdefault((seat["table"], seat["role"]), set()).add(self.ws)
             return {"as": "seat", "token": token, "table": seat["table"], "role": seat["role"],
                     "new": True}  # fmt: skip
@@ -212,6 +228,7 @@ class ClassSocket:
                     "this seat token is not known (the teacher may have freed the seat); "
                     "join again",
                 )
+            self.conns.tokens[self.ws] = msg["token"]
             self.conns.seats.setdefault((seat["table"], seat["role"]), set()).add(self.ws)
             return {"as": "seat", "token": msg["token"], "table": seat["table"],
                     "role": seat["role"]}  # fmt: skip
