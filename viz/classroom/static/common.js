@@ -61,7 +61,8 @@ export class Link {
     ws.onclose = (ev) => {
       for (const p of this.waiting.values()) p.reject({ code: "offline", message: "connection lost; reconnecting" });
       this.waiting.clear();
-      if (ev.code === 4003 || this.closed) { this.onStatus("refused", { code: ev.code }); return; }
+      if (this.closed) return;  // closed on purpose (after a refusal already reported)
+      if (ev.code === 4003 || ev.code === 4000) { this.closed = true; this.onStatus("refused", { code: ev.code }); return; }
       this.onStatus("offline");
       setTimeout(() => this.open(), 1000);
     };
