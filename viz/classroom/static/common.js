@@ -127,6 +127,8 @@ export function drawMap(holder, figures, { width = 620, large = false } = {}) {
     const a = attacks[id];
     svg.append(s("text", { x, y, class: "label" }, SHORT[id] || id));
     if (a !== undefined) svg.append(s("text", { x, y: (+y + (large ? 17 : 13)).toFixed(1), class: "label" }, `${fmt(a, 0)} attacks`));
+    const based = Object.entries((figures && figures.presence) || {}).filter(([, where]) => (where[id] || 0) >= 0.1).map(([g]) => g);
+    if (based.length) svg.append(s("text", { x, y: (+y + (large ? 34 : 25)).toFixed(1), class: "label groups" }, based.join(" · ")));
   }
   const [lx, ly] = p([61.0, 37.6]);
   svg.append(s("text", { x: lx, y: ly, "font-size": large ? 15 : 11, fill: "#333" }, "AFGHANISTAN"));
@@ -135,7 +137,7 @@ export function drawMap(holder, figures, { width = 620, large = false } = {}) {
   const [dx, dy] = p([62.4, 29.0]);
   svg.append(s("text", { x: dx, y: dy, "font-size": large ? 13 : 10, fill: "#8a1c1c" }, "Durand Line"));
   holder.replaceChildren(svg,
-    h("div", { class: "mute" }, `Attacks per region, ${figures ? figures.quarter : ""} (median of the model runs). Natural Earth boundaries, de facto; no endorsement of any line.`));
+    h("div", { class: "mute" }, `Attacks per region, ${figures ? figures.quarter : ""} (median of the model runs); in italics, the militant groups based there. Natural Earth boundaries, de facto; no endorsement of any line.`));
 }
 
 // ------------------------------------------------------------------ charts
