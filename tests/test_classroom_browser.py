@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -174,5 +175,14 @@ def test_phone_width_student_page(browser, tmp_path):
         assert width <= 392, f"the page is {width}px wide on a 390px phone"
         shoot(page, "classroom-phone.png", full_page=False)
         assert not page.errors
+        projector = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
+        projector.goto(server.base + "/projector")
+        wait_text(projector, ".join", server.base + "/")  # before the start: how to join
+        qr = projector.locator(".join img")
+        for _ in range(50):  # the QR image loads after the page
+            if qr.evaluate("img => img.complete && img.naturalWidth") > 0:
+                break
+            time.sleep(0.1)
+        assert qr.evaluate("img => img.naturalWidth") > 0
     finally:
         server.stop()

@@ -38,6 +38,8 @@ def test_pages_tokens_and_garbage(server):
     assert server.get("/teacher?token=wrong")[0] == 403
     assert server.get("/teacher?token=" + server.teacher_token)[0] == 200
     assert server.get("/projector")[0] == 200
+    code, svg = server.get("/api/join.svg")
+    assert code == 200 and "<svg" in svg
     code, _ = server.get("/", method="POST", body=b"{not json")
     assert 400 <= code < 500
     assert server.get("/export/index.html")[0] == 403

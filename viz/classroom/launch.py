@@ -102,6 +102,7 @@ def serve(*, scenario, lesson, tables, host, port, state_dir, turns, seed, repli
     shown = lan_address() if host in ("0.0.0.0", "", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
     base = f"http://{shown}:{port}"
+    room.join_url = f"{base}/"
     say = lambda text="": print(text, flush=True)  # noqa: E731
     say(f"Durand classroom: {room.title}")
     played = sum(t.game.played for t in room.tables.values())

@@ -86,6 +86,7 @@ class ClassRoom:
         self.seats: dict[str, dict[str, Any]] = store.load_seats()  # token -> {table, role}
         self.tables: dict[int, TableState] = {}
         self.on_change: Callable[[int], None] = lambda table: None
+        self.join_url = "/"  # the students' address, as printed (set by the launcher)
         self.lesson = None
         if config.lesson:
             from sim.game.lessons import load_lesson

@@ -347,6 +347,16 @@ def create_app(room: ClassRoom) -> Starlette:
             )
         return FileResponse(path)
 
+    async def join_qr(request: Request) -> Response:
+        """The students' join address as a QR code, for the projector."""
+        import io
+
+        import segno
+
+        out = io.BytesIO()
+        segno.make(room.join_url, error="m").save(out, kind="svg", scale=8, border=2)
+        return Response(out.getvalue(), media_type="image/svg+xml")
+
     async def socket(ws: WebSocket) -> None:
         await ClassSocket(ws, room, conns).run()
 
@@ -376,6 +386,7 @@ def create_app(room: ClassRoom) -> Starlette:
         Route("/api/lobby", lobby, methods=["GET"]),
         Route("/api/catalog", catalog, methods=["GET"]),
         Route("/api/map", map_data, methods=["GET"]),
+        Route("/api/join.svg", join_qr, methods=["GET"]),
         Route("/debrief/{table:int}/", debrief, methods=["GET"]),
         Route("/debrief/{table:int}/{file:str}", debrief, methods=["GET"]),
         Route("/export/{file:path}", export, methods=["GET"]),

@@ -98,6 +98,8 @@ def projector_view(room, which) -> dict:
         view.update(_frame(room, t))
         tables.append(view)
     return {
+        "join_url": room.join_url,
+        "started": room.started,
         "audience": "projector",
         "which": which,
         "title": room.title,

@@ -52,7 +52,10 @@ function render() {
   const news = which === "all" ? null : h("section", { class: "card wide" }, h("h2", {}, "News"), newsList(first.news, { limit: 8, reasons: false }));
   const who = which === "all" ? null : h("section", { class: "card wide" }, h("div", { class: "strip" }, first.order.map((r) => h("span", { class: `chip${first.seats[r].done ? " done" : ""}` }, `${r}${first.seats[r].player === "bot" ? " (bot)" : ""}${first.seats[r].done ? " ✓" : ""}`))));
   const progress = which === "all" ? h("section", { class: "card wide" }, h("div", { class: "strip" }, tables.map((t) => h("span", { class: "chip" }, `Table ${t.table}: ${t.phase === "over" ? "over" : `turn ${t.turn}/${t.turns}`} · ${Object.values(t.seats).filter((x) => x.done).length}/4 done`)))) : null;
-  app.replaceChildren(h("main", {}, progress, who, h("section", { class: "card" }, h("h2", {}, which === "all" ? `The region (table ${first.table})` : "The region"), mapBox), charts, scores, news));
+  const join = !view.started ? h("section", { class: "card wide join" }, h("h2", {}, "Join the game"),
+    h("div", { class: "row" }, h("img", { src: "/api/join.svg", alt: "QR code of the join address", width: 232, height: 232 }),
+      h("div", {}, h("p", { class: "big" }, view.join_url), h("p", {}, "Open this address on your phone or laptop, type your team's name, and pick your table and state.")))) : null;
+  app.replaceChildren(h("main", {}, join, progress, who, h("section", { class: "card" }, h("h2", {}, which === "all" ? `The region (table ${first.table})` : "The region"), mapBox), charts, scores, news));
 }
 
 new Link({ type: "hello", as: "projector", table: which }, (v) => { view = v; render(); });
