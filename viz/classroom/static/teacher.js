@@ -41,6 +41,7 @@ function tableCard(t) {
       t.paused ? h("button", { onclick: () => send("resume", { table: t.table }) }, "Resume") : h("button", { class: "ghost", onclick: () => send("pause", { table: t.table }) }, "Pause"),
       h("button", { "data-action": "end-turn", onclick: () => send("end_turn", { table: t.table }) }, "End turn now"),
       t.phase === "waiting" ? h("button", { onclick: () => send("step", { table: t.table }) }, "Play a bot turn") : null,
+      t.phase === "waiting" ? h("button", { class: "ghost", onclick: () => send("autoplay", { table: t.table }) }, "Bots play to the end") : null,
       h("button", { class: "ghost", onclick: () => send("reveal", { table: t.table }) }, "Reveal"),
       t.phase === "over" && t.played ? h("a", { href: `/debrief/${t.table}/`, target: "_blank" }, "debrief") : null),
     t.warning ? h("p", { class: "banner" }, t.warning) : null);
