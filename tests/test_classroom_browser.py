@@ -74,7 +74,8 @@ def set_lever(page, lever, value):
 
 
 def shoot(page, name, full_page=True):
-    page.evaluate("() => window.scrollTo(0, 0)")
+    page.evaluate("() => { window.scrollTo(0, 0); document.querySelectorAll('.toast')"
+                  ".forEach((t) => { t.style.display = 'none'; }); }")  # fmt: skip
     page.screenshot(path=str(IMG / name), full_page=full_page)
 
 
@@ -139,13 +140,17 @@ def _play(browser, server):
     pak.locator("#deals button", has_text="Accept").first.click()
     wait_text(pak, "#deals", "Deals in force")
     shoot(pak, "classroom-student.png")
+    for turn in range(2, 6):
+        end_turn(pages, turn)
+    # Mid-game (turn 6): the teacher's class view and the projector, for the docs.
+    wait_text(teacher, "[data-table='2'] h2", "turn 6/8")
     shoot(teacher, "classroom-teacher.png")
     projector = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
     projector.goto(server.base + "/projector?table=1")
     projector.wait_for_selector("#map svg path.durand")
     assert "TTP attacks are rising" not in projector.inner_text("main")
     shoot(projector, "classroom-projector.png")
-    for turn in range(2, 9):
+    for turn in range(6, 9):
         end_turn(pages, turn)
 
     for page in pages:

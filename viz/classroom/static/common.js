@@ -165,7 +165,11 @@ export function lineChart(holder, series, { width = 420, height = 200, ymin, yma
   for (const v of [lo, hi]) svg.append(s("text", { x: L - 4, y: Y(v) + 4, "font-size": fs, "text-anchor": "end" }, fmt(v, hi - lo < 5 ? 2 : 0)));
   for (let i = 0; i < n; i++) svg.append(s("text", { x: X(i), y: height - 6, "font-size": fs, "text-anchor": "middle" }, i + 1));
   svg.append(s("text", { x: width - R, y: Y(lo) - 4, "font-size": fs - 1, "text-anchor": "end", fill: "#666" }, "turn"));
-  if (baseline !== undefined) svg.append(s("line", { x1: L, x2: width - R, y1: Y(baseline), y2: Y(baseline), stroke: "#888", "stroke-dasharray": "4 3" }));
+  if (baseline !== undefined) {
+    svg.append(s("line", { x1: L, x2: width - R, y1: Y(baseline), y2: Y(baseline), stroke: "#888", "stroke-dasharray": "4 3" }));
+    if (Math.abs(Y(baseline) - Y(lo)) > fs && Math.abs(Y(baseline) - Y(hi)) > fs)
+      svg.append(s("text", { x: L - 4, y: Y(baseline) + 4, "font-size": fs, "text-anchor": "end", fill: "#666" }, fmt(baseline, 0)));
+  }
   for (const ser of series) {
     const pts = ser.values.map((v, i) => (v === null || v === undefined ? null : `${X(i).toFixed(1)},${Y(v).toFixed(1)}`)).filter(Boolean);
     if (!pts.length) continue;

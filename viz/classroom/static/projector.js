@@ -46,7 +46,7 @@ function render() {
   if (scored.length) {
     const holder = h("div");
     const dashes = [null, "6 3", "2 3", "8 3 2 3"];
-    lineChart(holder, scored.flatMap((t, i) => Object.entries(t.scores).map(([r, v]) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: v, dash: dashes[i % 4] }))), { ymin: 0, ymax: 100, baseline: 50, width: 820, height: 280, large: true, title: "Scores (50 = status quo)", turns: first.turns });
+    lineChart(holder, scored.flatMap((t, i) => Object.entries(t.scores).map(([r, v]) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: v, dash: dashes[i % 4] }))), { baseline: 50, width: 820, height: 280, large: true, title: "Scores (50 = status quo)", turns: first.turns });
     scores = h("section", { class: "card wide" }, h("h2", {}, "Scores, revealed"), holder, legend(Object.entries(ROLE_COLORS)));
   }
   const news = which === "all" ? null : h("section", { class: "card wide" }, h("h2", {}, "News"), newsList(first.news, { limit: 8, reasons: false }));

@@ -119,7 +119,7 @@ function render() {
   const last = scores.length ? scores[scores.length - 1] : null;
   const trend = scores.length > 1 ? scores[scores.length - 1] - scores[scores.length - 2] : null;
   const scoreBox = h("div", {});
-  lineChart(scoreBox, [{ label: `${role} score`, color: ROLE_COLORS[role], values: scores }], { ymin: 0, ymax: 100, baseline: 50, height: 150, width: 360, turns: view.turns });
+  lineChart(scoreBox, [{ label: `${role} score`, color: ROLE_COLORS[role], values: scores }], { baseline: 50, height: 150, width: 360, turns: view.turns });
 
   const goal = h("section", { class: "card", id: "goal" }, h("h2", {}, "Your goal and score"),
     h("p", {}, h("b", { class: `role-${role}` }, info.name), ": ", info.goal),

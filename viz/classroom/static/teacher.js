@@ -31,7 +31,7 @@ function tableCard(t) {
       joined ? h("button", { class: "ghost", onclick: () => send("free_seat", { table: t.table, role: r }) }, "free") : h("span"));
   });
   const scores = h("div");
-  lineChart(scores, t.order.map((r) => ({ label: r, color: ROLE_COLORS[r], values: t.scores[r] || [] })), { ymin: 0, ymax: 100, baseline: 50, height: 130, width: 330, turns: t.turns });
+  lineChart(scores, t.order.map((r) => ({ label: r, color: ROLE_COLORS[r], values: t.scores[r] || [] })), { baseline: 50, height: 130, width: 330, turns: t.turns });
   const left = t.seconds_left;
   return h("section", { class: "card", "data-table": t.table },
     h("h2", {}, `Table ${t.table} · ${t.phase === "over" ? "game over" : `turn ${t.turn}/${t.turns}`}${t.paused ? " · paused" : ""}${left != null ? ` · ⏱ ${clock(left)}` : ""}`),
@@ -51,7 +51,7 @@ function classChart() {
   const holder = h("div", { id: "class-chart" });
   const dashes = [null, "6 3", "2 3", "8 3 2 3"];
   const series = view.tables.flatMap((t, i) => t.order.map((r) => ({ label: `table ${t.table} ${r}`, color: ROLE_COLORS[r], values: t.scores[r] || [], dash: dashes[i % 4] })));
-  lineChart(holder, series, { ymin: 0, ymax: 100, baseline: 50, width: 760, height: 300, turns: view.tables[0].turns, title: "Every table's scores per turn (colour: role; line style: table)" });
+  lineChart(holder, series, { baseline: 50, width: 760, height: 300, turns: view.tables[0].turns, title: "Every table's scores per turn (colour: role; line style: table)" });
   return holder;
 }
 
