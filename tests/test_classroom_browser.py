@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.classroom_harness import ROOT, Server
+from classroom_harness import ROOT, Server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

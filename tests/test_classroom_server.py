@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from tests.classroom_harness import Client, Server
+from classroom_harness import Client, Server
 
 FAST = ("--replicates", "6", "--turns", "3")
 
