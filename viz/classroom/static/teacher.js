@@ -1,5 +1,5 @@
 // The teacher's console: every table's progress, the class controls, the class chart.
-import { h, fmt, toast, Link, lineChart, legend, clock, ROLE_COLORS } from "./common.js";
+import { h, fmt, toast, Link, lineChart, legend, newsList, clock, ROLE_COLORS } from "./common.js";
 
 const token = new URLSearchParams(location.search).get("token") || "";
 history.replaceState(null, "", "/teacher?token=" + encodeURIComponent(token));
@@ -44,8 +44,13 @@ function tableCard(t) {
       t.phase === "waiting" ? h("button", { class: "ghost", onclick: () => send("autoplay", { table: t.table }) }, "Bots play to the end") : null,
       h("button", { class: "ghost", onclick: () => send("reveal", { table: t.table }) }, "Reveal"),
       t.phase === "over" && t.played ? h("a", { href: `/debrief/${t.table}/`, target: "_blank" }, "debrief") : null),
+    h("details", { "data-news": t.table, open: openNews.has(t.table) || null,
+      ontoggle: (e) => { if (e.target.open) openNews.add(t.table); else openNews.delete(t.table); } },
+      h("summary", {}, "Every move at this table, with its reason (only you see this before a reveal)"),
+      newsList(t.news, { limit: 30 })),
     t.warning ? h("p", { class: "banner" }, t.warning) : null);
 }
+const openNews = new Set();
 
 function classChart() {
   const holder = h("div", { id: "class-chart" });
