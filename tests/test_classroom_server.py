@@ -188,20 +188,22 @@ def test_turn_resolves_and_teacher_controls(server):
     assert len(view["scores"]["PAK"]) == 1 and "US" not in view["scores"]
     assert any("ISKP launches" in e["text"] for e in view["news"])
     assert t.teacher("seat", table=1, role="PAK", player="bot")["type"] == "ack"
-    assert t.teacher("timer", seconds=1)["type"] == "ack"
-    us.wait_view(lambda v: v["turn"] == 3, timeout=60)  # the clock ended turn 2
-    assert t.teacher("timer", seconds=None)["type"] == "ack"
     # Table 2 with every seat a bot waits for the teacher, who steps it one turn.
     for role in ("US", "PAK"):
         assert t.teacher("seat", table=2, role=role, player="bot")["type"] == "ack"
     wall = Client(server, {"type": "hello", "as": "projector", "table": 2})
     assert wall.view["tables"][0]["phase"] == "waiting"
+    turn = wall.view["tables"][0]["turn"]
     assert t.teacher("step", table=1)["code"] == "not_waiting"
     assert t.teacher("step", table=2)["type"] == "ack"
-    assert wall.wait_view(lambda v: v["tables"][0]["turn"] == 2)["tables"][0]["phase"] == "waiting"
+    view = wall.wait_view(lambda v: v["tables"][0]["turn"] == turn + 1)
+    assert view["tables"][0]["phase"] == "waiting"
     assert (
         wall.request({"type": "teacher", "kind": "end_game", "table": 2})["code"] == "not_allowed"
     )
+    assert t.teacher("timer", seconds=1)["type"] == "ack"
+    us.wait_view(lambda v: v["turn"] == 3, timeout=60)  # the clock ended turn 2
+    assert t.teacher("timer", seconds=None)["type"] == "ack"
     assert t.teacher("end_game", table="all")["type"] == "ack"
     assert t.request({"type": "export", "kind": "export"})["type"] == "ack"
     tok = server.teacher_token
