@@ -146,7 +146,7 @@ export function lineChart(holder, series, { width = 420, height = 200, ymin, yma
   const all = series.flatMap((x) => x.values).filter((v) => v !== null && v !== undefined);
   const n = Math.max(2, turns || 0, ...series.map((x) => x.values.length));
   let lo = ymin ?? Math.min(...all, baseline ?? Infinity), hi = ymax ?? Math.max(...all, baseline ?? -Infinity);
-  if (!all.length) { lo = ymin ?? 0; hi = ymax ?? 1; }
+  if (!all.length) { lo = ymin ?? baseline ?? 0; hi = ymax ?? baseline ?? 1; }
   if (ymin === undefined || ymax === undefined) {
     // Pad free axes so a flat line sits mid-chart and small changes are not blown up.
     const span = Math.max(hi - lo, 0.15 * Math.max(Math.abs(hi), Math.abs(lo)), 1e-3);
