@@ -7,7 +7,7 @@ scenario's ``parameters:`` and ``levers:`` sections are validated against this r
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -35,6 +35,7 @@ class ParamSpec:
     sources: tuple[Quote, ...]
     assumption: str | None
     alternatives: str | None
+    plausible: tuple[float, float] | None = None  # the range an assumption could take
 
     @property
     def is_assumption(self) -> bool:
@@ -49,6 +50,9 @@ def _spec(path: str, entry: dict) -> ParamSpec:
     raw = entry.get("source") or []
     quotes = tuple(Quote(q["seed"], q["quote"]) for q in (raw if isinstance(raw, list) else [raw]))
     low, high = entry.get("range", [None, None])
+    plausible = entry.get("plausible")
+    if plausible is None and "low" in entry and "high" in entry:
+        plausible = (entry["low"], entry["high"])
     if not quotes and "assumption" not in entry:
         raise ValueError(f"parameter {path} has neither a source nor an assumption")
     return ParamSpec(
@@ -60,6 +64,7 @@ def _spec(path: str, entry: dict) -> ParamSpec:
         sources=quotes,
         assumption=entry.get("assumption"),
         alternatives=entry.get("alternatives"),
+        plausible=None if plausible is None else (float(plausible[0]), float(plausible[1])),
     )
 
 
@@ -72,13 +77,38 @@ def _walk(node: dict, prefix: str, out: dict[str, ParamSpec]) -> None:
             _walk(child, path, out)
 
 
+CALIBRATED = "data/calibrated.yaml"  # fitted values, written by `durand calibrate`
+
+
 @cache
 def registry() -> dict[str, ParamSpec]:
-    """All parameter specs by dotted path (lever defaults under ``levers.<STATE>.<name>``)."""
+    """All parameter specs by dotted path (lever defaults under ``levers.<STATE>.<name>``).
+
+    Fitted values in ``sim/data/calibrated.yaml`` (same tree shape, fitted leaves only)
+    replace the defaults, so the history, the baseline and every scenario run on one
+    parameter set; parameters.yaml itself is never rewritten.
+    """
     text = resources.files("sim").joinpath("data/parameters.yaml").read_text(encoding="utf-8")
     out: dict[str, ParamSpec] = {}
     _walk(yaml.safe_load(text), "", out)
+    fitted = resources.files("sim").joinpath(CALIBRATED)
+    if fitted.is_file():
+        _overlay(yaml.safe_load(fitted.read_text(encoding="utf-8")) or {}, "", out)
     return out
+
+
+def _overlay(node: dict, prefix: str, out: dict[str, ParamSpec]) -> None:
+    """Replace registry values by fitted ones (a table's fitted entries merge into it)."""
+    for key, child in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if path in out:
+            spec = out[path]
+            value = {**spec.value, **child} if isinstance(child, dict) else child
+            out[path] = replace(spec, value=value)
+        elif isinstance(child, dict):
+            _overlay(child, path, out)
+        else:
+            raise ValueError(f"{CALIBRATED}: {path} is not a parameter")
 
 
 def default_tree(section: str | None = None) -> dict[str, Any]:
