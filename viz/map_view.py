@@ -1,9 +1,10 @@
-"""The schematic map: the nine regions as board areas in their true relative positions.
+"""The map: Afghanistan and Pakistan, the model's nine regions drawn as their provinces
+(Natural Earth, viz/data/afpak_map.json), shaded by militant presence, the Durand Line bold.
 
-Areas are the cells nearest each region's point (sim/data/geography.yaml), cut off at a
-radius so they read as board-game areas; the Durand Line is where Pakistani and Afghan
-cells meet. The shaded area layer is drawn once per month and size and cached; pulses,
-flows and badges are drawn every frame over it.
+Geometry (projected outlines, a raster of which region owns each pixel, where pulses go)
+is computed once per pane size. The shaded area layer is drawn once per month and size
+and cached; pulses, flows, badges and every label are drawn each frame over it, each label
+placed clear of the others. The viewer and the game window share this module.
 """
 
 from __future__ import annotations
@@ -18,71 +19,108 @@ from sim import GROUPS
 from sim.model.geography import geography
 from sim.run.timeline import Branch
 from viz import theme
+from viz.atlas import Projection, atlas, pixel_ring
 from viz.placement import Placer, around
 from viz.theme import Typography
 
-CELL_RADIUS = 0.17  # in the geography's unit coordinates
 PULSE_CAP = 14  # pulses drawn per region and month; more are summed in a label
 OFF_MAP = {"US": (0.04, 0.05), "CHN": (0.96, 0.05)}  # badge anchors as shares of the pane
-ON_MAP = {"PAK": ("PUN", 0.07, -0.06), "AFG": ("KBL", -0.11, 0.0)}
+ON_MAP = {"PAK": (71.3, 29.6), "AFG": (67.4, 34.3)}  # badges in their countries (lon, lat)
 FLOWS = (("US", "PAK", "aid.US-PAK"), ("CHN", "PAK", "aid.CHN-PAK"))
 FLOWS += (("CHN", "AFG", "aid.CHN-AFG"), ("US", "AFG", "aid.US-AFG"))
+COUNTRY_NAMES = (  # where each name may go (lon, lat), best first
+    ("AFGHANISTAN", ((64.6, 33.4), (63.6, 33.9), (65.6, 32.6), (66.2, 33.6), (63.3, 32.3))),
+    ("PAKISTAN", ((69.6, 27.6), (70.2, 28.6), (67.8, 28.4), (69.0, 26.6), (71.0, 27.4))),
+)
+NEIGHBOURS = (("IRAN", (61.4, 27.6)), ("INDIA", (75.6, 26.0)), ("Arabian Sea", (63.6, 24.3)))
+DURAND = (236, 236, 236)
+OTHER = (48, 52, 58)  # Gilgit-Baltistan and Azad Kashmir: not model regions
+OUTLINE = (120, 128, 138)
 
 
 class BoardGeometry:
-    """Pixel positions and the area raster for one pane size."""
+    """The projected map for one pane size: outlines, label points, the region raster."""
 
     def __init__(self, size: tuple[int, int]):
         self.size = w, h = max(40, size[0]), max(40, size[1])
-        geo = geography()
-        self.regions = geo.regions
-        xs = np.array([r.x for r in geo.regions])
-        ys = np.array([r.y for r in geo.regions])
-        lo_x, hi_x = xs.min() - 0.19, xs.max() + 0.19
-        lo_y, hi_y = ys.min() - 0.2, ys.max() + 0.18
-        self.scale = min(w / (hi_x - lo_x), h / (hi_y - lo_y))
-        self.ox = (w - (hi_x - lo_x) * self.scale) / 2 - lo_x * self.scale
-        self.oy = (h - (hi_y - lo_y) * self.scale) / 2 - lo_y * self.scale
-        self.points = [self.to_px(r.x, r.y) for r in geo.regions]
-        self.country = np.array([r.country == "PAK" for r in geo.regions])
-        self._raster(xs, ys)
+        world = atlas()
+        self.regions = geography().regions
+        self.projection = proj = Projection(self.size, world.bbox)
+        self.scale = proj.px_per_degree
+        self.polygons = [[pixel_ring(proj, ring) for ring in parts] for parts in world.regions]
+        self.other = [pixel_ring(proj, ring) for ring in world.other]
+        self.countries = {k: [pixel_ring(proj, r) for r in v] for k, v in world.countries.items()}
+        self.durand_line = pixel_ring(proj, world.durand_line)
+        self.points = [proj.point(lon, lat) for lon, lat in world.labels]
+        self.country = np.array([r.country == "PAK" for r in self.regions])
+        self._raster()
+        line = np.asarray(self.durand_line, dtype=np.float64)
+        self.durand_points = [tuple(line[int(i)]) for i in np.linspace(2, len(line) - 3, 7)]
+        self.durand_mid = tuple(int(v) for v in line[len(line) // 2])
+        self.durand_top = tuple(int(v) for v in line[int(np.argmin(line[:, 1]))])
+        self.lines = self._line_layer()
+        self.pulse_spots = [self._spots(n) for n in range(len(self.regions))]
 
-    def to_px(self, x: float, y: float) -> tuple[int, int]:
-        return int(self.ox + x * self.scale), int(self.oy + y * self.scale)
+    def to_px(self, lon: float, lat: float) -> tuple[int, int]:
+        return self.projection.point(lon, lat)
 
-    def _raster(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        w, h = self.size
-        gx = (np.arange(w, dtype=np.float32) - self.ox) / self.scale
-        gy = (np.arange(h, dtype=np.float32) - self.oy) / self.scale
-        d2 = (gx[None, :, None] - xs[None, None, :].astype(np.float32)) ** 2 + (
-            gy[:, None, None] - ys[None, None, :].astype(np.float32)
-        ) ** 2  # (h, w, N)
-        label = d2.argmin(axis=2)
-        inside = d2.min(axis=2) < CELL_RADIUS**2
-        label = np.where(inside, label, len(xs))  # N = outside
-        self.label = label.T.copy()  # (w, h), pygame's surfarray order
-        lab = self.label
-        edge = np.zeros_like(lab, dtype=bool)
-        edge[:-1] |= lab[:-1] != lab[1:]
-        edge[:, :-1] |= lab[:, :-1] != lab[:, 1:]
-        is_pak = np.append(self.country, False)[lab]
-        is_afg = np.append(~self.country, False)[lab]
-        durand = np.zeros_like(edge)
-        durand[:-1] |= (is_pak[:-1] & is_afg[1:]) | (is_afg[:-1] & is_pak[1:])
-        durand[:, :-1] |= (is_pak[:, :-1] & is_afg[:, 1:]) | (is_afg[:, :-1] & is_pak[:, 1:])
-        thick = durand.copy()
-        for shift in (1, -1):
-            thick |= np.roll(durand, shift, axis=0) | np.roll(durand, shift, axis=1)
-        xx, yy = np.meshgrid(np.arange(lab.shape[0]), np.arange(lab.shape[1]), indexing="ij")
-        self.edge = edge & ~thick
-        self.durand = thick & (((xx + yy) // 7) % 3 != 2)  # dashed
-        ys_, xs_ = np.nonzero(durand.T)
-        self.durand_mid = (int(xs_.mean()), int(ys_.mean())) if len(xs_) else (w // 2, h // 2)
-        top = int(np.argmin(ys_)) if len(ys_) else 0
-        self.durand_top = (int(xs_[top]), int(ys_[top])) if len(xs_) else self.durand_mid
-        self.durand_points = list(
-            zip(xs_[:: max(1, len(xs_) // 6)], ys_[:: max(1, len(xs_) // 6)], strict=True)
-        )
+    def _raster(self) -> None:
+        """``label[x, y]``: the index of the region at each pixel (N outside every region)."""
+        n = len(self.regions)
+        canvas = pygame.Surface(self.size)
+        canvas.fill((n, 0, 0))
+        for index, parts in enumerate(self.polygons):
+            for ring in parts:
+                if len(ring) >= 3:
+                    pygame.draw.polygon(canvas, (index, 0, 0), ring)
+        self.label = pygame.surfarray.array_red(canvas).astype(np.int16)  # (w, h)
+        self.area = np.bincount(self.label.ravel(), minlength=n + 1)[:n]
+
+    def _line_layer(self) -> pygame.Surface:
+        """Borders, the grey areas and the Durand Line, drawn once over the shaded regions."""
+        layer = pygame.Surface(self.size, pygame.SRCALPHA)
+        for ring in self.other:
+            if len(ring) >= 3:
+                pygame.draw.polygon(layer, OTHER, ring)
+                pygame.draw.aalines(layer, theme.BACKGROUND, True, ring)
+        for parts in self.polygons:
+            for ring in parts:
+                if len(ring) >= 2:
+                    pygame.draw.aalines(layer, theme.BACKGROUND, True, ring)
+        for parts in self.countries.values():
+            for ring in parts:
+                if len(ring) >= 2:
+                    pygame.draw.lines(layer, OUTLINE, True, ring, 2 if self.scale > 20 else 1)
+        width = 4 if self.scale > 30 else 3
+        if len(self.durand_line) >= 2:
+            pygame.draw.lines(layer, DURAND, False, self.durand_line, width)
+        return layer
+
+    def _spots(self, n: int) -> list[tuple[int, int]]:
+        """Up to PULSE_CAP places for region n's pulses: spread over its area near its label
+        point (farthest-point sampling); around the point when the region is tiny."""
+        px, py = self.points[n]
+        xs, ys = np.nonzero(self.label[::3, ::3] == n)
+        xs, ys = xs * 3 + 1, ys * 3 + 1
+        reach = max(12.0, 0.8 * math.sqrt(self.area[n] / math.pi))
+        d = np.hypot(xs - px, ys - py)
+        keep = (d <= reach) & ((np.abs(xs - px) > 18) | (np.abs(ys - py) > 10))
+        xs, ys = xs[keep], ys[keep]
+        if len(xs) < PULSE_CAP:
+            return [
+                (
+                    int(px + math.cos(a) * 22 * geo_jitter(n, k)),
+                    int(py + math.sin(a) * 16 * geo_jitter(n, k)),
+                )
+                for k, a in ((k, (n * 1.3 + k * 2.39996) % math.tau) for k in range(PULSE_CAP))
+            ]
+        chosen = [int(np.argmin(np.hypot(xs - px, ys - py - 14)))]
+        nearest = np.hypot(xs - xs[chosen[0]], ys - ys[chosen[0]])
+        for _ in range(PULSE_CAP - 1):
+            pick = int(np.argmax(nearest))
+            chosen.append(pick)
+            nearest = np.minimum(nearest, np.hypot(xs - xs[pick], ys - ys[pick]))
+        return [(int(xs[i]), int(ys[i])) for i in chosen]
 
     def owns(self, region: int, point) -> bool:
         """True if ``point`` (pane pixels) lies in ``region``'s area."""
@@ -95,9 +133,7 @@ class BoardGeometry:
         if actor in OFF_MAP:
             fx, fy = OFF_MAP[actor]
             return min(w - 30, max(24, int(fx * w))), int(fy * h + 12)
-        rid, dx, dy = ON_MAP[actor]
-        region = next(r for r in self.regions if r.id == rid)
-        return self.to_px(region.x + dx, region.y + dy)
+        return self.to_px(*ON_MAP[actor])
 
 
 class MapView:
@@ -130,11 +166,13 @@ class MapView:
             self._areas.clear()
         geo = self.geometry(size)
         level = data.presence[month] / data.presence_scale
-        palette = np.array([theme.ramp(v) for v in level] + [theme.PANEL], dtype=np.uint8)
-        rgb = palette[geo.label]
-        rgb[geo.edge] = theme.BACKGROUND
-        rgb[geo.durand] = (236, 236, 236)
-        surf = pygame.surfarray.make_surface(rgb)
+        surf = pygame.Surface(geo.size)
+        surf.fill(theme.PANEL)
+        for value, parts in zip(level, geo.polygons, strict=True):
+            for ring in parts:
+                if len(ring) >= 3:
+                    pygame.draw.polygon(surf, theme.ramp(value), ring)
+        surf.blit(geo.lines, (0, 0))
         self._areas[key] = surf
         return surf
 
@@ -177,19 +215,21 @@ class MapView:
 
         title = typo.fit(title, 13, rect.width - 8, bold=True)
         put(title, 13, theme.TEXT, True, [(rect.centerx, rect.top + 2 + typo.line_height(13) / 2)])
-        self._region_labels(put, geo, data, month, reference, ox, oy)
-        tx, ty = geo.durand_top
-        mx, my = geo.durand_mid
-        tag_h = typo.line_height(11)
+        self._region_labels(surface, put, geo, data, month, reference, ox, oy)
+        self._country_names(put, geo, ox, oy)
+        tag = typo.font(11).size("Durand Line")
+        # along the Balochistan-Helmand stretch first, where the map has room, then north
+        samples = [geo.durand_points[i] for i in (1, 2, 0, 3, 4, 5, 6)]
         put(
             "Durand Line",
             11,
-            (236, 236, 236),
+            DURAND,
             False,
             [
-                (tx + ox, ty + oy - tag_h / 2 - 2),
-                *((x + ox + dx, y + oy) for x, y in geo.durand_points for dx in (40, -40)),
-                *around(mx + ox, my + oy, 50, tag_h, 3),
+                (x + ox + side * (tag[0] / 2 + 8), y + oy + dy)
+                for x, y in samples
+                for side in (1, -1)
+                for dy in (0, -tag[1], tag[1])
             ],
         )
         badges = self._place_badges(placer, geo, board)
@@ -206,18 +246,38 @@ class MapView:
             typo.note(text, box, rect)
         self._notices(surface, placer, rect, notices)
         self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
+        for name, (lon, lat) in NEIGHBOURS:  # last: only where nothing else wants the room
+            x, y = geo.to_px(lon, lat)
+            box = placer.place(typo.font(10).size(name), [(x + ox, y + oy)])
+            if box is not None:
+                surface.blit(typo.render(name, 10, theme.FAINT), box)
+                typo.note(name, box, rect)
 
-    def _region_labels(self, put, geo, data, month, reference, ox, oy) -> None:
-        """Each region's id at its point (nudged or smaller if crowded), the presence under it."""
-        roomy = geo.scale >= 330 * self.typo.scale
-        for index, (region, (px, py), value) in enumerate(
-            zip(geo.regions, geo.points, data.presence[month], strict=True)
-        ):
-            cx, cy = px + ox, py + oy - (7 if roomy else 0)
+    def _region_labels(self, surface, put, geo, data, month, reference, ox, oy) -> None:
+        """Each region's id at its point (nudged or smaller if crowded), the presence under it
+        when the map has room; a dot marks the small regions whose label may sit outside."""
+        roomy = geo.scale >= 26 * self.typo.scale
+        order = sorted(range(len(geo.regions)), key=lambda n: geo.area[n])  # small ones first
+        for index in order:
+            region, (px, py) = geo.regions[index], geo.points[index]
+            value = data.presence[month][index]
+            small = geo.area[index] < 900 * self.typo.scale**2
+            cx, cy = px + ox, py + oy - (7 if roomy and not small else 0)
+            if small:
+                pygame.draw.circle(surface, DURAND, (px + ox, py + oy), 3)
+                pygame.draw.circle(surface, theme.BACKGROUND, (px + ox, py + oy), 3, 1)
             name = None
             for base in (13, 11, 9):
                 w, h = self.typo.font(base, True).size(region.id)
-                name = put(region.id, base, theme.TEXT, True, around(cx, cy, w / 2, h / 2, 2))
+                centres = list(around(cx, cy, w / 2 + 2, h / 2 + 1, 4))
+                if small:  # beside the dot, never on it
+                    dot_x, dot_y = px + ox, py + oy
+                    centres = [
+                        (x, y)
+                        for x, y in centres
+                        if abs(x - dot_x) > w / 2 + 3 or abs(y - dot_y) > h / 2 + 3
+                    ]
+                name = put(region.id, base, theme.TEXT, True, centres)
                 if name is not None:
                     break
             if not roomy or name is None:
@@ -230,6 +290,17 @@ class MapView:
             h = self.typo.line_height(11)
             below = name.bottom + h / 2 - 2
             put(sub, 11, colour, False, [(name.centerx, below), (name.centerx, below + h / 3)])
+
+    def _country_names(self, put, geo, ox, oy) -> None:
+        """AFGHANISTAN and PAKISTAN in spaced capitals, where the region labels leave room."""
+        base = 13 if geo.scale >= 24 * self.typo.scale else 10
+        for name, spots in COUNTRY_NAMES:
+            text = " ".join(name) if base == 13 else name
+            centres = []
+            for lon, lat in spots:
+                x, y = geo.to_px(lon, lat)
+                centres += [(x + ox, y + oy + dy) for dy in (0, 8, -8, 16, -16)]
+            put(text, base, theme.MUTED, True, centres)
 
     def _place_badges(self, placer, geo, board) -> dict[str, pygame.Rect]:
         """The states' badges: US and China in the top corners, Pakistan and the Afghan
@@ -279,17 +350,17 @@ class MapView:
                 continue
             centres = [
                 (px + math.cos(a) * r * k * 1.2, py + math.sin(a) * r * k * 0.8)
-                for k in (1.0, 0.7)
+                for k in (0.5, 1.0, 0.7)
                 for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
-            ]
+            ] + geo.pulse_spots[n]
             # in the region's own area first, so the count is not read as a neighbour's
             own = [c for c in centres if geo.owns(n, c)]
             tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
             for text, spots in tries:
-                size = self.typo.font(10).size(text)
+                size = self.typo.font(10, True).size(text)
                 box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
                 if box is not None:
-                    surface.blit(self.typo.render(text, 10, theme.TEXT), box)
+                    surface.blit(self.typo.render(text, 10, theme.HIGHLIGHT, True), box)
                     self.typo.note(text, box, pane)
                     break
 
@@ -314,23 +385,21 @@ class MapView:
 
     def _pulses(self, surface, geo, data, month, phase, playing, replicate, ox, oy) -> None:
         counts = data.attacks_by_region_group(month, replicate)  # (N, G) whole numbers
-        for n, (px, py) in enumerate(geo.points):
+        for n in range(len(geo.points)):
             total = int(counts[n].sum())
             if total == 0:
                 continue
             shown = min(total, PULSE_CAP)
+            spots = geo.pulse_spots[n]
             k = 0
             for g, group in enumerate(GROUPS):
                 for _ in range(int(round(counts[n, g] * shown / total))):
-                    self._pulse(surface, px + ox, py + oy, n, k, shown, group, phase, playing)
+                    x, y = spots[k % len(spots)]
+                    self._pulse(surface, x + ox, y + oy, k, shown, group, phase, playing)
                     k += 1
 
-    def _pulse(self, surface, cx, cy, n, k, shown, group, phase, playing) -> None:
-        # On a ring around the region's label, so the label stays readable.
-        angle = (n * 1.3 + k * 2.39996) % math.tau
-        ring = (0.75 + 0.25 * geo_jitter(n, k)) * self.typo.scale**0.5
-        x = int(cx + math.cos(angle) * 40 * ring)
-        y = int(cy + 1 + math.sin(angle) * 27 * ring)
+    def _pulse(self, surface, x, y, k, shown, group, phase, playing) -> None:
+        """One attack: a dot inside its region, a ring spreading from it while playing."""
         colour = theme.GROUP_COLOURS[group]
         if not playing:
             pygame.draw.circle(surface, colour, (x, y), 3)
