@@ -60,6 +60,7 @@ class BoardGeometry:
         self.durand_top = tuple(int(v) for v in line[int(np.argmin(line[:, 1]))])
         self.lines = self._line_layer()
         self.pulse_spots = [self._spots(n) for n in range(len(self.regions))]
+        self._tag_spots: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def to_px(self, lon: float, lat: float) -> tuple[int, int]:
         return self.projection.point(lon, lat)
@@ -121,6 +122,24 @@ class BoardGeometry:
             chosen.append(pick)
             nearest = np.minimum(nearest, np.hypot(xs - xs[pick], ys - ys[pick]))
         return [(int(xs[i]), int(ys[i])) for i in chosen]
+
+    def tag_spots(self, size: tuple[int, int]) -> list[tuple[int, int]]:
+        """Centres for a box of ``size`` beside the Durand Line and clear of it: along the
+        Balochistan-Helmand stretch first, where the map has room, then north."""
+        if size not in self._tag_spots:
+            w, h = size
+            segments = list(zip(self.durand_line, self.durand_line[1:], strict=False))
+            spots = []
+            for i in (1, 2, 0, 3, 4, 5, 6):
+                x, y = self.durand_points[i]
+                for dx, dy in ((0, h * 0.8), (0, -h * 0.8), (w * 0.6, 0), (-w * 0.6, 0),
+                               (w * 0.4, h), (-w * 0.4, -h), (w * 0.4, -h), (-w * 0.4, h)):  # fmt: skip
+                    box = pygame.Rect(0, 0, w, h)
+                    box.center = (int(x + dx), int(y + dy))
+                    if not any(box.clipline(a, b) for a, b in segments):
+                        spots.append(box.center)
+            self._tag_spots[size] = spots
+        return self._tag_spots[size]
 
     def owns(self, region: int, point) -> bool:
         """True if ``point`` (pane pixels) lies in ``region``'s area."""
@@ -218,20 +237,7 @@ class MapView:
         self._region_labels(surface, put, geo, data, month, reference, ox, oy)
         self._country_names(put, geo, ox, oy)
         tag = typo.font(11).size("Durand Line")
-        # along the Balochistan-Helmand stretch first, where the map has room, then north
-        samples = [geo.durand_points[i] for i in (1, 2, 0, 3, 4, 5, 6)]
-        put(
-            "Durand Line",
-            11,
-            DURAND,
-            False,
-            [
-                (x + ox + side * (tag[0] / 2 + 8), y + oy + dy)
-                for x, y in samples
-                for side in (1, -1)
-                for dy in (0, -tag[1], tag[1])
-            ],
-        )
+        put("Durand Line", 11, DURAND, False, [(x + ox, y + oy) for x, y in geo.tag_spots(tag)])
         badges = self._place_badges(placer, geo, board)
         self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)

@@ -74,12 +74,12 @@ def turn_layout(
         teacher = flow_row(teacher_widths, PAD, w - PAD, y + row + GAP, row)
     bar_top = y - GAP
     top, bottom = header_h + GAP, bar_top - GAP
-    moves_w = max(int(330 * scale), int(w * 0.34))
+    moves_w = max(int(300 * scale), int(w * 0.33))
     moves = pygame.Rect(PAD, top, moves_w, bottom - top)
     rest_x = moves.right + 2 * GAP
     rest_w = w - PAD - rest_x
-    if rest_w >= int(620 * scale):  # three columns
-        info_w = int(rest_w * 0.46)
+    if rest_w >= int(480 * scale):  # three columns
+        info_w = int(rest_w * 0.45)
         info = pygame.Rect(rest_x, top, info_w, bottom - top)
         map_rect = pygame.Rect(info.right + 2 * GAP, top, w - PAD - info.right - 2 * GAP, info.h)
     else:  # what they know above the map
