@@ -102,7 +102,7 @@ class BoardGeometry:
         point (farthest-point sampling); around the point when the region is tiny."""
         px, py = self.points[n]
         xs, ys = np.nonzero(self.label[::3, ::3] == n)
-        xs, ys = xs * 3 + 1, ys * 3 + 1
+        xs, ys = xs * 3, ys * 3
         reach = max(12.0, 0.8 * math.sqrt(self.area[n] / math.pi))
         d = np.hypot(xs - px, ys - py)
         keep = (d <= reach) & ((np.abs(xs - px) > 18) | (np.abs(ys - py) > 10))

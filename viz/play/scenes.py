@@ -672,6 +672,7 @@ class GameOverScene(Scene):
         x_score = 16 + max(typo.font(16, True).size(t)[0] for t in names) + 24
         x_verdict = x_score + max(typo.font(16, True).size(t)[0] for t in scores) + 24
         x_goal = x_verdict + max(typo.font(16, True).size(t)[0] for t in verdicts) + 24
+        self.columns = (16, x_score, x_verdict, x_goal)
         for role, name, score, verdict in zip(R.ROLES, names, scores, verdicts, strict=True):
             colour = theme.STATE_COLOURS[role]
             for x, text in ((16, name), (x_score, score), (x_verdict, verdict)):
