@@ -127,11 +127,15 @@ def test_f12_in_an_unwritable_folder_warns_on_screen_and_play_goes_on(tmp_path):
     blocked.write_text("a file where the screenshot folder should be")
     app = turn_window((1280, 720), False, tmp_path=blocked / "shots")
     try:
+        info = app.scene.layout.info
+        before = pygame.surfarray.array3d(app.screen.subsurface(info)).copy()
         key(app, pygame.K_F12)
         assert app.running and isinstance(app.scene, TurnScene)
         assert app.status.startswith("Warning: cannot save the screenshot")
-        shown = pygame.surfarray.array3d(app.screen)
-        assert shown.any()  # the window still draws, the warning in the info column
+        assert "file-not-folder" in app.status  # it names the place it could not write
+        after = pygame.surfarray.array3d(app.screen.subsurface(info))
+        changed = (before != after).any(axis=2)
+        assert changed[:, : app.typo.line_height(13) * 2].sum() > 200  # shown at the top
         app.output_dir = tmp_path
         key(app, pygame.K_F12)
         assert "Screenshot saved" in app.status and list(tmp_path.glob("durand-play-*.png"))

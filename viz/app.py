@@ -56,6 +56,7 @@ class FrameLoop:
     font_scales: tuple[float, float] = (1.0, 1.4)  # normal and large text
     screenshot_prefix = "durand"
     quit_keys: tuple[int, ...] = ()
+    output_dir: Path | None = None  # where screenshots go; None: the current folder
     help_keys: tuple[tuple[str, str], ...] = ()
     help_note = ""
 
@@ -147,7 +148,8 @@ class FrameLoop:
 
         if path is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            path = self.output_dir / f"{self.screenshot_prefix}-{stamp}.png"
+            folder = self.output_dir if self.output_dir is not None else Path.cwd()
+            path = folder / f"{self.screenshot_prefix}-{stamp}.png"
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -132,8 +132,9 @@ class BoardGeometry:
             spots = []
             for i in (1, 2, 0, 3, 4, 5, 6):
                 x, y = self.durand_points[i]
-                for dx, dy in ((0, h * 0.8), (0, -h * 0.8), (w * 0.6, 0), (-w * 0.6, 0),
-                               (w * 0.4, h), (-w * 0.4, -h), (w * 0.4, -h), (-w * 0.4, h)):  # fmt: skip
+                for ux, uy in ((0, 0.8), (0, -0.8), (0.6, 0), (-0.6, 0),
+                               (0.4, 1), (-0.4, -1), (0.4, -1), (-0.4, 1)):  # fmt: skip
+                    dx, dy = ux * w, uy * h
                     box = pygame.Rect(0, 0, w, h)
                     box.center = (int(x + dx), int(y + dy))
                     if not any(box.clipline(a, b) for a, b in segments):

@@ -38,7 +38,7 @@ class PlayApp(FrameLoop):
         self.min_size = MIN_SIZE
         self.help_keys, self.help_note = KEYS, NOTE
         self.open_window(size, "Durand — the game", large_font)
-        self.output_dir = Path(output_dir or Path.cwd())
+        self.output_dir = None if output_dir is None else Path(output_dir)
         self.map_view = MapView(self.typo)  # fonts follow the typography's scale
         self._map_key = None
         self._map = None

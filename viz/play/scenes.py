@@ -25,7 +25,6 @@ from sim.game import rules as R
 from sim.inputs.errors import DurandError
 from viz import scene_manager, theme
 from viz.play.layout import GAP, PAD, turn_layout
-from viz.scene_manager import HelpOverlay
 from viz.widgets import rounded
 
 PUBLIC = (
@@ -159,11 +158,22 @@ class BriefingScene(Scene):
         typo = self.app.typo
         w, h = surface.get_size()
         title, sections = self.lines()
+        title = typo.fit(title, 24, w - 32, True)
         surface.blit(typo.render(title, 24, theme.TEXT, True), (16, 12))
-        y = 16 + typo.line_height(24) + 8
+        top = 16 + typo.line_height(24) + 8
+        room = self.start.rect.top - GAP - top
+        # the largest body text at which every section fits above the button
+        for size in (13, 12, 11, 10, 9):
+            lh = typo.line_height(size) + 2
+            need = sum(typo.line_height(15) + 10 + lh * sum(len(typo.wrap(p, size, w - 32))
+                       for p in body) for _, body in sections)  # fmt: skip
+            if need <= room:
+                break
+        area = surface.subsurface(pygame.Rect(0, 0, w, self.start.rect.top - GAP))
+        y = top
         for head, body in sections:
-            surface.blit(typo.render(head, 15, theme.SKY, True), (16, y))
-            y = text_block(surface, typo, body, 16, y + typo.line_height(15) + 2, w - 32, 13)
+            area.blit(typo.render(head, 15, theme.SKY, True), (16, y))
+            y = text_block(area, typo, body, 16, y + typo.line_height(15) + 2, w - 32, size)
             y += 8
         hint = "F1 help · F2 large font · F11 fullscreen · F12 screenshot"
         x = self.start.rect.right + 16
@@ -294,7 +304,7 @@ class TurnScene(Scene):
     # ------------------------------------------------------------ widgets
 
     def build(self) -> None:
-        app, m, g, role = self.app, self.app.manager, self.app.game, self.role
+        app, m, g = self.app, self.app.manager, self.app.game
         typo = app.typo
         for held in (self.sliders, self.values, self.lever_labels, self.buttons,
                      self.offer_buttons):  # fmt: skip
@@ -377,10 +387,11 @@ class TurnScene(Scene):
 
         def terms(text: str) -> None:
             nonlocal y
+            lh = typo.line_height(12)
             for line in typo.wrap(text, 12, inner - 12):
-                self.term_labels.append(UILabel(pygame.Rect(10, y, inner - 10, typo.line_height(12)),
-                                                line, m, container=holder, object_id=TERMS))  # fmt: skip
-                y += typo.line_height(12)
+                rect = pygame.Rect(10, y, inner - 10, lh)
+                self.term_labels.append(UILabel(rect, line, m, container=holder, object_id=TERMS))
+                y += lh
             y += 6
 
         # Offers: propose those this role is party to; answer those made to it; break deals.
@@ -559,12 +570,18 @@ class TurnScene(Scene):
             surface = typo.render("PAUSED by the teacher", 18, theme.ORANGE, True)
             area.blit(surface, (0, y))
             y += typo.line_height(18) + 4
+        if self.app.status:  # warnings first, where they cannot be pushed off the screen
+            y = text_block(area, typo, [self.app.status], 0, y, width, 13, theme.VERMILLION)
+            y += 4
         goal = R.GOALS[role]
         y = text_block(area, typo, [
             f"Goal: {goal.summary}",
-            f"Last score {g.last_scores()[role]:.0f} (50 = as under the status quo). Scored on: "
-            + ", ".join(f"{c.label} ({c.better} better)" for c in goal.components),
+            f"Last score {g.last_scores()[role]:.0f} (50 = as under the status quo)",
         ], 0, y, width, 13)  # fmt: skip
+        scored = "Scored on: " + ", ".join(
+            f"{c.label} ({c.better} better)" for c in goal.components
+        )
+        y = text_block(area, typo, [scored], 0, y, width, 11, theme.MUTED)
         observed, sq = g.observation()
         y += 6
         area.blit(typo.render("Last quarter (status quo)", 13, theme.MUTED, True), (0, y))
@@ -593,8 +610,6 @@ class TurnScene(Scene):
             for o in g.pending_for(role)
         ] + [f"Deal in force: #{o.id} {o.spec.title}" for o in g.deals(role)]
         y = text_block(area, typo, deals, 0, y + 6, width, 12, theme.SKY)
-        if self.app.status:
-            y = text_block(area, typo, [self.app.status], 0, y + 2, width, 13, theme.VERMILLION)
         text_block(area, typo, self.app.news[-10:], 0, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
@@ -663,7 +678,7 @@ class GameOverScene(Scene):
         typo, g = self.app.typo, self.app.game
         w, _ = surface.get_size()
         surface.blit(typo.render("The game is over", 26, theme.TEXT, True), (16, 12))
-        y = 56
+        y = 20 + typo.line_height(26)
         final = g.final_scores()
         # Columns as wide as their widest entry, so no name runs into its score.
         names = [R.ROLE_NAMES[r] for r in R.ROLES]
