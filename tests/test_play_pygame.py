@@ -21,10 +21,10 @@ from viz.play.scenes import (  # noqa: E402
     BriefingScene,
     GameOverScene,
     HandOverScene,
-    HelpOverlay,
     StepScene,
     TurnScene,
 )
+from viz.scene_manager import HelpOverlay  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

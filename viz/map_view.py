@@ -142,6 +142,18 @@ class BoardGeometry:
             self._tag_spots[size] = spots
         return self._tag_spots[size]
 
+    def off_land(self, centre, size) -> bool:
+        """True if a box of ``size`` centred at ``centre`` covers no region (a neighbour's
+        name there cannot be read as a region's)."""
+        box = pygame.Rect(0, 0, *size)
+        box.center = (int(centre[0]), int(centre[1]))
+        box = box.clip(pygame.Rect(0, 0, *self.size))
+        if box.width == 0 or box.height == 0:
+            return False
+        return bool(
+            (self.label[box.left : box.right, box.top : box.bottom] == len(self.regions)).all()
+        )
+
     def owns(self, region: int, point) -> bool:
         """True if ``point`` (pane pixels) lies in ``region``'s area."""
         x, y = int(point[0]), int(point[1])
@@ -249,16 +261,26 @@ class MapView:
             surface.blit(text, text.get_rect(center=box.center))
             typo.note(actor, box, rect)
         for text, base, colour, bold, box in texts:
-            surface.blit(typo.render(text, base, colour, bold), box)
+            self._shadowed(surface, text, base, colour, bold, box)
             typo.note(text, box, rect)
         self._notices(surface, placer, rect, notices)
         self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
         for name, (lon, lat) in NEIGHBOURS:  # last: only where nothing else wants the room
             x, y = geo.to_px(lon, lat)
-            box = placer.place(typo.font(10).size(name), [(x + ox, y + oy)])
+            size = typo.font(10).size(name)
+            if not geo.off_land((x, y), size):
+                continue
+            box = placer.place(size, [(x + ox, y + oy)])
             if box is not None:
                 surface.blit(typo.render(name, 10, theme.FAINT), box)
                 typo.note(name, box, rect)
+
+    def _shadowed(self, surface, text, base, colour, bold, box) -> None:
+        """Text with a dark edge, legible over shading, borders and pulses."""
+        shade = self.typo.render(text, base, theme.BACKGROUND, bold)
+        for dx, dy in ((1, 1), (-1, 0), (1, 0), (0, -1)):
+            surface.blit(shade, box.move(dx, dy))
+        surface.blit(self.typo.render(text, base, colour, bold), box)
 
     def _region_labels(self, surface, put, geo, data, month, reference, ox, oy) -> None:
         """Each region's id at its point (nudged or smaller if crowded), the presence under it
@@ -367,7 +389,7 @@ class MapView:
                 size = self.typo.font(10, True).size(text)
                 box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
                 if box is not None:
-                    surface.blit(self.typo.render(text, 10, theme.HIGHLIGHT, True), box)
+                    self._shadowed(surface, text, 10, theme.HIGHLIGHT, True, box)
                     self.typo.note(text, box, pane)
                     break
 
