@@ -185,3 +185,28 @@ def test_the_hand_over_button_holds_its_words_in_large_font():
         assert app.screen.get_rect().contains(button.rect)
     finally:
         app.close()
+
+
+def test_the_game_map_is_the_viewers_and_names_the_region_under_the_mouse(monkeypatch):
+    app = turn_window((1280, 720), False)
+    try:
+        game = app.game
+        for role in R.ROLES:
+            game.play_bot(role)
+        game.end_turn()
+        app.set_scene(TurnScene(app, "US"))
+        app.run(1, fixed_dt=DT)
+        rect = app.scene.layout.map
+        board = app.map_view.board_rect(rect)
+        geo = app.map_view.geometry(board.size)
+        kp = [r.id for r in geo.regions].index("KP")
+        point = (geo.points[kp][0] + board.left, geo.points[kp][1] + board.top)
+        assert app.map_view.region_at(rect, point) == kp
+        plain = pygame.surfarray.array3d(app.screen).copy()
+        monkeypatch.setattr(pygame.mouse, "get_focused", lambda: True)
+        monkeypatch.setattr(pygame.mouse, "get_pos", lambda: point)
+        app.run(1, fixed_dt=DT)
+        hovered = pygame.surfarray.array3d(app.screen)
+        assert (plain != hovered).any(axis=2).sum() > 2000  # a tooltip box appeared
+    finally:
+        app.close()

@@ -285,7 +285,7 @@ class MapView:
     def _region_labels(self, surface, put, geo, data, month, reference, ox, oy) -> None:
         """Each region's id at its point (nudged or smaller if crowded), the presence under it
         when the map has room; a dot marks the small regions whose label may sit outside."""
-        roomy = geo.scale >= 26 * self.typo.scale
+        roomy = geo.scale >= 24 * self.typo.scale
         order = sorted(range(len(geo.regions)), key=lambda n: geo.area[n])  # small ones first
         for index in order:
             region, (px, py) = geo.regions[index], geo.points[index]
@@ -311,7 +311,7 @@ class MapView:
                     break
             if not roomy or name is None:
                 continue
-            sub, colour = f"{value:.2f}", theme.MUTED
+            sub, colour = f"{value:.2f}", theme.mix(theme.MUTED, theme.TEXT, 0.6)
             if reference is not None:
                 delta = value - reference.presence[month][index]
                 if abs(delta) >= 0.005:

@@ -633,6 +633,10 @@ class TurnScene(Scene):
             0,
             f"End of {self.app.game.quarter(self.app.game.played)} · attacks of one run",
         )
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        region = self.app.map_view.region_at(rect, mouse)
+        if region is not None:  # the region under the mouse, named and explained
+            self.app.map_view.tooltip(surface, mouse, region, data, month, 0)
 
 
 class GameOverScene(Scene):
