@@ -210,3 +210,24 @@ def test_the_game_map_is_the_viewers_and_names_the_region_under_the_mouse(monkey
         assert (plain != hovered).any(axis=2).sum() > 2000  # a tooltip box appeared
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_the_game_help_fits_the_smallest_window(large):
+    from viz.play.scenes import KEYS
+
+    app = turn_window(MIN_SIZE, large)
+    try:
+        app.show_help()
+        app.typo.notes = []
+        app.run(1, fixed_dt=DT)
+        labels, app.typo.notes = app.typo.notes, None
+        box = next(pane for text, _, pane in labels if text == "Keys")
+        shown = [(text, rect) for text, rect, pane in labels if pane == box]
+        assert {what for _, what in KEYS} <= {text for text, _ in shown}
+        assert app.screen.get_rect().contains(box)
+        for i, (text, rect) in enumerate(shown):
+            assert box.contains(rect), text
+            assert rect.collidelist([r for _, r in shown[i + 1 :]]) == -1, text
+    finally:
+        app.close()

@@ -125,7 +125,7 @@ class HelpOverlay(Scene):
     def fit(self, size: tuple[int, int]) -> tuple[int, int, int, pygame.Rect]:
         """The largest text size (base, key column width, line height, box) that fits."""
         typo = self.app.typo
-        for base in (16, 15, 14, 13, 12, 11, 10, 9, 8, 7):
+        for base in (14, 13, 12, 11, 10, 9, 8, 7):
             lh = typo.line_height(base) + (4 if base >= 12 else 1)
             key_w = max(typo.font(base, True).size(k)[0] for k, _ in self.keys) + 16
             what_w = max(typo.font(base).size(w)[0] for _, w in self.keys)
@@ -139,7 +139,7 @@ class HelpOverlay(Scene):
                 + typo.line_height(max(8, base - 3))
                 + 4
             )
-            if width <= size[0] - 16 and height <= size[1] - 16 and width <= 0.8 * size[0]:
+            if width <= size[0] - 16 and height <= size[1] - 16:
                 break
         box = pygame.Rect(0, 0, width, height)
         box.center = (size[0] // 2, size[1] // 2)
