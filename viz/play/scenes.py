@@ -301,6 +301,27 @@ class TurnScene(Scene):
     def title(self) -> str:
         return f"{R.ROLE_NAMES[self.role]} ({self.role})"
 
+    # ------------------------------------------------------------ what this seat sees
+    # The widgets and the text read the game only through these, so they do not care where
+    # the seat's view comes from.
+
+    def seat_levers(self) -> dict[str, float]:
+        return self.app.game.levers_of(self.role)
+
+    def can_propose(self, kind: R.OfferKind) -> bool:
+        offers = self.app.game.offers
+        return not any(o.kind == kind.name and o.status in ("pending", "accepted") for o in offers)
+
+    def offers_in(self) -> list[tuple[int, str, R.OfferKind]]:
+        """(id, proposer, kind) of the offers waiting for this seat's answer."""
+        return [(o.id, o.proposer, o.spec) for o in self.app.game.pending_for(self.role)]
+
+    def deals_in_force(self) -> list[tuple[int, R.OfferKind]]:
+        return [(o.id, o.spec) for o in self.app.game.deals(self.role)]
+
+    def paused(self) -> bool:
+        return self.app.game.paused
+
     # ------------------------------------------------------------ widgets
 
     def build(self) -> None:
@@ -314,7 +335,7 @@ class TurnScene(Scene):
                   ("save", "Save")]  # fmt: skip
         events = list(R.TEACHER_EVENTS)
         menu_w = max(typo.font(13).size(e)[0] for e in events) + int(56 * typo.scale)
-        teacher = [("pause", "Resume" if g.paused else "Pause"), ("reveal", "Reveal"),
+        teacher = [("pause", "Resume" if self.paused() else "Pause"), ("reveal", "Reveal"),
                    ("event", ""), ("inject", "Inject"), ("end", "End game")]  # fmt: skip
         seat_texts = [f"{r}: {g.seats[r]}" for r in R.ROLES]
         lay = turn_layout(
@@ -335,7 +356,7 @@ class TurnScene(Scene):
                 tip = "Teacher's control" if key != "pause" else "Teacher: pause the table"
                 self.buttons[key] = UIButton(rect, text, m, tool_tip_text=tip)
         self.bar_top = lay.bar_top  # text above the bar stops here
-        if g.paused:
+        if self.paused():
             self.buttons["done"].disable()
         # Teacher: any seat passes between a person and a bot.
         self.seat_buttons = seat_buttons(app, m, lay.seats)
@@ -344,7 +365,7 @@ class TurnScene(Scene):
     def _build_moves(self, box: pygame.Rect) -> None:
         """The player's column: levers (plain names), the reason, offers with their terms.
         It scrolls when the large font makes it taller than the window allows."""
-        app, m, g, role = self.app, self.app.manager, self.app.game, self.role
+        app, m, role = self.app, self.app.manager, self.role
         typo, k = app.typo, app.typo.scale
         self.moves = holder = UIScrollingContainer(box, m, allow_scroll_x=False)
         inner = box.width - int(22 * k)  # room for a scroll bar
@@ -357,7 +378,7 @@ class TurnScene(Scene):
         UILabel(pygame.Rect(0, y, inner, row), "Your levers (apply with a reason)", m,
                 container=holder, object_id=LEFT)  # fmt: skip
         y += row
-        for name, value in g.levers_of(role).items():
+        for name, value in self.seat_levers().items():
             spec = specs[name]
             if inline:
                 label = pygame.Rect(0, y, label_w, row)
@@ -398,8 +419,7 @@ class TurnScene(Scene):
         for kind in R.OFFERS.values():
             if role not in kind.parties:
                 continue
-            busy = any(o.kind == kind.name and o.status in ("pending", "accepted")
-                       for o in g.offers)  # fmt: skip
+            busy = not self.can_propose(kind)
             other = kind.other(role)
             text = typo.fit(f"Propose to {R.ROLE_NAMES[other]}: {kind.title}", 13, inner - 20)
             b = UIButton(pygame.Rect(0, y, inner, row), text, m, container=holder,
@@ -410,22 +430,22 @@ class TurnScene(Scene):
             y += row + 2
             terms(offer_terms(kind))
         half = (inner - GAP) // 2
-        for o in g.pending_for(role):
-            tip = f"{o.spec.title}. Terms: {offer_terms(o.spec)}"
-            a = UIButton(pygame.Rect(0, y, half, row), f"Accept #{o.id} from {o.proposer}", m,
+        for offer_id, proposer, kind in self.offers_in():
+            tip = f"{kind.title}. Terms: {offer_terms(kind)}"
+            a = UIButton(pygame.Rect(0, y, half, row), f"Accept #{offer_id} from {proposer}", m,
                          container=holder, tool_tip_text=tip)  # fmt: skip
-            r = UIButton(pygame.Rect(half + GAP, y, half, row), f"Refuse #{o.id}", m,
+            r = UIButton(pygame.Rect(half + GAP, y, half, row), f"Refuse #{offer_id}", m,
                          container=holder, tool_tip_text=tip)  # fmt: skip
-            self.offer_buttons[a] = ("accept", o.id)
-            self.offer_buttons[r] = ("refuse", o.id)
+            self.offer_buttons[a] = ("accept", offer_id)
+            self.offer_buttons[r] = ("refuse", offer_id)
             y += row + 2
-            terms(f"{o.spec.title}: {offer_terms(o.spec)}")
-        for o in g.deals(role):
-            text = typo.fit(f"Break deal #{o.id} with {o.spec.other(role)}: {o.spec.title}", 13,
+            terms(f"{kind.title}: {offer_terms(kind)}")
+        for deal_id, kind in self.deals_in_force():
+            text = typo.fit(f"Break deal #{deal_id} with {kind.other(role)}: {kind.title}", 13,
                             inner - 20)  # fmt: skip
             b = UIButton(pygame.Rect(0, y, inner, row), text, m, container=holder,
-                         tool_tip_text=f"Terms: {offer_terms(o.spec)}")  # fmt: skip
-            self.offer_buttons[b] = ("break", o.id)
+                         tool_tip_text=f"Terms: {offer_terms(kind)}")  # fmt: skip
+            self.offer_buttons[b] = ("break", deal_id)
             y += row + 2
         holder.set_scrollable_area_dimensions((inner, y))
 
@@ -566,7 +586,7 @@ class TurnScene(Scene):
         typo, g, role = self.app.typo, self.app.game, self.role
         width, _ = size
         y = 0
-        if g.paused:
+        if self.paused():
             surface = typo.render("PAUSED by the teacher", 18, theme.ORANGE, True)
             area.blit(surface, (0, y))
             y += typo.line_height(18) + 4
@@ -606,9 +626,9 @@ class TurnScene(Scene):
                 line = f"{other} {g.last_scores()[other]:.0f}: {levers}"
                 y = text_block(area, typo, [line], 0, y, width, 11, theme.YELLOW)
         deals = [
-            f"Offer #{o.id} from {o.proposer}: {o.spec.title} ({offer_terms(o.spec)})"
-            for o in g.pending_for(role)
-        ] + [f"Deal in force: #{o.id} {o.spec.title}" for o in g.deals(role)]
+            f"Offer #{offer_id} from {proposer}: {kind.title} ({offer_terms(kind)})"
+            for offer_id, proposer, kind in self.offers_in()
+        ] + [f"Deal in force: #{deal_id} {kind.title}" for deal_id, kind in self.deals_in_force()]
         y = text_block(area, typo, deals, 0, y + 6, width, 12, theme.SKY)
         text_block(area, typo, self.app.news[-10:], 0, y + 4, width, 11, theme.MUTED)
 
