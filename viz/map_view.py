@@ -42,7 +42,7 @@ class BoardGeometry:
     """The projected map for one pane size: outlines, label points, the region raster."""
 
     def __init__(self, size: tuple[int, int]):
-        self.size = w, h = max(40, size[0]), max(40, size[1])
+        self.size = max(40, size[0]), max(40, size[1])
         world = atlas()
         self.regions = geography().regions
         self.projection = proj = Projection(self.size, world.bbox)
@@ -52,12 +52,9 @@ class BoardGeometry:
         self.countries = {k: [pixel_ring(proj, r) for r in v] for k, v in world.countries.items()}
         self.durand_line = pixel_ring(proj, world.durand_line)
         self.points = [proj.point(lon, lat) for lon, lat in world.labels]
-        self.country = np.array([r.country == "PAK" for r in self.regions])
         self._raster()
         line = np.asarray(self.durand_line, dtype=np.float64)
         self.durand_points = [tuple(line[int(i)]) for i in np.linspace(2, len(line) - 3, 7)]
-        self.durand_mid = tuple(int(v) for v in line[len(line) // 2])
-        self.durand_top = tuple(int(v) for v in line[int(np.argmin(line[:, 1]))])
         self.lines = self._line_layer()
         self.pulse_spots = [self._spots(n) for n in range(len(self.regions))]
         self._tag_spots: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -154,6 +151,15 @@ class BoardGeometry:
             (self.label[box.left : box.right, box.top : box.bottom] == len(self.regions)).all()
         )
 
+    def country_at(self, point) -> str | None:
+        """'PAK' or 'AFG' for a point (pane pixels) in one of their regions, else None."""
+        x, y = int(point[0]), int(point[1])
+        w, h = self.size
+        if not (0 <= x < w and 0 <= y < h):
+            return None
+        index = int(self.label[x, y])
+        return self.regions[index].country if index < len(self.regions) else None
+
     def owns(self, region: int, point) -> bool:
         """True if ``point`` (pane pixels) lies in ``region``'s area."""
         x, y = int(point[0]), int(point[1])
@@ -248,10 +254,10 @@ class MapView:
         title = typo.fit(title, 13, rect.width - 8, bold=True)
         put(title, 13, theme.TEXT, True, [(rect.centerx, rect.top + 2 + typo.line_height(13) / 2)])
         self._region_labels(surface, put, geo, data, month, reference, ox, oy)
+        badges = self._place_badges(placer, geo, board)
         self._country_names(put, geo, ox, oy)
         tag = typo.font(11).size("Durand Line")
         put("Durand Line", 11, DURAND, False, [(x + ox, y + oy) for x, y in geo.tag_spots(tag)])
-        badges = self._place_badges(placer, geo, board)
         self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)
         notices = self._joint_and_clash(surface, geo, badges, data, month, phase, replicate, ox, oy)
@@ -347,8 +353,14 @@ class MapView:
                 centres = [
                     (x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)
                 ]
-            else:
-                centres = list(around(x, y, w * 0.6, h + 2, 4))
+            else:  # inside its own country first, so the badge is never read as the other's
+                centres = list(around(x, y, w * 0.6, h + 2, 6))
+                home = [
+                    c
+                    for c in centres
+                    if geo.country_at((c[0] - board.left, c[1] - board.top)) == actor
+                ]
+                centres = home + [c for c in centres if c not in home]
             box = placer.place((w, h), centres)
             if box is not None:
                 boxes[actor] = box

@@ -18,8 +18,8 @@ PAD = 12
 GAP = 6
 
 
-def flow_row(widths: list[int], left: int, right: int, y: int, height: int) -> list[pygame.Rect]:
-    """Rects of ``widths`` left to right from ``left``; None-free, caller checks the fit."""
+def flow_row(widths: list[int], left: int, y: int, height: int) -> list[pygame.Rect]:
+    """Rects of ``widths`` side by side from ``left`` (the caller has checked they fit)."""
     rects, x = [], left
     for width in widths:
         rects.append(pygame.Rect(x, y, width, height))
@@ -60,18 +60,18 @@ def turn_layout(
     header_h = int(58 * scale)
     if PAD + title_width + 2 * GAP + seats_w > w - PAD:
         seat_y, header_h = header_h, header_h + row + GAP
-    seats = flow_row(seat_widths, w - PAD - seats_w, w - PAD, seat_y, row)
+    seats = flow_row(seat_widths, w - PAD - seats_w, seat_y, row)
     header = pygame.Rect(0, 0, w, header_h)
     # Bottom bar: one row if everything fits, else the teacher's controls on their own row.
     both = player_widths + teacher_widths
     if row_width(both) + 3 * GAP <= w - 2 * PAD:
         y = h - PAD - row
-        player = flow_row(player_widths, PAD, w - PAD, y, row)
-        teacher = flow_row(teacher_widths, w - PAD - row_width(teacher_widths), w - PAD, y, row)
+        player = flow_row(player_widths, PAD, y, row)
+        teacher = flow_row(teacher_widths, w - PAD - row_width(teacher_widths), y, row)
     else:
         y = h - PAD - 2 * row - GAP
-        player = flow_row(player_widths, PAD, w - PAD, y, row)
-        teacher = flow_row(teacher_widths, PAD, w - PAD, y + row + GAP, row)
+        player = flow_row(player_widths, PAD, y, row)
+        teacher = flow_row(teacher_widths, PAD, y + row + GAP, row)
     bar_top = y - GAP
     top, bottom = header_h + GAP, bar_top - GAP
     moves_w = max(int(300 * scale), int(w * 0.33))
