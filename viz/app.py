@@ -1,4 +1,5 @@
-"""The viewer application: window, scene stack and the frame loop.
+"""The window both front ends share (FrameLoop: the frame loop, one scene manager, help,
+fullscreen, resizing, large text, screenshots) and the viewer built on it.
 
 ``run_viewer`` is what ``durand view`` calls. Headless runs use SDL's dummy drivers and a
 fixed frame time, so the same command renders the same picture in CI and for the docs.
