@@ -245,7 +245,7 @@ class MapView:
         texts: list[tuple[str, int, tuple, bool, pygame.Rect]] = []
 
         def put(text, base, colour, bold, centres) -> pygame.Rect | None:
-            size = typo.font(base, bold).size(text)
+            size = typo.measure(text, base, bold)
             box = placer.place(size, centres)
             if box is not None:
                 texts.append((text, base, colour, bold, box))
@@ -256,7 +256,7 @@ class MapView:
         self._region_labels(surface, put, geo, data, month, reference, ox, oy)
         badges = self._place_badges(placer, geo, board)
         self._country_names(put, geo, ox, oy)
-        tag = typo.font(11).size("Durand Line")
+        tag = typo.measure("Durand Line", 11)
         put("Durand Line", 11, DURAND, False, [(x + ox, y + oy) for x, y in geo.tag_spots(tag)])
         self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)
@@ -273,7 +273,7 @@ class MapView:
         self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
         for name, (lon, lat) in NEIGHBOURS:  # last: only where nothing else wants the room
             x, y = geo.to_px(lon, lat)
-            size = typo.font(10).size(name)
+            size = typo.measure(name, 10)
             if not geo.off_land((x, y), size):
                 continue
             box = placer.place(size, [(x + ox, y + oy)])
@@ -303,15 +303,15 @@ class MapView:
                 pygame.draw.circle(surface, theme.BACKGROUND, (px + ox, py + oy), 3, 1)
             name = None
             for base in (13, 11, 9):
-                w, h = self.typo.font(base, True).size(region.id)
-                centres = list(around(cx, cy, w / 2 + 2, h / 2 + 1, 4))
+                w, h = self.typo.measure(region.id, base, True)
+                centres = around(cx, cy, w / 2 + 2, h / 2 + 1, 4)  # tried lazily, in order
                 if small:  # beside the dot, never on it
                     dot_x, dot_y = px + ox, py + oy
-                    centres = [
+                    centres = (
                         (x, y)
                         for x, y in centres
                         if abs(x - dot_x) > w / 2 + 3 or abs(y - dot_y) > h / 2 + 3
-                    ]
+                    )
                 name = put(region.id, base, theme.TEXT, True, centres)
                 if name is not None:
                     break
@@ -342,7 +342,7 @@ class MapView:
         Taliban near their capitals, each moved until it covers no label."""
         boxes = {}
         for actor in ("US", "CHN", "PAK", "AFG"):
-            w, h = self.typo.font(12, True).size(actor)
+            w, h = self.typo.measure(actor, 12, True)
             w, h = w + 12, h + 6
             x, y = geo.badge_point(actor)
             x, y = x + board.left, y + board.top
@@ -370,7 +370,7 @@ class MapView:
         """This month's joint operation and border clash, named in clear space under the title."""
         for text, colour in notices:
             text = self.typo.fit(text, 11, pane.width - 16, bold=True)
-            w, h = self.typo.font(11, True).size(text)
+            w, h = self.typo.measure(text, 11, True)
             top = pane.top + self.typo.line_height(13) + 4
             centres = [(pane.centerx, y) for y in range(top + h // 2 + 1, pane.bottom, 4)]
             box = placer.place((w + 10, h + 2), centres)
@@ -398,7 +398,7 @@ class MapView:
             own = [c for c in centres if geo.owns(n, c)]
             tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
             for text, spots in tries:
-                size = self.typo.font(10, True).size(text)
+                size = self.typo.measure(text, 10, True)
                 box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
                 if box is not None:
                     self._shadowed(surface, text, 10, theme.HIGHLIGHT, True, box)
