@@ -83,7 +83,7 @@ def turn_layout(
         info = pygame.Rect(rest_x, top, info_w, bottom - top)
         map_rect = pygame.Rect(info.right + 2 * GAP, top, w - PAD - info.right - 2 * GAP, info.h)
     else:  # what they know above the map
-        info_h = int((bottom - top) * 0.42)
+        info_h = int((bottom - top) * 0.38)
         info = pygame.Rect(rest_x, top, rest_w, info_h)
         map_rect = pygame.Rect(rest_x, info.bottom + GAP, rest_w, bottom - info.bottom - GAP)
     return TurnLayout(header, tuple(seats), moves, info, map_rect, tuple(player), tuple(teacher),

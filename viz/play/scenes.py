@@ -67,6 +67,11 @@ def term_text(term: R.Term) -> str:
     return f"{term.role}: {label} {bound} {term.value:g}"
 
 
+def lever_value(spec: R.LeverRule, value: float) -> str:
+    """A slider's value as players read it: money in USD million a year, shares as they are."""
+    return f"${value:g}M" if spec.spending else f"{value:g}"
+
+
 def offer_terms(kind: R.OfferKind) -> str:
     return "; ".join(term_text(t) for t in kind.terms)
 
@@ -372,7 +377,8 @@ class TurnScene(Scene):
         row = int(28 * k)
         specs = R.role_levers(role)
         label_w = max(typo.font(13).size(s.label)[0] for s in specs.values()) + 8
-        value_w = typo.font(13).size("20000")[0] + 10
+        widest = ["0.00"] + [lever_value(s, s.high) for s in specs.values()]
+        value_w = max(typo.measure(t, 13)[0] for t in widest) + int(16 * k)
         inline = label_w + int(110 * k) + value_w + 8 <= inner
         y = 0
         UILabel(pygame.Rect(0, y, inner, row), "Your levers (apply with a reason)", m,
@@ -393,8 +399,9 @@ class TurnScene(Scene):
             self.sliders[name] = UIHorizontalSlider(
                 slider, value, (spec.low, spec.high), m, container=holder, click_increment=step
             )
-            self.values[name] = UILabel(pygame.Rect(inner - value_w, y, value_w, row), f"{value:g}",
-                                        m, container=holder)  # fmt: skip
+            value_rect = pygame.Rect(inner - value_w, y, value_w, row)
+            text = lever_value(spec, value)
+            self.values[name] = UILabel(value_rect, text, m, container=holder)
             y += row + 2
         apply_w = button_width(app, "Apply")
         self.reason = UITextEntryLine(
@@ -455,8 +462,9 @@ class TurnScene(Scene):
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
             for name, slider in self.sliders.items():
                 if event.ui_element is slider:
-                    high = R.role_levers(self.role)[name].high
-                    self.values[name].set_text(f"{rounded(slider.get_current_value(), high):g}")
+                    spec = R.role_levers(self.role)[name]
+                    value = rounded(slider.get_current_value(), spec.high)
+                    self.values[name].set_text(lever_value(spec, value))
             return False
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
