@@ -87,7 +87,9 @@ class Projection:
         return np.stack([x, y], axis=-1)
 
     def point(self, lon: float, lat: float) -> tuple[int, int]:
-        x, y = self((lon, lat))
+        """One point, in plain arithmetic (labels ask for a few every frame)."""
+        x = self.ox + (lon - self.lon0) * self.k * self.scale
+        y = self.oy + (self.lat1 - lat) * self.scale
         return int(round(x)), int(round(y))
 
 

@@ -58,6 +58,7 @@ class BoardGeometry:
         self.lines = self._line_layer()
         self.pulse_spots = [self._spots(n) for n in range(len(self.regions))]
         self._tag_spots: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._cached: dict[tuple, object] = {}  # label spots, per label size
 
     def to_px(self, lon: float, lat: float) -> tuple[int, int]:
         return self.projection.point(lon, lat)
@@ -151,6 +152,31 @@ class BoardGeometry:
             (self.label[box.left : box.right, box.top : box.bottom] == len(self.regions)).all()
         )
 
+    def badge_spots(self, actor: str, size: tuple[int, int]) -> list[tuple[float, float]]:
+        """Centres for an on-map badge of ``size`` near its anchor, those inside the actor's
+        own country first (cached per size)."""
+        key = (actor, size)
+        if key not in self._cached:
+            w, h = size
+            x, y = self.badge_point(actor)
+            centres = list(around(x, y, w * 0.6, h + 2, 6))
+            home = [c for c in centres if self.country_at(c) == actor]
+            self._cached[key] = home + [c for c in centres if c not in home]
+        return self._cached[key]
+
+    def count_spots(self, n: int, reach: float) -> tuple[list, list]:
+        """Centres for region n's attack count: (those in its own area, all of them)."""
+        key = ("count", n, round(reach))
+        if key not in self._cached:
+            px, py = self.points[n]
+            centres = [
+                (px + math.cos(a) * reach * k * 1.2, py + math.sin(a) * reach * k * 0.8)
+                for k in (0.5, 1.0, 0.7)
+                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
+            ] + self.pulse_spots[n]
+            self._cached[key] = ([c for c in centres if self.owns(n, c)], centres)
+        return self._cached[key]
+
     def country_at(self, point) -> str | None:
         """'PAK' or 'AFG' for a point (pane pixels) in one of their regions, else None."""
         x, y = int(point[0]), int(point[1])
@@ -181,6 +207,7 @@ class MapView:
         self.typo = typo
         self._geometry: dict[tuple[int, int], BoardGeometry] = {}
         self._areas: dict[tuple, pygame.Surface] = {}
+        self._labels: dict[tuple, pygame.Surface] = {}
 
     def geometry(self, size: tuple[int, int]) -> BoardGeometry:
         if size not in self._geometry:
@@ -191,6 +218,7 @@ class MapView:
 
     def clear(self) -> None:
         self._areas.clear()
+        self._labels.clear()
 
     # ------------------------------------------------------------ cached layer
 
@@ -282,11 +310,20 @@ class MapView:
                 typo.note(name, box, rect)
 
     def _shadowed(self, surface, text, base, colour, bold, box) -> None:
-        """Text with a dark edge, legible over shading, borders and pulses."""
-        shade = self.typo.render(text, base, theme.BACKGROUND, bold)
-        for dx, dy in ((1, 1), (-1, 0), (1, 0), (0, -1)):
-            surface.blit(shade, box.move(dx, dy))
-        surface.blit(self.typo.render(text, base, colour, bold), box)
+        """Text with a dark edge, legible over shading, borders and pulses (rendered once)."""
+        key = (text, base, colour, bold, self.typo.scale)
+        label = self._labels.get(key)
+        if label is None:
+            face = self.typo.render(text, base, colour, bold)
+            shade = self.typo.render(text, base, theme.BACKGROUND, bold)
+            label = pygame.Surface((face.get_width() + 2, face.get_height() + 2), pygame.SRCALPHA)
+            for dx, dy in ((2, 2), (0, 1), (2, 1), (1, 0)):
+                label.blit(shade, (dx, dy))
+            label.blit(face, (1, 1))
+            if len(self._labels) > 2000:
+                self._labels.clear()
+            self._labels[key] = label
+        surface.blit(label, box.move(-1, -1))
 
     def _region_labels(self, surface, put, geo, data, month, reference, ox, oy) -> None:
         """Each region's id at its point (nudged or smaller if crowded), the presence under it
@@ -354,13 +391,8 @@ class MapView:
                     (x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)
                 ]
             else:  # inside its own country first, so the badge is never read as the other's
-                centres = list(around(x, y, w * 0.6, h + 2, 6))
-                home = [
-                    c
-                    for c in centres
-                    if geo.country_at((c[0] - board.left, c[1] - board.top)) == actor
-                ]
-                centres = home + [c for c in centres if c not in home]
+                spots = geo.badge_spots(actor, (w, h))
+                centres = [(cx + board.left, cy + board.top) for cx, cy in spots]
             box = placer.place((w, h), centres)
             if box is not None:
                 boxes[actor] = box
@@ -385,17 +417,12 @@ class MapView:
         """'N attacks' beside a region with more attacks than pulses drawn, where it is clear."""
         counts = data.attacks_by_region_group(month, replicate)
         r = 44 * self.typo.scale**0.5
-        for n, (px, py) in enumerate(geo.points):
+        for n in range(len(geo.points)):
             total = int(counts[n].sum())
             if total <= PULSE_CAP:
                 continue
-            centres = [
-                (px + math.cos(a) * r * k * 1.2, py + math.sin(a) * r * k * 0.8)
-                for k in (0.5, 1.0, 0.7)
-                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
-            ] + geo.pulse_spots[n]
             # in the region's own area first, so the count is not read as a neighbour's
-            own = [c for c in centres if geo.owns(n, c)]
+            own, centres = geo.count_spots(n, r)
             tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
             for text, spots in tries:
                 size = self.typo.measure(text, 10, True)
