@@ -58,6 +58,7 @@ class FrameLoop:
     screenshot_prefix = "durand"
     quit_keys: tuple[int, ...] = ()
     output_dir: Path | None = None  # where screenshots go; None: the current folder
+    clear_screen = True  # False when the base scene paints every pixel itself
     help_keys: tuple[tuple[str, str], ...] = ()
     help_note = ""
 
@@ -220,7 +221,8 @@ class FrameLoop:
                 return
         self.scenes.update(dt)
         self.manager.update(dt)
-        self.screen.fill(theme.BACKGROUND)
+        if self.clear_screen:
+            self.screen.fill(theme.BACKGROUND)
         self.scenes.draw(self.screen, self.manager.draw_ui)
         self._pygame.display.flip()
 
@@ -240,6 +242,8 @@ class FrameLoop:
 
 class ViewerApp(FrameLoop):
     """The viewer's window: one ViewerScene, the help pushed over it."""
+
+    clear_screen = False  # the viewer scene fills the window itself
 
     def __init__(
         self,

@@ -33,6 +33,7 @@ COUNTRY_NAMES = (  # where each name may go (lon, lat), best first
     ("PAKISTAN", ((69.6, 27.6), (70.2, 28.6), (67.8, 28.4), (69.0, 26.6), (71.0, 27.4))),
 )
 NEIGHBOURS = (("IRAN", (61.4, 27.6)), ("INDIA", (75.6, 26.0)), ("Arabian Sea", (63.6, 24.3)))
+FADED = {g: theme.mix(c, theme.PANEL, 0.4) for g, c in theme.GROUP_COLOURS.items()}  # old pulses
 DURAND = (236, 236, 236)
 OTHER = (48, 52, 58)  # Gilgit-Baltistan and Azad Kashmir: not model regions
 OUTLINE = (120, 128, 138)
@@ -478,7 +479,7 @@ class MapView:
             pygame.draw.circle(surface, colour, (x, y), 2 + int(10 * age), 2)
             pygame.draw.circle(surface, colour, (x, y), 3)
         elif age > 1.0:
-            pygame.draw.circle(surface, theme.mix(colour, theme.PANEL, 0.4), (x, y), 2)
+            pygame.draw.circle(surface, FADED[group], (x, y), 2)
 
     def _joint_and_clash(self, surface, geo, badges, data, month, phase, replicate, ox, oy):
         """Joint operations and border clashes this month, marked; returns their notices."""
