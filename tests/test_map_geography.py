@@ -102,3 +102,46 @@ def test_the_scene_manager_swaps_bases_keeps_overlays_and_routes_events_top_down
     scenes.draw(pygame.Surface((4, 4)), lambda s: drawn.append("widgets"))
     assert log == ["enter a", "enter help", "exit a", "enter b", "event help", "exit help"]
     assert drawn == ["widgets"]
+
+
+@pytest.fixture(scope="module")
+def cpec():
+    from pathlib import Path
+
+    from sim.run.timeline import Timeline
+
+    root = Path(__file__).resolve().parent.parent
+    return Timeline(root / "scenarios" / "cpec_expansion.yaml", replicates=16, months=40)
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("size", [(800, 500), (1280, 720), (1920, 1080)], ids=str)
+def test_every_region_is_named_on_its_own_area(cpec, tmp_path, size, large):
+    from viz.app import ViewerApp
+
+    app = ViewerApp(cpec, size=size, large_font=large, output_dir=tmp_path)
+    try:
+        scene = app.viewer
+        scene.jump_to("2027-03")
+        app.frame(0.0)
+        scene.clear_caches()
+        app.typo.notes = []
+        app.frame(0.0)
+        labels, app.typo.notes = app.typo.notes, None
+        (pane,) = scene.map_panes
+        board = scene.map_view.board_rect(pane)
+        geo = scene.map_view.geometry(board.size)
+        drawn = {text: box for text, box, p in labels if p == pane}
+        for expected in ("PAK", "AFG", "US", "CHN", "Durand Line"):
+            assert expected in drawn, expected
+        for n, region in enumerate(geo.regions):
+            box = drawn[region.id]
+            centre = (box.centerx - board.left, box.centery - board.top)
+            px, py = geo.points[n]
+            near = abs(centre[0] - px) <= 1.6 * box.width and abs(centre[1] - py) <= 2.5 * box.h
+            assert geo.owns(n, centre) or near, f"{region.id} is named away from its area"
+        for actor, other in (("PAK", "AFG"), ("AFG", "PAK")):  # never in the other country
+            box = drawn[actor]
+            assert geo.country_at((box.centerx - board.left, box.centery - board.top)) != other
+    finally:
+        app.close()

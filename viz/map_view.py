@@ -9,6 +9,7 @@ placed clear of the others. The viewer and the game window share this module.
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cached_property
 
@@ -48,6 +49,7 @@ class BoardGeometry:
         self.regions = geography().regions
         self.projection = proj = Projection(self.size, world.bbox)
         self.scale = proj.px_per_degree
+        self.map_height = self.scale * (world.bbox[3] - world.bbox[1])  # in pixels
         self.polygons = [[pixel_ring(proj, ring) for ring in parts] for parts in world.regions]
         self.other = [pixel_ring(proj, ring) for ring in world.other]
         self.countries = {k: [pixel_ring(proj, r) for r in v] for k, v in world.countries.items()}
@@ -106,11 +108,12 @@ class BoardGeometry:
         d = np.hypot(xs - px, ys - py)
         keep = (d <= reach) & ((np.abs(xs - px) > 18) | (np.abs(ys - py) > 10))
         xs, ys = xs[keep], ys[keep]
-        if len(xs) < PULSE_CAP:
+        if len(xs) < PULSE_CAP:  # a ring around the point, as wide as the map allows
+            rx = min(22.0, max(4.0, 0.06 * self.map_height))
             return [
                 (
-                    int(px + math.cos(a) * 22 * geo_jitter(n, k)),
-                    int(py + math.sin(a) * 16 * geo_jitter(n, k)),
+                    int(px + math.cos(a) * rx * geo_jitter(n, k)),
+                    int(py + math.sin(a) * rx * 0.73 * geo_jitter(n, k)),
                 )
                 for k, a in ((k, (n * 1.3 + k * 2.39996) % math.tau) for k in range(PULSE_CAP))
             ]
@@ -132,7 +135,9 @@ class BoardGeometry:
             for i in (1, 2, 0, 3, 4, 5, 6):
                 x, y = self.durand_points[i]
                 for ux, uy in ((0, 0.8), (0, -0.8), (0.6, 0), (-0.6, 0),
-                               (0.4, 1), (-0.4, -1), (0.4, -1), (-0.4, 1)):  # fmt: skip
+                               (0.4, 1), (-0.4, -1), (0.4, -1), (-0.4, 1),
+                               (0, 1.6), (0, -1.6), (0.9, 0), (-0.9, 0),
+                               (0.7, 1.6), (-0.7, -1.6), (0.7, -1.6), (-0.7, 1.6)):  # fmt: skip
                     dx, dy = ux * w, uy * h
                     box = pygame.Rect(0, 0, w, h)
                     box.center = (int(x + dx), int(y + dy))
@@ -162,7 +167,8 @@ class BoardGeometry:
             x, y = self.badge_point(actor)
             centres = list(around(x, y, w * 0.6, h + 2, 6))
             home = [c for c in centres if self.country_at(c) == actor]
-            self._cached[key] = home + [c for c in centres if c not in home]
+            beside = [c for c in centres if self.country_at(c) is None]  # never the other's
+            self._cached[key] = home + beside
         return self._cached[key]
 
     def count_spots(self, n: int, reach: float) -> tuple[list, list]:
@@ -209,6 +215,7 @@ class MapView:
         self._geometry: dict[tuple[int, int], BoardGeometry] = {}
         self._areas: dict[tuple, pygame.Surface] = {}
         self._labels: dict[tuple, pygame.Surface] = {}
+        self.badge_base: dict[str, int] = {}  # the text size each badge got this frame
 
     def geometry(self, size: tuple[int, int]) -> BoardGeometry:
         if size not in self._geometry:
@@ -282,23 +289,31 @@ class MapView:
 
         title = typo.fit(title, 13, rect.width - 8, bold=True)
         put(title, 13, theme.TEXT, True, [(rect.centerx, rect.top + 2 + typo.line_height(13) / 2)])
-        self._region_labels(surface, put, geo, data, month, reference, ox, oy)
-        badges = self._place_badges(placer, geo, board)
-        self._country_names(put, geo, ox, oy)
-        tag = typo.measure("Durand Line", 11)
-        put("Durand Line", 11, DURAND, False, [(x + ox, y + oy) for x, y in geo.tag_spots(tag)])
+        # A thumbnail (a tiny window in large text) keeps its areas and pulses only: labels
+        # there would sit on the wrong regions and cover the map (hovering still names them).
+        thumbnail = geo.map_height < 6 * typo.line_height(9)
+        badges = {}
+        if not thumbnail:
+            self._region_labels(surface, put, geo, data, month, reference, ox, oy)
+            badges = self._place_badges(placer, geo, board)
+            self._country_names(put, geo, ox, oy)
+            tag = typo.measure("Durand Line", 11)
+            spots = [(x + ox, y + oy) for x, y in geo.tag_spots(tag)]
+            put("Durand Line", 11, DURAND, False, spots)
         self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)
         notices = self._joint_and_clash(surface, geo, badges, data, month, phase, replicate, ox, oy)
         for actor, box in badges.items():
             pygame.draw.rect(surface, theme.STATE_COLOURS[actor], box, border_radius=6)
-            text = typo.render(actor, 12, theme.BACKGROUND, bold=True)
+            text = typo.render(actor, self.badge_base[actor], theme.BACKGROUND, bold=True)
             surface.blit(text, text.get_rect(center=box.center))
             typo.note(actor, box, rect)
         for text, base, colour, bold, box in texts:
             self._shadowed(surface, text, base, colour, bold, box)
             typo.note(text, box, rect)
         self._notices(surface, placer, rect, notices)
+        if thumbnail:
+            return
         self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
         for name, (lon, lat) in NEIGHBOURS:  # last: only where nothing else wants the room
             x, y = geo.to_px(lon, lat)
@@ -343,12 +358,22 @@ class MapView:
             for base in (13, 11, 9):
                 w, h = self.typo.measure(region.id, base, True)
                 centres = around(cx, cy, w / 2 + 2, h / 2 + 1, 4)  # tried lazily, in order
-                if small:  # beside the dot, never on it
-                    dot_x, dot_y = px + ox, py + oy
+                dot_x, dot_y = px + ox, py + oy
+                if small:  # beside the dot, never on it, never far from it
                     centres = (
                         (x, y)
                         for x, y in centres
-                        if abs(x - dot_x) > w / 2 + 3 or abs(y - dot_y) > h / 2 + 3
+                        if (abs(x - dot_x) > w / 2 + 3 or abs(y - dot_y) > h / 2 + 3)
+                        and abs(x - dot_x) <= 1.6 * w
+                        and abs(y - dot_y) <= 2.5 * h
+                    )
+                else:  # in its own area (or right by its point), never on a neighbour's
+                    spread = [(x + ox, y + oy) for x, y in geo.pulse_spots[index]]
+                    centres = (
+                        (x, y)
+                        for x, y in itertools.chain(centres, spread)
+                        if geo.owns(index, (x - ox, y - oy))
+                        or (abs(x - dot_x) <= w / 2 and abs(y - dot_y) <= h)
                     )
                 name = put(region.id, base, theme.TEXT, True, centres)
                 if name is not None:
@@ -367,37 +392,47 @@ class MapView:
     def _country_names(self, put, geo, ox, oy) -> None:
         """AFGHANISTAN and PAKISTAN in spaced capitals, where the region labels leave room."""
         base = 13 if geo.scale >= 24 * self.typo.scale else 10
-        for name, spots in COUNTRY_NAMES:
+        for (name, spots), country in zip(COUNTRY_NAMES, ("AFG", "PAK"), strict=True):
             text = " ".join(name) if base == 13 else name
             centres = []
             for lon, lat in spots:
                 x, y = geo.to_px(lon, lat)
                 centres += [(x + ox, y + oy + dy) for dy in (0, 8, -8, 16, -16)]
-            put(text, base, theme.MUTED, True, centres)
+            for n, region in enumerate(geo.regions):  # then wherever the country has room
+                if region.country == country and not geo.area[n] < 900 * self.typo.scale**2:
+                    centres += [(x + ox, y + oy) for x, y in geo.pulse_spots[n]]
+            if put(text, base, theme.MUTED, True, centres) is None and base == 13:
+                put(name, 10, theme.MUTED, True, centres)
 
     def _place_badges(self, placer, geo, board) -> dict[str, pygame.Rect]:
         """The states' badges: US and China in the top corners, Pakistan and the Afghan
         Taliban near their capitals, each moved until it covers no label."""
         boxes = {}
+        self.badge_base.clear()
         for actor in ("US", "CHN", "PAK", "AFG"):
-            w, h = self.typo.measure(actor, 12, True)
-            w, h = w + 12, h + 6
-            x, y = geo.badge_point(actor)
-            x, y = x + board.left, y + board.top
-            if actor in OFF_MAP:
-                x = min(board.right - w // 2 - 2, max(board.left + w // 2 + 2, x))
-                y = max(board.top + h // 2, y - 12)
-                step = -1 if actor == "CHN" else 1
-                centres = [
-                    (x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)
-                ]
-            else:  # inside its own country first, so the badge is never read as the other's
-                spots = geo.badge_spots(actor, (w, h))
-                centres = [(cx + board.left, cy + board.top) for cx, cy in spots]
-            box = placer.place((w, h), centres)
-            if box is not None:
-                boxes[actor] = box
+            for base in (12, 10):  # smaller rather than missing on a crowded map
+                w, h = self.typo.measure(actor, base, True)
+                w, h = w + int(12 * base / 12), h + 6 * base // 12
+                box = placer.place((w, h), self._badge_centres(actor, geo, board, w, h))
+                if box is not None:
+                    boxes[actor], self.badge_base[actor] = box, base
+                    break
         return boxes
+
+    def _badge_centres(self, actor, geo, board, w, h):
+        x, y = geo.badge_point(actor)
+        x, y = x + board.left, y + board.top
+        if actor in OFF_MAP:
+            x = min(board.right - w // 2 - 2, max(board.left + w // 2 + 2, x))
+            y = max(board.top + h // 2, y - 12)
+            step = -1 if actor == "CHN" else 1
+            return [(x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)]
+        # inside its own country first, so the badge is never read as the other's
+        spots = list(geo.badge_spots(actor, (w, h)))
+        for n, region in enumerate(geo.regions):
+            if region.country == actor:
+                spots += geo.pulse_spots[n]
+        return [(cx + board.left, cy + board.top) for cx, cy in spots]
 
     def _notices(self, surface, placer, pane, notices) -> None:
         """This month's joint operation and border clash, named in clear space under the title."""
