@@ -46,7 +46,7 @@ KEYS = (
     ("F1 / H / ?", "this help"),
     ("Esc / Q", "close a panel / quit"),
 )
-NOTE = "A teaching abstraction, not a forecast. Any key closes this help."
+NOTE = "A teaching abstraction, not a forecast. Map: Natural Earth. Any key closes this help."
 
 
 class ViewerScene(Scene):
