@@ -94,6 +94,21 @@ def test_every_lever_has_a_plain_label():
             assert spec.label and "_" not in spec.label and spec.label != name
 
 
+def test_the_classroom_reads_the_same_plain_lever_titles():
+    """One definition of each lever's plain title: the browser classroom's lever cards and
+    deal terms show what the game window's sliders show."""
+    from viz.classroom.catalog import lever_cards, offer_kinds
+
+    for role in R.ROLES:
+        levers = R.role_levers(role)
+        assert {c["name"]: c["title"] for c in lever_cards(role)} == {
+            name: spec.label for name, spec in levers.items()
+        }
+    for offer in offer_kinds():
+        for term in offer["terms"]:
+            assert term["title"] == R.role_levers(term["role"])[term["lever"]].label
+
+
 def test_offers_show_their_terms_in_plain_words():
     app = turn_window((1280, 720), False)
     try:
@@ -160,8 +175,9 @@ def test_game_over_columns_never_overlap(large):
     game = Game(BASELINE, seed=5, turns=1, replicates=8)
     app = PlayApp(game, large_font=large)
     try:
-        game.end_game()
-        app.set_scene(GameOverScene(app))
+        app.briefed = True
+        assert app.teacher("end_game"), app.status
+        assert isinstance(app.scene, GameOverScene)
         app.run(2, fixed_dt=DT)
         typo, final = app.typo, game.final_scores()
         x_name, x_score, x_verdict, x_goal = app.scene.columns
@@ -191,10 +207,9 @@ def test_the_hand_over_button_holds_its_words_in_large_font():
 def test_the_game_map_is_the_viewers_and_names_the_region_under_the_mouse(monkeypatch):
     app = turn_window((1280, 720), False)
     try:
-        game = app.game
-        for role in R.ROLES:
-            game.play_bot(role)
-        game.end_turn()
+        for role in ("US", "PAK"):  # the people pass; the bots move; the quarter is played
+            assert app.send({"seat": role, "kind": "done"}), app.status
+        assert app.game.played == 1
         app.set_scene(TurnScene(app, "US"))
         app.run(1, fixed_dt=DT)
         rect = app.scene.layout.map

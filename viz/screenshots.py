@@ -82,22 +82,22 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
 
 def game_window(out: Path) -> None:
     """The game window at a desk and on a projector: Pakistan's turn in turn 2 of the
-    baseline, an offer from the US on the table, the map of the first quarter."""
+    baseline, an offer from China on the table, deals in force, the map of the first
+    quarter. Every move goes through the turn flow, as a player's or the teacher's."""
     from sim.game.engine import Game
     from viz.play.app import PlayApp
-    from viz.play.scenes import TurnScene
+    from viz.play.scenes import HandOverScene, TurnScene
 
     for name, large in (("game-window.png", False), ("game-window-large-font.png", True)):
-        seats = {"US": "person", "PAK": "person", "AFG": "bot", "CHN": "bot"}
-        game = Game(ROOT / "scenarios" / "baseline.yaml", seed=7, turns=8, replicates=20,
-                    seats=seats)  # fmt: skip
+        game = Game(ROOT / "scenarios" / "baseline.yaml", seed=7, turns=8, replicates=20)
         app = PlayApp(game, large_font=large)
         app.briefed = True
-        for role in ("US", "PAK", "AFG", "CHN"):
-            game.play_bot(role)
-        game.end_turn()
-        app.news.append("T1 results: the first quarter is played; PAK moves next.")
-        app.set_scene(TurnScene(app, "PAK"))
+        app.teacher("step")  # the bots play the first quarter (the table waits for the step)
+        app.teacher("seat", role="US", player="person")
+        app.teacher("seat", role="PAK", player="person")
+        app.send({"seat": "US", "kind": "done"})
+        assert isinstance(app.scene, HandOverScene) and app.scene.role == "PAK", app.status
+        app.set_scene(TurnScene(app, "PAK"))  # as Pakistan's "show my seat" does
         app.run(3, fixed_dt=DT)
         app.screenshot(out / name)
         app.close()

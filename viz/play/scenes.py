@@ -1,9 +1,10 @@
 """Scenes of the graphical game, each with enter (build) / handle_event / update(dt) / draw.
 
-HandOverScene hides everything private until the named role's player is at the screen;
-TurnScene is one role's move (levers with plain names, offers with their terms, teacher
-controls, the map); GameOverScene shows the result and writes the debrief. Widgets turn
-clicks into calls on the game engine. Every size is measured from the text it holds, so
+HandOverScene hides everything private until the named role's player is at the screen
+(it shows only the public news); TurnScene is one role's move (levers with plain names,
+offers with their terms, teacher controls, the map) and shows that seat's own view;
+GameOverScene shows the result and writes the debrief. Widgets turn clicks into commands
+for the turn flow (sim.game.flow.Table). Every size is measured from the text it holds, so
 the window can be resized and the large font never pushes one thing over another.
 """
 
@@ -205,22 +206,22 @@ class StepScene(Scene):
 
     def handle_event(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
-            self.app.play_next_turn()
+            self.app.teacher("step")
             return True
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
         g = self.app.game
         if event.ui_element is self.play:
-            self.app.play_next_turn()
+            self.app.teacher("step")
         elif event.ui_element is self.to_end:
-            self.app.play_next_turn(to_the_end=True)
+            self.app.teacher("autoplay")
         elif event.ui_element is self.end:
-            g.end_game()
-            self.app.advance()
+            self.app.teacher("end_game")
         elif event.ui_element in self.seats:
             role = self.seats[event.ui_element]
-            g.set_seat(role, "person" if g.seats[role] == "bot" else "bot")
-            self.app.advance()  # a person at the table: the turn goes on with hand-overs
+            # A person at the table: the turn goes on with hand-overs.
+            player = "person" if g.seats[role] == "bot" else "bot"
+            self.app.teacher("seat", role=role, player=player)
         else:
             return False
         return True
@@ -310,22 +311,27 @@ class TurnScene(Scene):
     # The widgets and the text read the game only through these, so they do not care where
     # the seat's view comes from.
 
+    def view(self) -> dict:
+        """This seat's view of the table (cached by the app until the table changes)."""
+        return self.app.view(self.role)
+
     def seat_levers(self) -> dict[str, float]:
-        return self.app.game.levers_of(self.role)
+        return {name: lever["value"] for name, lever in self.view()["you"]["levers"].items()}
 
     def can_propose(self, kind: R.OfferKind) -> bool:
-        offers = self.app.game.offers
-        return not any(o.kind == kind.name and o.status in ("pending", "accepted") for o in offers)
+        return kind.name in self.view()["you"]["can_propose"]
 
     def offers_in(self) -> list[tuple[int, str, R.OfferKind]]:
         """(id, proposer, kind) of the offers waiting for this seat's answer."""
-        return [(o.id, o.proposer, o.spec) for o in self.app.game.pending_for(self.role)]
+        return [
+            (o["id"], o["proposer"], R.OFFERS[o["kind"]]) for o in self.view()["you"]["offers_in"]
+        ]
 
     def deals_in_force(self) -> list[tuple[int, R.OfferKind]]:
-        return [(o.id, o.spec) for o in self.app.game.deals(self.role)]
+        return [(o["id"], R.OFFERS[o["kind"]]) for o in self.view()["you"]["deals"]]
 
     def paused(self) -> bool:
-        return self.app.game.paused
+        return self.view()["paused"]
 
     # ------------------------------------------------------------ widgets
 
@@ -470,12 +476,8 @@ class TurnScene(Scene):
             return False
         if event.ui_element in self.seat_buttons:
             other = self.seat_buttons[event.ui_element]
-            g = self.app.game
-            g.set_seat(other, "person" if g.seats[other] == "bot" else "bot")
-            if other == self.role and g.seats[other] == "bot":
-                self.on_bot_moves()
-            else:
-                self.app.set_scene(TurnScene(self.app, self.role))
+            now = self.app.game.seats[other]
+            self.app.teacher("seat", role=other, player="person" if now == "bot" else "bot")
             return True
         if event.ui_element in self.offer_buttons:
             self.offer(*self.offer_buttons[event.ui_element])
@@ -486,92 +488,61 @@ class TurnScene(Scene):
                 return True
         return False
 
-    def act(self, fn, *args) -> bool:
-        """Call the engine; a refused move becomes the status line, never a crash."""
-        start = len(self.app.game.log)
-        try:
-            fn(*args)
-        except DurandError as exc:
-            self.app.status = f"Not allowed: {exc}"
-            return False
-        for e in self.app.game.log[start:]:
-            if e.public:
-                self.app.tell(e)
-            else:
-                why = f", because {e.reason}" if e.reason else ""
-                self.app.news.append(f"T{e.turn} {e.role} (you): {e.text}{why}")
-        self.app.status = ""
-        return True
+    def move(self, kind: str, **fields) -> bool:
+        """Send one of this seat's moves, with the reason typed (if any)."""
+        why = self.reason.get_text().strip()
+        return self.app.send({"seat": self.role, "kind": kind, **fields, "reason": why})
 
     def on_apply(self) -> None:
-        g, why = self.app.game, self.reason.get_text().strip()
+        levers = self.app.view(self.role)["you"]["levers"]
         for name, slider in self.sliders.items():
             spec = R.role_levers(self.role)[name]
             value = rounded(slider.get_current_value(), spec.high)
-            if abs(value - g.lever(self.role, name)) > 1e-9:
-                self.act(g.set_lever, self.role, name, value, why)
-        self.app.set_scene(TurnScene(self.app, self.role))
+            if abs(value - levers[name]["value"]) > 1e-9 and not self.move(
+                "set", lever=name, value=value
+            ):
+                break  # the refusal stays on the status line
 
     def offer(self, what: str, arg) -> None:
-        g, why = self.app.game, self.reason.get_text().strip()
         if what == "propose":
-            self.act(g.propose, self.role, arg, why)
+            self.move("propose", offer=arg)
         elif what in ("accept", "refuse"):
-            self.act(g.answer, self.role, arg, what == "accept", why)
+            self.move("answer", offer_id=arg, accept=what == "accept")
         else:
-            self.act(g.break_deal, self.role, arg, why)
-        self.app.set_scene(TurnScene(self.app, self.role))
+            self.move("break", offer_id=arg)
 
     def on_done(self) -> None:
-        self.app.person_done()
+        self.app.send({"seat": self.role, "kind": "done"})
 
     def on_undo(self) -> None:
-        try:
-            what = self.app.game.undo()
-        except DurandError as exc:
-            self.app.status = f"Not allowed: {exc}"
-            return
-        self.app.news.append(f"Undone: {what}")
-        self.app.restart_turn()
+        turn = self.app.game.turn
+        if self.app.send({"seat": self.role, "kind": "undo"}):
+            self.app.status = f"Undone: your moves of turn {turn}"
 
     def on_bot(self) -> None:
-        self.app.game.set_seat(self.role, "bot")
-        self.on_bot_moves()
-
-    def on_bot_moves(self) -> None:
-        g = self.app.game
-        for e in g.play_bot(self.role):
-            self.app.tell(e)
-        self.app.person_done()
+        self.app.send({"seat": self.role, "kind": "bot"})
 
     def on_save(self) -> None:
-        if self.app.save_path is None:
-            self.app.status = "No save file: start with --save FILE"
-        elif self.app.autosave():
-            self.app.status = f"Saved to {self.app.save_path}"
+        self.app.save_now()
 
     def on_pause(self) -> None:
-        g = self.app.game
-        g.paused = not g.paused
-        self.app.status = "Paused by the teacher" if g.paused else ""
-        self.app.set_scene(TurnScene(self.app, self.role))
+        paused = self.app.table.paused
+        self.app.teacher("resume" if paused else "pause")
+        if not paused:
+            self.app.status = "Paused by the teacher"
 
     def on_reveal(self) -> None:
-        self.app.game.revealed = True
-        for e in self.app.game.log:
-            if not e.public:
-                self.app.tell(e)
+        self.app.teacher("reveal")
 
     def chosen_event(self) -> str:
         option = self.event_menu.selected_option  # (text, id) in pygame_gui >= 0.6.10
         return option[0] if isinstance(option, tuple) else option
 
     def on_inject(self) -> None:
-        self.act(self.app.game.inject, self.chosen_event())
+        self.app.teacher("event", event=self.chosen_event())
 
     def on_end(self) -> None:
-        self.app.game.end_game()
-        self.app.advance()
+        self.app.teacher("end_game")
 
     # ------------------------------------------------------------ drawing
 
@@ -580,7 +551,8 @@ class TurnScene(Scene):
         w, _ = surface.get_size()
         colour = theme.STATE_COLOURS[role]
         surface.blit(typo.render(self.title(), 22, colour, True), (PAD, 6))
-        spend = f"budget {R.budget(role):g}, spending {g.spending(role):g} USD M/yr"
+        you = self.view()["you"]
+        spend = f"budget {you['budget']:g}, spending {you['spending']:g} USD M/yr"
         head = f"Turn {g.turn} of {g.turns} · {g.quarter()} · {spend}"
         seats_left = min(r.left for r in lay.seats)
         room = (seats_left if lay.seats[0].top < lay.header.bottom - 20 else w) - 2 * PAD
@@ -592,6 +564,7 @@ class TurnScene(Scene):
     def draw_info(self, area, size) -> None:
         """What the player knows: goal and score, last quarter, deals, news (clipped)."""
         typo, g, role = self.app.typo, self.app.game, self.role
+        view = self.view()
         width, _ = size
         y = 0
         if self.paused():
@@ -604,7 +577,7 @@ class TurnScene(Scene):
         goal = R.GOALS[role]
         y = text_block(area, typo, [
             f"Goal: {goal.summary}",
-            f"Last score {g.last_scores()[role]:.0f} (50 = as under the status quo)",
+            f"Last score {view['you']['last_score']:.0f} (50 = as under the status quo)",
         ], 0, y, width, 13)  # fmt: skip
         scored = "Scored on: " + ", ".join(
             f"{c.label} ({c.better} better)" for c in goal.components
@@ -625,20 +598,23 @@ class TurnScene(Scene):
             status_quo = typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED)
             area.blit(status_quo, status_quo.get_rect(topright=(width, y)))
             y += typo.line_height(12)
-        if g.revealed:
+        shown = view["revealed"]  # what the teacher revealed, as it stood at that moment
+        if shown is not None:
             y += 6
             for other in R.ROLES:
                 levers = ", ".join(
-                    f"{R.role_levers(other)[k].label} {v:g}" for k, v in g.levers_of(other).items()
+                    f"{R.role_levers(other)[k].label} {v:g}"
+                    for k, v in shown["levers"][other].items()
                 )
-                line = f"{other} {g.last_scores()[other]:.0f}: {levers}"
+                line = f"{other} {shown['scores'][other]:.0f}: {levers}"
                 y = text_block(area, typo, [line], 0, y, width, 11, theme.YELLOW)
         deals = [
             f"Offer #{offer_id} from {proposer}: {kind.title} ({offer_terms(kind)})"
             for offer_id, proposer, kind in self.offers_in()
         ] + [f"Deal in force: #{deal_id} {kind.title}" for deal_id, kind in self.deals_in_force()]
         y = text_block(area, typo, deals, 0, y + 6, width, 12, theme.SKY)
-        text_block(area, typo, self.app.news[-10:], 0, y + 4, width, 11, theme.MUTED)
+        news = self.app.news_for(role)[-10:]  # this seat's own view of the news
+        text_block(area, typo, news, 0, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
         """The viewer's map of the last month played (median strengths; one run's attacks)."""
@@ -709,7 +685,8 @@ class GameOverScene(Scene):
     def draw(self, surface) -> None:
         typo, g = self.app.typo, self.app.game
         w, _ = surface.get_size()
-        surface.blit(typo.render("The game is over", 26, theme.TEXT, True), (16, 12))
+        title = "The game is over" if g.finished else "This session's turns are played"
+        surface.blit(typo.render(title, 26, theme.TEXT, True), (16, 12))
         y = 20 + typo.line_height(26)
         final = g.final_scores()
         # Columns as wide as their widest entry, so no name runs into its score.
