@@ -1,37 +1,14 @@
 """What never changes during a class, sent once to every page: lever cards in plain
 language (meaning, range, cost, the source sentence), goals, deals with their full terms,
 the teacher's events and the regions on the map. All of it comes from sim.game.rules and
-the model's parameter registry; only the short lever titles are written here."""
+the model's parameter registry (lever titles are the plain labels the game window shows,
+``LeverRule.label``)."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from sim.game import rules as R
-
-# Short titles for the lever cards (the registry's unit text says what each one means).
-LEVER_TITLES = {
-    "military_aid_pak": "Military aid to Pakistan",
-    "civil_aid_pak": "Civilian aid to Pakistan",
-    "do_more": "'Do more' conditions on aid",
-    "ct_salience": "Priority given to counterterrorism",
-    "intel_sharing": "Intelligence sharing with Pakistan",
-    "joint_ops": "Joint operations",
-    "help_vs_ttp_bla": "Help Pakistan against TTP and BLA",
-    "drone_strikes": "Drone strikes in the border regions",
-    "weapons_retrieval": "Retrieve weapons left in Afghanistan",
-    "reserves_release": "Release frozen Afghan reserves",
-    "ct_effort": "Forces committed to counterterrorism",
-    "support_vs_iskp": "Support the US against ISKP",
-    "deportation": "Deport undocumented Afghans",
-    "border_closure": "Close the border",
-    "ttp_tolerance": "Tolerate TTP on Afghan soil",
-    "action_vs_iskp": "Act against ISKP",
-    "cooperation_pak": "Cooperate with Pakistan",
-    "cpec_investment": "Invest in CPEC (Pakistan)",
-    "afghan_mining": "Invest in Afghan mining",
-    "security_pressure": "Press Pakistan to protect CPEC",
-}
 
 # The public outcome figures every page may show (label, number format digits).
 OUTCOMES = (
@@ -64,7 +41,7 @@ def lever_cards(role: str) -> list[dict]:
         cards.append(
             {
                 "name": name,
-                "title": LEVER_TITLES.get(name, name.replace("_", " ").capitalize()),
+                "title": lever.label,
                 "meaning": lever.unit,
                 "low": lever.low,
                 "high": lever.high,
@@ -90,7 +67,7 @@ def offer_kinds() -> list[dict]:
                     "lever": t.lever,
                     "op": t.op,
                     "value": t.value,
-                    "title": LEVER_TITLES.get(t.lever, t.lever),
+                    "title": R.role_levers(t.role)[t.lever].label,
                 }
                 for t in k.terms
             ],  # fmt: skip
