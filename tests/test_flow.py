@@ -483,6 +483,10 @@ def test_the_window_hand_over_screen_shows_no_private_move_of_the_team_before(mo
         return real(surface, typo, lines, *args, **kw)
 
     monkeypatch.setattr(scenes, "text_block", recording)
+    plain = scenes.R.role_levers("US")["intel_sharing"].label  # the window's words for it
+
+    def hidden(line: str) -> bool:
+        return "intel_sharing" in line or plain in line or "secret" in line
 
     def us_moves(value, why):
         scene = app.scene
@@ -499,15 +503,16 @@ def test_the_window_hand_over_screen_shows_no_private_move_of_the_team_before(mo
         drawn.clear()
         pump(app)  # draw the hand-over screen
         assert any("Public news" in line for line in drawn)
-        assert not [line for line in drawn if "intel_sharing" in line or "secret" in line]
+        assert not [line for line in drawn if hidden(line)]
         pump(app, enter())  # Pakistan's own seat
         drawn.clear()
         pump(app)
-        assert not [line for line in drawn if "intel_sharing" in line or "secret" in line]
+        assert not [line for line in drawn if hidden(line)]
         pump(app, button(app.scene.buttons["reveal"]))
         drawn.clear()
         pump(app)
         assert [line for line in drawn if "a secret reason" in line]
+        assert [line for line in drawn if f"{plain} 0.9" in line]  # the revealed levers
         pump(app, button(app.scene.buttons["done"]))  # turn 2: US again
         pump(app, enter())
         us_moves(0.3, "a second secret")

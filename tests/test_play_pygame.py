@@ -21,10 +21,10 @@ from viz.play.scenes import (  # noqa: E402
     BriefingScene,
     GameOverScene,
     HandOverScene,
-    HelpOverlay,
     StepScene,
     TurnScene,
 )
+from viz.scene_manager import HelpOverlay  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -183,12 +183,12 @@ def test_window_keys_help_large_font_screenshot_and_fullscreen(app, tmp_path, mo
     key(app, pygame.K_SPACE)  # any key closes the help and does nothing else
     assert app.overlay is None and isinstance(app.scene, BriefingScene)
     key(app, pygame.K_F2)
-    assert app.typo.scale > 1.0 and isinstance(app.scene, BriefingScene)
+    assert app.large_font and isinstance(app.scene, BriefingScene)
     key(app, pygame.K_RETURN)
     key(app, pygame.K_RETURN)
     assert isinstance(app.scene, TurnScene)
     key(app, pygame.K_t)
-    assert app.typo.scale == 1.0 and isinstance(app.scene, TurnScene)
+    assert not app.large_font and isinstance(app.scene, TurnScene)
     key(app, pygame.K_F12)
     assert list(tmp_path.glob("durand-play-*.png")) and "Screenshot saved" in app.status
     key(app, pygame.K_F11)

@@ -1,4 +1,5 @@
-"""The viewer application: window, scene stack and the frame loop.
+"""The window both front ends share (FrameLoop: the frame loop, one scene manager, help,
+fullscreen, resizing, large text, screenshots) and the viewer built on it.
 
 ``run_viewer`` is what ``durand view`` calls. Headless runs use SDL's dummy drivers and a
 fixed frame time, so the same command renders the same picture in CI and for the docs.
@@ -41,17 +42,89 @@ def _use_dummy_drivers() -> None:
 
 
 class FrameLoop:
-    """The frame loop shared by the viewer and the game window: ``frame(dt)`` until
-    ``running`` goes false or ``frames`` have been drawn. ``fixed_dt`` (headless runs)
-    makes every frame advance the same time, uncapped; otherwise 60 fps, dt at most 0.1 s."""
+    """The window shared by the viewer and the game window.
 
-    running: bool
-    fullscreen: bool
-    windowed_size: tuple[int, int]
-    resizable = True  # the window's flag when not fullscreen
+    It owns the screen, the pygame_gui manager, the typography and one scene manager, and
+    does what both windows do alike: the frame loop, help, fullscreen, resizing, large text
+    and screenshots (a failed one is a warning on screen, never a crash). ``frame(dt)`` runs
+    until ``running`` goes false or ``frames`` have been drawn; ``fixed_dt`` (headless runs)
+    makes every frame advance the same time, uncapped; otherwise 60 fps, dt at most 0.1 s.
+    Subclasses say how to ``relayout`` (rebuild widgets after a size or font change) and how
+    to ``notify`` the user.
+    """
 
-    def frame(self, dt: float) -> None:
+    min_size: tuple[int, int] = (640, 400)
+    font_scales: tuple[float, float] = (1.0, 1.4)  # normal and large text
+    screenshot_prefix = "durand"
+    quit_keys: tuple[int, ...] = ()
+    output_dir: Path | None = None  # where screenshots go; None: the current folder
+    clear_screen = True  # False when the base scene paints every pixel itself
+    help_keys: tuple[tuple[str, str], ...] = ()
+    help_note = ""
+
+    def open_window(self, size: tuple[int, int], caption: str, large_font: bool = False) -> None:
+        _quiet_pygame()
+        import pygame
+        import pygame_gui
+
+        from viz.scene_manager import SceneManager
+        from viz.theme import Typography
+        from viz.widgets import theme_for
+
+        self._pygame, self._gui, self._theme_for = pygame, pygame_gui, theme_for
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption(caption)
+        pygame.key.set_repeat(350, 60)
+        size = self.clamp(size)
+        self.fullscreen = False
+        self.windowed_size = size
+        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.typo = Typography(self.font_scales[1 if large_font else 0])
+        self.manager = pygame_gui.UIManager(size, theme_for(self.typo.scale))
+        self.scenes = SceneManager()
+        self.running = True
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
+
+    @property
+    def large_font(self) -> bool:
+        return self.typo.scale > self.font_scales[0]
+
+    def clamp(self, size) -> tuple[int, int]:
+        return max(self.min_size[0], int(size[0])), max(self.min_size[1], int(size[1]))
+
+    # ------------------------------------------------------------ what subclasses say
+
+    def relayout(self) -> None:
+        """Rebuild the widgets for the window's size and font scale."""
         raise NotImplementedError
+
+    def notify(self, text: str, seconds: float = 4.0) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ window commands
+
+    def typing(self) -> bool:
+        """True while a text box has the keyboard (letter shortcuts are off)."""
+        focused = self.manager.get_focus_set() or set()
+        return any(isinstance(e, self._gui.elements.UITextEntryLine) for e in focused)
+
+    def show_help(self) -> None:
+        from viz.scene_manager import HelpOverlay
+
+        if not self.scenes.has(HelpOverlay):
+            self.scenes.push(HelpOverlay(self, self.help_keys, self.help_note))
+
+    def resize(self, size: tuple[int, int]) -> None:
+        size = self.clamp(size)
+        if not self.fullscreen:
+            self.windowed_size = size
+            self.screen = self._pygame.display.set_mode(size, self._pygame.RESIZABLE)
+        self.manager.set_window_resolution(self.size)
+        self.relayout()
 
     def toggle_fullscreen(self) -> None:
         """Fullscreen at the desktop's resolution, and back to the window's last size."""
@@ -60,9 +133,98 @@ class FrameLoop:
         if self.fullscreen:  # (0, 0): the desktop's resolution
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
-            flags = pygame.RESIZABLE if self.resizable else 0
-            self.screen = pygame.display.set_mode(self.windowed_size, flags)
+            self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
         self.manager.set_window_resolution(self.size)
+        self.relayout()
+
+    def toggle_large_font(self) -> None:
+        normal, large = self.font_scales
+        self.typo.scale = normal if self.large_font else large
+        self.typo.clear()
+        self.manager = self._gui.UIManager(self.size, self._theme_for(self.typo.scale))
+        self.relayout()
+
+    def screenshot(self, path: Path | None = None) -> Path:
+        """Save the window as a PNG; raises OutputError (with the path) if it cannot."""
+        from sim.inputs.errors import OutputError
+
+        if path is None:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            folder = self.output_dir if self.output_dir is not None else Path.cwd()
+            path = folder / f"{self.screenshot_prefix}-{stamp}.png"
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._pygame.image.save(self.screen, str(path))
+        except (self._pygame.error, OSError) as exc:
+            raise OutputError(f"cannot save the screenshot to {path}: {exc}") from exc
+        return path
+
+    def save_screenshot(self) -> Path | None:
+        """The screenshot key: saved, or a warning on screen (an unwritable folder)."""
+        from sim.inputs.errors import OutputError
+
+        try:
+            path = self.screenshot()
+        except OutputError as exc:
+            self.notify(f"Warning: {exc}", 8)
+            return None
+        self.notify(f"Screenshot saved to {path}")
+        return path
+
+    # ------------------------------------------------------------ loop
+
+    def shortcut(self, event, consumed: bool) -> bool:
+        """Window keys: F1/h/? help, F2/t large text, F11/f fullscreen, F12/p screenshot
+        (letters only when no widget took the key and no text box has the keyboard)."""
+        pygame = self._pygame
+        if event.type != pygame.KEYDOWN:
+            return False
+        k = event.key
+        letters = not consumed and not self.typing()
+        if k == pygame.K_F1 or (letters and k in (pygame.K_h, pygame.K_QUESTION, pygame.K_SLASH)):
+            self.show_help()
+        elif k == pygame.K_F2 or (letters and k == pygame.K_t):
+            self.toggle_large_font()
+        elif k == pygame.K_F11 or (letters and k == pygame.K_f):
+            self.toggle_fullscreen()
+        elif k == pygame.K_F12 or (letters and k == pygame.K_p):
+            self.save_screenshot()
+        elif letters and k in self.quit_keys:
+            self.running = False
+        else:
+            return False
+        return True
+
+    def handle(self, event) -> None:
+        pygame = self._pygame
+        if event.type == pygame.QUIT:
+            self.running = False
+            return
+        if event.type == pygame.VIDEORESIZE:
+            if not self.fullscreen:
+                self.resize(event.size)
+            return
+        if self.scenes.handle_overlay_event(event):
+            return
+        consumed = self.manager.process_events(event)
+        if self.scenes.handle_event(event):
+            return
+        self.shortcut(event, consumed)
+
+    def frame(self, dt: float) -> None:
+        from viz import theme
+
+        for event in self._pygame.event.get():
+            self.handle(event)
+            if not self.running:
+                return
+        self.scenes.update(dt)
+        self.manager.update(dt)
+        if self.clear_screen:
+            self.screen.fill(theme.BACKGROUND)
+        self.scenes.draw(self.screen, self.manager.draw_ui)
+        self._pygame.display.flip()
 
     def run(self, frames: int | None = None, fixed_dt: float | None = None) -> None:
         import pygame
@@ -74,9 +236,14 @@ class FrameLoop:
             self.frame(fixed_dt if fixed_dt is not None else min(dt, 0.1))
             n += 1
 
+    def close(self) -> None:
+        self._pygame.display.quit()
+
 
 class ViewerApp(FrameLoop):
-    """Owns the window and the pygame_gui manager; runs scenes frame by frame."""
+    """The viewer's window: one ViewerScene, the help pushed over it."""
+
+    clear_screen = False  # the viewer scene fills the window itself
 
     def __init__(
         self,
@@ -86,141 +253,24 @@ class ViewerApp(FrameLoop):
         large_font: bool = False,
         output_dir: Path | None = None,
     ):
-        _quiet_pygame()
-        import pygame
-        import pygame_gui
-
-        from viz.scenes import HelpOverlay, ViewerScene
-        from viz.theme import Typography
-        from viz.widgets import theme_for
-
-        self._pygame, self._gui, self._theme_for = pygame, pygame_gui, theme_for
-        self._help_cls = HelpOverlay
-        pygame.display.init()
-        pygame.font.init()
-        pygame.display.set_caption("Durand — viewer")
-        pygame.key.set_repeat(350, 60)
-        self.fullscreen = False
-        self.windowed_size = size
-        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-        self.output_dir = Path(output_dir or Path.cwd())
-        self.typo = Typography(1.4 if large_font else 1.0)
-        self.manager = pygame_gui.UIManager(self.size, theme_for(self.typo.scale))
-        self.running = True
-        self.scenes = []
-        self.viewer = ViewerScene(self, timeline)
-        self.scenes.append(self.viewer)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.screen.get_size()
-
-    # ------------------------------------------------------------ scene stack
-
-    def show_help(self) -> None:
-        if not any(isinstance(s, self._help_cls) for s in self.scenes):
-            self.scenes.append(self._help_cls(self))
-
-    def pop_scene(self, scene) -> None:
-        if scene in self.scenes and scene is not self.viewer:
-            self.scenes.remove(scene)
-
-    def typing(self) -> bool:
-        """True while a text box has the keyboard (shortcuts are off)."""
-        focused = self.manager.get_focus_set() or set()
-        return any(isinstance(e, self._gui.elements.UITextEntryLine) for e in focused)
-
-    # ------------------------------------------------------------ window
-
-    def resize(self, size: tuple[int, int]) -> None:
-        pygame = self._pygame
         from viz.layout import MIN_SIZE
+        from viz.scenes import KEYS, NOTE, ViewerScene
 
-        size = (max(MIN_SIZE[0], int(size[0])), max(MIN_SIZE[1], int(size[1])))
-        if not self.fullscreen:
-            self.windowed_size = size
-            self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-        self.manager.set_window_resolution(self.size)
+        self.min_size = MIN_SIZE
+        self.help_keys, self.help_note = KEYS, NOTE
+        self.quit_keys = ()
+        self.open_window(size, "Durand — viewer", large_font)
+        self.quit_keys = (self._pygame.K_q, self._pygame.K_ESCAPE)
+        self.output_dir = Path(output_dir or Path.cwd())
+        self.viewer = ViewerScene(self, timeline)
+        self.scenes.replace(self.viewer)
+
+    def relayout(self) -> None:
         self.viewer.clear_caches()
         self.viewer.rebuild()
 
-    def toggle_fullscreen(self) -> None:
-        super().toggle_fullscreen()
-        self.viewer.clear_caches()
-        self.viewer.rebuild()
-
-    def toggle_large_font(self) -> None:
-        self.typo.scale = 1.0 if self.typo.scale > 1.0 else 1.4
-        self.typo.clear()
-        self.manager = self._gui.UIManager(self.size, self._theme_for(self.typo.scale))
-        self.viewer.clear_caches()
-        self.viewer.rebuild()
-
-    def screenshot(self, path: Path | None = None) -> Path:
-        """Save the window as a PNG; raises OutputError (with the path) if it cannot."""
-        from sim.inputs.errors import OutputError
-
-        if path is None:
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            path = self.output_dir / f"durand-{stamp}.png"
-        path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._pygame.image.save(self.screen, str(path))
-        except (self._pygame.error, OSError) as exc:
-            raise OutputError(f"cannot save the screenshot to {path}: {exc}") from exc
-        return path
-
-    # ------------------------------------------------------------ loop
-
-    def handle(self, event) -> None:
-        pygame = self._pygame
-        if event.type == pygame.QUIT:
-            self.running = False
-            return
-        if event.type == pygame.VIDEORESIZE and not self.fullscreen:
-            self.resize(event.size)
-            return
-        consumed = self.manager.process_events(event)
-        for scene in reversed(self.scenes):
-            if scene.handle_event(event):
-                return
-        if consumed or event.type != pygame.KEYDOWN or self.typing():
-            return
-        key = event.key
-        if key in (pygame.K_h, pygame.K_QUESTION, pygame.K_SLASH):
-            self.show_help()
-        elif key in (pygame.K_F11, pygame.K_f):
-            self.toggle_fullscreen()
-        elif key in (pygame.K_p, pygame.K_F12):
-            from sim.inputs.errors import OutputError
-
-            try:
-                self.viewer.say(f"Saved {self.screenshot()}")
-            except OutputError as exc:  # an unwritable folder is reported, not fatal
-                self.viewer.say(str(exc), 8)
-        elif key == pygame.K_t:
-            self.toggle_large_font()
-        elif key in (pygame.K_q, pygame.K_ESCAPE):
-            self.running = False
-
-    def frame(self, dt: float) -> None:
-        for event in self._pygame.event.get():
-            self.handle(event)
-            if not self.running:
-                return
-        for scene in self.scenes:
-            scene.update(dt)
-        self.manager.update(dt)
-        for scene in self.scenes[:1]:
-            scene.draw(self.screen)
-        self.manager.draw_ui(self.screen)
-        for scene in self.scenes[1:]:
-            scene.draw(self.screen)
-        self._pygame.display.flip()
-
-    def close(self) -> None:
-        self._pygame.display.quit()
+    def notify(self, text: str, seconds: float = 4.0) -> None:
+        self.viewer.say(text, seconds)
 
 
 def run_viewer(

@@ -1,13 +1,15 @@
-"""The schematic map: the nine regions as board areas in their true relative positions.
+"""The map: Afghanistan and Pakistan, the model's nine regions drawn as their provinces
+(Natural Earth, viz/data/afpak_map.json), shaded by militant presence, the Durand Line bold.
 
-Areas are the cells nearest each region's point (sim/data/geography.yaml), cut off at a
-radius so they read as board-game areas; the Durand Line is where Pakistani and Afghan
-cells meet. The shaded area layer is drawn once per month and size and cached; pulses,
-flows and badges are drawn every frame over it.
+Geometry (projected outlines, a raster of which region owns each pixel, where pulses go)
+is computed once per pane size. The shaded area layer is drawn once per month and size
+and cached; pulses, flows, badges and every label are drawn each frame over it, each label
+placed clear of the others. The viewer and the game window share this module.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cached_property
 
@@ -18,71 +20,178 @@ from sim import GROUPS
 from sim.model.geography import geography
 from sim.run.timeline import Branch
 from viz import theme
+from viz.atlas import Projection, atlas, pixel_ring
 from viz.placement import Placer, around
 from viz.theme import Typography
 
-CELL_RADIUS = 0.17  # in the geography's unit coordinates
 PULSE_CAP = 14  # pulses drawn per region and month; more are summed in a label
 OFF_MAP = {"US": (0.04, 0.05), "CHN": (0.96, 0.05)}  # badge anchors as shares of the pane
-ON_MAP = {"PAK": ("PUN", 0.07, -0.06), "AFG": ("KBL", -0.11, 0.0)}
+ON_MAP = {"PAK": (71.3, 29.6), "AFG": (67.4, 34.3)}  # badges in their countries (lon, lat)
 FLOWS = (("US", "PAK", "aid.US-PAK"), ("CHN", "PAK", "aid.CHN-PAK"))
 FLOWS += (("CHN", "AFG", "aid.CHN-AFG"), ("US", "AFG", "aid.US-AFG"))
+COUNTRY_NAMES = (  # where each name may go (lon, lat), best first
+    ("AFGHANISTAN", ((64.6, 33.4), (63.6, 33.9), (65.6, 32.6), (66.2, 33.6), (63.3, 32.3))),
+    ("PAKISTAN", ((69.6, 27.6), (70.2, 28.6), (67.8, 28.4), (69.0, 26.6), (71.0, 27.4))),
+)
+NEIGHBOURS = (("IRAN", (61.4, 27.6)), ("INDIA", (75.6, 26.0)), ("Arabian Sea", (63.6, 24.3)))
+FADED = {g: theme.mix(c, theme.PANEL, 0.4) for g, c in theme.GROUP_COLOURS.items()}  # old pulses
+DURAND = (236, 236, 236)
+OTHER = (48, 52, 58)  # Gilgit-Baltistan and Azad Kashmir: not model regions
+OUTLINE = (120, 128, 138)
 
 
 class BoardGeometry:
-    """Pixel positions and the area raster for one pane size."""
+    """The projected map for one pane size: outlines, label points, the region raster."""
 
     def __init__(self, size: tuple[int, int]):
-        self.size = w, h = max(40, size[0]), max(40, size[1])
-        geo = geography()
-        self.regions = geo.regions
-        xs = np.array([r.x for r in geo.regions])
-        ys = np.array([r.y for r in geo.regions])
-        lo_x, hi_x = xs.min() - 0.19, xs.max() + 0.19
-        lo_y, hi_y = ys.min() - 0.2, ys.max() + 0.18
-        self.scale = min(w / (hi_x - lo_x), h / (hi_y - lo_y))
-        self.ox = (w - (hi_x - lo_x) * self.scale) / 2 - lo_x * self.scale
-        self.oy = (h - (hi_y - lo_y) * self.scale) / 2 - lo_y * self.scale
-        self.points = [self.to_px(r.x, r.y) for r in geo.regions]
-        self.country = np.array([r.country == "PAK" for r in geo.regions])
-        self._raster(xs, ys)
+        self.size = max(40, size[0]), max(40, size[1])
+        world = atlas()
+        self.regions = geography().regions
+        self.projection = proj = Projection(self.size, world.bbox)
+        self.scale = proj.px_per_degree
+        self.map_height = self.scale * (world.bbox[3] - world.bbox[1])  # in pixels
+        self.polygons = [[pixel_ring(proj, ring) for ring in parts] for parts in world.regions]
+        self.other = [pixel_ring(proj, ring) for ring in world.other]
+        self.countries = {k: [pixel_ring(proj, r) for r in v] for k, v in world.countries.items()}
+        self.durand_line = pixel_ring(proj, world.durand_line)
+        self.points = [proj.point(lon, lat) for lon, lat in world.labels]
+        self._raster()
+        line = np.asarray(self.durand_line, dtype=np.float64)
+        self.durand_points = [tuple(line[int(i)]) for i in np.linspace(2, len(line) - 3, 7)]
+        self.lines = self._line_layer()
+        self.pulse_spots = [self._spots(n) for n in range(len(self.regions))]
+        self._tag_spots: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._cached: dict[tuple, object] = {}  # label spots, per label size
 
-    def to_px(self, x: float, y: float) -> tuple[int, int]:
-        return int(self.ox + x * self.scale), int(self.oy + y * self.scale)
+    def to_px(self, lon: float, lat: float) -> tuple[int, int]:
+        return self.projection.point(lon, lat)
 
-    def _raster(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        w, h = self.size
-        gx = (np.arange(w, dtype=np.float32) - self.ox) / self.scale
-        gy = (np.arange(h, dtype=np.float32) - self.oy) / self.scale
-        d2 = (gx[None, :, None] - xs[None, None, :].astype(np.float32)) ** 2 + (
-            gy[:, None, None] - ys[None, None, :].astype(np.float32)
-        ) ** 2  # (h, w, N)
-        label = d2.argmin(axis=2)
-        inside = d2.min(axis=2) < CELL_RADIUS**2
-        label = np.where(inside, label, len(xs))  # N = outside
-        self.label = label.T.copy()  # (w, h), pygame's surfarray order
-        lab = self.label
-        edge = np.zeros_like(lab, dtype=bool)
-        edge[:-1] |= lab[:-1] != lab[1:]
-        edge[:, :-1] |= lab[:, :-1] != lab[:, 1:]
-        is_pak = np.append(self.country, False)[lab]
-        is_afg = np.append(~self.country, False)[lab]
-        durand = np.zeros_like(edge)
-        durand[:-1] |= (is_pak[:-1] & is_afg[1:]) | (is_afg[:-1] & is_pak[1:])
-        durand[:, :-1] |= (is_pak[:, :-1] & is_afg[:, 1:]) | (is_afg[:, :-1] & is_pak[:, 1:])
-        thick = durand.copy()
-        for shift in (1, -1):
-            thick |= np.roll(durand, shift, axis=0) | np.roll(durand, shift, axis=1)
-        xx, yy = np.meshgrid(np.arange(lab.shape[0]), np.arange(lab.shape[1]), indexing="ij")
-        self.edge = edge & ~thick
-        self.durand = thick & (((xx + yy) // 7) % 3 != 2)  # dashed
-        ys_, xs_ = np.nonzero(durand.T)
-        self.durand_mid = (int(xs_.mean()), int(ys_.mean())) if len(xs_) else (w // 2, h // 2)
-        top = int(np.argmin(ys_)) if len(ys_) else 0
-        self.durand_top = (int(xs_[top]), int(ys_[top])) if len(xs_) else self.durand_mid
-        self.durand_points = list(
-            zip(xs_[:: max(1, len(xs_) // 6)], ys_[:: max(1, len(xs_) // 6)], strict=True)
+    def _raster(self) -> None:
+        """``label[x, y]``: the index of the region at each pixel (N outside every region)."""
+        n = len(self.regions)
+        canvas = pygame.Surface(self.size)
+        canvas.fill((n, 0, 0))
+        for index, parts in enumerate(self.polygons):
+            for ring in parts:
+                if len(ring) >= 3:
+                    pygame.draw.polygon(canvas, (index, 0, 0), ring)
+        self.label = pygame.surfarray.array_red(canvas).astype(np.int16)  # (w, h)
+        self.area = np.bincount(self.label.ravel(), minlength=n + 1)[:n]
+
+    def _line_layer(self) -> pygame.Surface:
+        """Borders, the grey areas and the Durand Line, drawn once over the shaded regions."""
+        layer = pygame.Surface(self.size, pygame.SRCALPHA)
+        for ring in self.other:
+            if len(ring) >= 3:
+                pygame.draw.polygon(layer, OTHER, ring)
+                pygame.draw.aalines(layer, theme.BACKGROUND, True, ring)
+        for parts in self.polygons:
+            for ring in parts:
+                if len(ring) >= 2:
+                    pygame.draw.aalines(layer, theme.BACKGROUND, True, ring)
+        for parts in self.countries.values():
+            for ring in parts:
+                if len(ring) >= 2:
+                    pygame.draw.lines(layer, OUTLINE, True, ring, 2 if self.scale > 20 else 1)
+        width = 4 if self.scale > 30 else 3
+        if len(self.durand_line) >= 2:
+            pygame.draw.lines(layer, DURAND, False, self.durand_line, width)
+        return layer
+
+    def _spots(self, n: int) -> list[tuple[int, int]]:
+        """Up to PULSE_CAP places for region n's pulses: spread over its area near its label
+        point (farthest-point sampling); around the point when the region is tiny."""
+        px, py = self.points[n]
+        xs, ys = np.nonzero(self.label[::3, ::3] == n)
+        xs, ys = xs * 3, ys * 3
+        reach = max(12.0, 0.8 * math.sqrt(self.area[n] / math.pi))
+        d = np.hypot(xs - px, ys - py)
+        keep = (d <= reach) & ((np.abs(xs - px) > 18) | (np.abs(ys - py) > 10))
+        xs, ys = xs[keep], ys[keep]
+        if len(xs) < PULSE_CAP:  # a ring around the point, as wide as the map allows
+            rx = min(22.0, max(4.0, 0.06 * self.map_height))
+            return [
+                (
+                    int(px + math.cos(a) * rx * geo_jitter(n, k)),
+                    int(py + math.sin(a) * rx * 0.73 * geo_jitter(n, k)),
+                )
+                for k, a in ((k, (n * 1.3 + k * 2.39996) % math.tau) for k in range(PULSE_CAP))
+            ]
+        chosen = [int(np.argmin(np.hypot(xs - px, ys - py - 14)))]
+        nearest = np.hypot(xs - xs[chosen[0]], ys - ys[chosen[0]])
+        for _ in range(PULSE_CAP - 1):
+            pick = int(np.argmax(nearest))
+            chosen.append(pick)
+            nearest = np.minimum(nearest, np.hypot(xs - xs[pick], ys - ys[pick]))
+        return [(int(xs[i]), int(ys[i])) for i in chosen]
+
+    def tag_spots(self, size: tuple[int, int]) -> list[tuple[int, int]]:
+        """Centres for a box of ``size`` beside the Durand Line and clear of it: along the
+        Balochistan-Helmand stretch first, where the map has room, then north."""
+        if size not in self._tag_spots:
+            w, h = size
+            segments = list(zip(self.durand_line, self.durand_line[1:], strict=False))
+            spots = []
+            for i in (1, 2, 0, 3, 4, 5, 6):
+                x, y = self.durand_points[i]
+                for ux, uy in ((0, 0.8), (0, -0.8), (0.6, 0), (-0.6, 0),
+                               (0.4, 1), (-0.4, -1), (0.4, -1), (-0.4, 1),
+                               (0, 1.6), (0, -1.6), (0.9, 0), (-0.9, 0),
+                               (0.7, 1.6), (-0.7, -1.6), (0.7, -1.6), (-0.7, 1.6)):  # fmt: skip
+                    dx, dy = ux * w, uy * h
+                    box = pygame.Rect(0, 0, w, h)
+                    box.center = (int(x + dx), int(y + dy))
+                    if not any(box.clipline(a, b) for a, b in segments):
+                        spots.append(box.center)
+            self._tag_spots[size] = spots
+        return self._tag_spots[size]
+
+    def off_land(self, centre, size) -> bool:
+        """True if a box of ``size`` centred at ``centre`` covers no region (a neighbour's
+        name there cannot be read as a region's)."""
+        box = pygame.Rect(0, 0, *size)
+        box.center = (int(centre[0]), int(centre[1]))
+        box = box.clip(pygame.Rect(0, 0, *self.size))
+        if box.width == 0 or box.height == 0:
+            return False
+        return bool(
+            (self.label[box.left : box.right, box.top : box.bottom] == len(self.regions)).all()
         )
+
+    def badge_spots(self, actor: str, size: tuple[int, int]) -> list[tuple[float, float]]:
+        """Centres for an on-map badge of ``size`` near its anchor, those inside the actor's
+        own country first (cached per size)."""
+        key = (actor, size)
+        if key not in self._cached:
+            w, h = size
+            x, y = self.badge_point(actor)
+            centres = list(around(x, y, w * 0.6, h + 2, 6))
+            home = [c for c in centres if self.country_at(c) == actor]
+            beside = [c for c in centres if self.country_at(c) is None]  # never the other's
+            self._cached[key] = home + beside
+        return self._cached[key]
+
+    def count_spots(self, n: int, reach: float) -> tuple[list, list]:
+        """Centres for region n's attack count: (those in its own area, all of them)."""
+        key = ("count", n, round(reach))
+        if key not in self._cached:
+            px, py = self.points[n]
+            centres = [
+                (px + math.cos(a) * reach * k * 1.2, py + math.sin(a) * reach * k * 0.8)
+                for k in (0.5, 1.0, 0.7)
+                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
+            ] + self.pulse_spots[n]
+            self._cached[key] = ([c for c in centres if self.owns(n, c)], centres)
+        return self._cached[key]
+
+    def country_at(self, point) -> str | None:
+        """'PAK' or 'AFG' for a point (pane pixels) in one of their regions, else None."""
+        x, y = int(point[0]), int(point[1])
+        w, h = self.size
+        if not (0 <= x < w and 0 <= y < h):
+            return None
+        index = int(self.label[x, y])
+        return self.regions[index].country if index < len(self.regions) else None
 
     def owns(self, region: int, point) -> bool:
         """True if ``point`` (pane pixels) lies in ``region``'s area."""
@@ -95,9 +204,7 @@ class BoardGeometry:
         if actor in OFF_MAP:
             fx, fy = OFF_MAP[actor]
             return min(w - 30, max(24, int(fx * w))), int(fy * h + 12)
-        rid, dx, dy = ON_MAP[actor]
-        region = next(r for r in self.regions if r.id == rid)
-        return self.to_px(region.x + dx, region.y + dy)
+        return self.to_px(*ON_MAP[actor])
 
 
 class MapView:
@@ -107,6 +214,8 @@ class MapView:
         self.typo = typo
         self._geometry: dict[tuple[int, int], BoardGeometry] = {}
         self._areas: dict[tuple, pygame.Surface] = {}
+        self._labels: dict[tuple, pygame.Surface] = {}
+        self.badge_base: dict[str, int] = {}  # the text size each badge got this frame
 
     def geometry(self, size: tuple[int, int]) -> BoardGeometry:
         if size not in self._geometry:
@@ -117,6 +226,7 @@ class MapView:
 
     def clear(self) -> None:
         self._areas.clear()
+        self._labels.clear()
 
     # ------------------------------------------------------------ cached layer
 
@@ -130,11 +240,13 @@ class MapView:
             self._areas.clear()
         geo = self.geometry(size)
         level = data.presence[month] / data.presence_scale
-        palette = np.array([theme.ramp(v) for v in level] + [theme.PANEL], dtype=np.uint8)
-        rgb = palette[geo.label]
-        rgb[geo.edge] = theme.BACKGROUND
-        rgb[geo.durand] = (236, 236, 236)
-        surf = pygame.surfarray.make_surface(rgb)
+        surf = pygame.Surface(geo.size)
+        surf.fill(theme.PANEL)
+        for value, parts in zip(level, geo.polygons, strict=True):
+            for ring in parts:
+                if len(ring) >= 3:
+                    pygame.draw.polygon(surf, theme.ramp(value), ring)
+        surf.blit(geo.lines, (0, 0))
         self._areas[key] = surf
         return surf
 
@@ -169,7 +281,7 @@ class MapView:
         texts: list[tuple[str, int, tuple, bool, pygame.Rect]] = []
 
         def put(text, base, colour, bold, centres) -> pygame.Rect | None:
-            size = typo.font(base, bold).size(text)
+            size = typo.measure(text, base, bold)
             box = placer.place(size, centres)
             if box is not None:
                 texts.append((text, base, colour, bold, box))
@@ -177,52 +289,98 @@ class MapView:
 
         title = typo.fit(title, 13, rect.width - 8, bold=True)
         put(title, 13, theme.TEXT, True, [(rect.centerx, rect.top + 2 + typo.line_height(13) / 2)])
-        self._region_labels(put, geo, data, month, reference, ox, oy)
-        tx, ty = geo.durand_top
-        mx, my = geo.durand_mid
-        tag_h = typo.line_height(11)
-        put(
-            "Durand Line",
-            11,
-            (236, 236, 236),
-            False,
-            [
-                (tx + ox, ty + oy - tag_h / 2 - 2),
-                *((x + ox + dx, y + oy) for x, y in geo.durand_points for dx in (40, -40)),
-                *around(mx + ox, my + oy, 50, tag_h, 3),
-            ],
-        )
-        badges = self._place_badges(placer, geo, board)
+        # A thumbnail (a tiny window in large text) keeps its areas and pulses only: labels
+        # there would sit on the wrong regions and cover the map (hovering still names them).
+        thumbnail = geo.map_height < 6 * typo.line_height(9)
+        badges = {}
+        if not thumbnail:
+            self._region_labels(surface, put, geo, data, month, reference, ox, oy)
+            badges = self._place_badges(placer, geo, board)
+            self._country_names(put, geo, ox, oy)
+            tag = typo.measure("Durand Line", 11)
+            spots = [(x + ox, y + oy) for x, y in geo.tag_spots(tag)]
+            put("Durand Line", 11, DURAND, False, spots)
         self._flows(surface, badges, branch, month, phase)
         self._pulses(surface, geo, data, month, phase, playing, replicate, ox, oy)
         notices = self._joint_and_clash(surface, geo, badges, data, month, phase, replicate, ox, oy)
         for actor, box in badges.items():
             pygame.draw.rect(surface, theme.STATE_COLOURS[actor], box, border_radius=6)
-            text = typo.render(actor, 12, theme.BACKGROUND, bold=True)
+            text = typo.render(actor, self.badge_base[actor], theme.BACKGROUND, bold=True)
             surface.blit(text, text.get_rect(center=box.center))
             typo.note(actor, box, rect)
         for text, base, colour, bold, box in texts:
-            surface.blit(typo.render(text, base, colour, bold), box)
+            self._shadowed(surface, text, base, colour, bold, box)
             typo.note(text, box, rect)
         self._notices(surface, placer, rect, notices)
+        if thumbnail:
+            return
         self._attack_labels(surface, placer, geo, data, month, replicate, ox, oy, rect)
+        for name, (lon, lat) in NEIGHBOURS:  # last: only where nothing else wants the room
+            x, y = geo.to_px(lon, lat)
+            size = typo.measure(name, 10)
+            if not geo.off_land((x, y), size):
+                continue
+            box = placer.place(size, [(x + ox, y + oy)])
+            if box is not None:
+                surface.blit(typo.render(name, 10, theme.FAINT), box)
+                typo.note(name, box, rect)
 
-    def _region_labels(self, put, geo, data, month, reference, ox, oy) -> None:
-        """Each region's id at its point (nudged or smaller if crowded), the presence under it."""
-        roomy = geo.scale >= 330 * self.typo.scale
-        for index, (region, (px, py), value) in enumerate(
-            zip(geo.regions, geo.points, data.presence[month], strict=True)
-        ):
-            cx, cy = px + ox, py + oy - (7 if roomy else 0)
+    def _shadowed(self, surface, text, base, colour, bold, box) -> None:
+        """Text with a dark edge, legible over shading, borders and pulses (rendered once)."""
+        key = (text, base, colour, bold, self.typo.scale)
+        label = self._labels.get(key)
+        if label is None:
+            face = self.typo.render(text, base, colour, bold)
+            shade = self.typo.render(text, base, theme.BACKGROUND, bold)
+            label = pygame.Surface((face.get_width() + 2, face.get_height() + 2), pygame.SRCALPHA)
+            for dx, dy in ((2, 2), (0, 1), (2, 1), (1, 0)):
+                label.blit(shade, (dx, dy))
+            label.blit(face, (1, 1))
+            if len(self._labels) > 2000:
+                self._labels.clear()
+            self._labels[key] = label
+        surface.blit(label, box.move(-1, -1))
+
+    def _region_labels(self, surface, put, geo, data, month, reference, ox, oy) -> None:
+        """Each region's id at its point (nudged or smaller if crowded), the presence under it
+        when the map has room; a dot marks the small regions whose label may sit outside."""
+        roomy = geo.scale >= 24 * self.typo.scale
+        order = sorted(range(len(geo.regions)), key=lambda n: geo.area[n])  # small ones first
+        for index in order:
+            region, (px, py) = geo.regions[index], geo.points[index]
+            value = data.presence[month][index]
+            small = geo.area[index] < 900 * self.typo.scale**2
+            cx, cy = px + ox, py + oy - (7 if roomy and not small else 0)
+            if small:
+                pygame.draw.circle(surface, DURAND, (px + ox, py + oy), 3)
+                pygame.draw.circle(surface, theme.BACKGROUND, (px + ox, py + oy), 3, 1)
             name = None
             for base in (13, 11, 9):
-                w, h = self.typo.font(base, True).size(region.id)
-                name = put(region.id, base, theme.TEXT, True, around(cx, cy, w / 2, h / 2, 2))
+                w, h = self.typo.measure(region.id, base, True)
+                centres = around(cx, cy, w / 2 + 2, h / 2 + 1, 4)  # tried lazily, in order
+                dot_x, dot_y = px + ox, py + oy
+                if small:  # beside the dot, never on it, never far from it
+                    centres = (
+                        (x, y)
+                        for x, y in centres
+                        if (abs(x - dot_x) > w / 2 + 3 or abs(y - dot_y) > h / 2 + 3)
+                        and abs(x - dot_x) <= 1.6 * w
+                        and abs(y - dot_y) <= 2.5 * h
+                    )
+                else:  # in its own area (or right by its point), never on a neighbour's
+                    spread = [(x + ox, y + oy) for x, y in geo.pulse_spots[index]]
+                    centres = (
+                        (x, y)
+                        for x, y in itertools.chain(centres, spread)
+                        if geo.owns(index, (x - ox, y - oy))
+                        or (abs(x - dot_x) <= w / 2 and abs(y - dot_y) <= h)
+                    )
+                name = put(region.id, base, theme.TEXT, True, centres)
                 if name is not None:
                     break
             if not roomy or name is None:
                 continue
-            sub, colour = f"{value:.2f}", theme.MUTED
+            sub, colour = f"{value:.2f}", theme.mix(theme.MUTED, theme.TEXT, 0.6)
             if reference is not None:
                 delta = value - reference.presence[month][index]
                 if abs(delta) >= 0.005:
@@ -231,34 +389,56 @@ class MapView:
             below = name.bottom + h / 2 - 2
             put(sub, 11, colour, False, [(name.centerx, below), (name.centerx, below + h / 3)])
 
+    def _country_names(self, put, geo, ox, oy) -> None:
+        """AFGHANISTAN and PAKISTAN in spaced capitals, where the region labels leave room."""
+        base = 13 if geo.scale >= 24 * self.typo.scale else 10
+        for (name, spots), country in zip(COUNTRY_NAMES, ("AFG", "PAK"), strict=True):
+            text = " ".join(name) if base == 13 else name
+            centres = []
+            for lon, lat in spots:
+                x, y = geo.to_px(lon, lat)
+                centres += [(x + ox, y + oy + dy) for dy in (0, 8, -8, 16, -16)]
+            for n, region in enumerate(geo.regions):  # then wherever the country has room
+                if region.country == country and not geo.area[n] < 900 * self.typo.scale**2:
+                    centres += [(x + ox, y + oy) for x, y in geo.pulse_spots[n]]
+            if put(text, base, theme.MUTED, True, centres) is None and base == 13:
+                put(name, 10, theme.MUTED, True, centres)
+
     def _place_badges(self, placer, geo, board) -> dict[str, pygame.Rect]:
         """The states' badges: US and China in the top corners, Pakistan and the Afghan
         Taliban near their capitals, each moved until it covers no label."""
         boxes = {}
+        self.badge_base.clear()
         for actor in ("US", "CHN", "PAK", "AFG"):
-            w, h = self.typo.font(12, True).size(actor)
-            w, h = w + 12, h + 6
-            x, y = geo.badge_point(actor)
-            x, y = x + board.left, y + board.top
-            if actor in OFF_MAP:
-                x = min(board.right - w // 2 - 2, max(board.left + w // 2 + 2, x))
-                y = max(board.top + h // 2, y - 12)
-                step = -1 if actor == "CHN" else 1
-                centres = [
-                    (x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)
-                ]
-            else:
-                centres = list(around(x, y, w * 0.6, h + 2, 4))
-            box = placer.place((w, h), centres)
-            if box is not None:
-                boxes[actor] = box
+            for base in (12, 10):  # smaller rather than missing on a crowded map
+                w, h = self.typo.measure(actor, base, True)
+                w, h = w + int(12 * base / 12), h + 6 * base // 12
+                box = placer.place((w, h), self._badge_centres(actor, geo, board, w, h))
+                if box is not None:
+                    boxes[actor], self.badge_base[actor] = box, base
+                    break
         return boxes
+
+    def _badge_centres(self, actor, geo, board, w, h):
+        x, y = geo.badge_point(actor)
+        x, y = x + board.left, y + board.top
+        if actor in OFF_MAP:
+            x = min(board.right - w // 2 - 2, max(board.left + w // 2 + 2, x))
+            y = max(board.top + h // 2, y - 12)
+            step = -1 if actor == "CHN" else 1
+            return [(x + step * i * w / 2, y + j * h / 2) for j in range(8) for i in range(4)]
+        # inside its own country first, so the badge is never read as the other's
+        spots = list(geo.badge_spots(actor, (w, h)))
+        for n, region in enumerate(geo.regions):
+            if region.country == actor:
+                spots += geo.pulse_spots[n]
+        return [(cx + board.left, cy + board.top) for cx, cy in spots]
 
     def _notices(self, surface, placer, pane, notices) -> None:
         """This month's joint operation and border clash, named in clear space under the title."""
         for text, colour in notices:
             text = self.typo.fit(text, 11, pane.width - 16, bold=True)
-            w, h = self.typo.font(11, True).size(text)
+            w, h = self.typo.measure(text, 11, True)
             top = pane.top + self.typo.line_height(13) + 4
             centres = [(pane.centerx, y) for y in range(top + h // 2 + 1, pane.bottom, 4)]
             box = placer.place((w + 10, h + 2), centres)
@@ -273,23 +453,18 @@ class MapView:
         """'N attacks' beside a region with more attacks than pulses drawn, where it is clear."""
         counts = data.attacks_by_region_group(month, replicate)
         r = 44 * self.typo.scale**0.5
-        for n, (px, py) in enumerate(geo.points):
+        for n in range(len(geo.points)):
             total = int(counts[n].sum())
             if total <= PULSE_CAP:
                 continue
-            centres = [
-                (px + math.cos(a) * r * k * 1.2, py + math.sin(a) * r * k * 0.8)
-                for k in (1.0, 0.7)
-                for a in (math.pi / 2, -math.pi / 2, 0, math.pi, 1.0, 2.1, -1.0, -2.1)
-            ]
             # in the region's own area first, so the count is not read as a neighbour's
-            own = [c for c in centres if geo.owns(n, c)]
+            own, centres = geo.count_spots(n, r)
             tries = [(f"{total} attacks", own), (str(total), own), (f"{total} attacks", centres)]
             for text, spots in tries:
-                size = self.typo.font(10).size(text)
+                size = self.typo.measure(text, 10, True)
                 box = placer.place(size, [(x + ox, y + oy) for x, y in spots])
                 if box is not None:
-                    surface.blit(self.typo.render(text, 10, theme.TEXT), box)
+                    self._shadowed(surface, text, 10, theme.HIGHLIGHT, True, box)
                     self.typo.note(text, box, pane)
                     break
 
@@ -314,23 +489,21 @@ class MapView:
 
     def _pulses(self, surface, geo, data, month, phase, playing, replicate, ox, oy) -> None:
         counts = data.attacks_by_region_group(month, replicate)  # (N, G) whole numbers
-        for n, (px, py) in enumerate(geo.points):
+        for n in range(len(geo.points)):
             total = int(counts[n].sum())
             if total == 0:
                 continue
             shown = min(total, PULSE_CAP)
+            spots = geo.pulse_spots[n]
             k = 0
             for g, group in enumerate(GROUPS):
                 for _ in range(int(round(counts[n, g] * shown / total))):
-                    self._pulse(surface, px + ox, py + oy, n, k, shown, group, phase, playing)
+                    x, y = spots[k % len(spots)]
+                    self._pulse(surface, x + ox, y + oy, k, shown, group, phase, playing)
                     k += 1
 
-    def _pulse(self, surface, cx, cy, n, k, shown, group, phase, playing) -> None:
-        # On a ring around the region's label, so the label stays readable.
-        angle = (n * 1.3 + k * 2.39996) % math.tau
-        ring = (0.75 + 0.25 * geo_jitter(n, k)) * self.typo.scale**0.5
-        x = int(cx + math.cos(angle) * 40 * ring)
-        y = int(cy + 1 + math.sin(angle) * 27 * ring)
+    def _pulse(self, surface, x, y, k, shown, group, phase, playing) -> None:
+        """One attack: a dot inside its region, a ring spreading from it while playing."""
         colour = theme.GROUP_COLOURS[group]
         if not playing:
             pygame.draw.circle(surface, colour, (x, y), 3)
@@ -341,7 +514,7 @@ class MapView:
             pygame.draw.circle(surface, colour, (x, y), 2 + int(10 * age), 2)
             pygame.draw.circle(surface, colour, (x, y), 3)
         elif age > 1.0:
-            pygame.draw.circle(surface, theme.mix(colour, theme.PANEL, 0.4), (x, y), 2)
+            pygame.draw.circle(surface, FADED[group], (x, y), 2)
 
     def _joint_and_clash(self, surface, geo, badges, data, month, phase, replicate, ox, oy):
         """Joint operations and border clashes this month, marked; returns their notices."""

@@ -1,4 +1,5 @@
-"""Scenes: the main viewer and the help overlay, each with handle_event / update / draw.
+"""The viewer's scene (the help overlay is viz.scene_manager's), with enter / handle_event /
+update(dt) / draw(surface).
 
 The viewer scene holds what is shown (branch, month, followed replicate, modes) and turns
 keys, clicks and widget events into commands on the playback clock and the timeline.
@@ -22,6 +23,7 @@ from viz.charts import CHARTS, Chart
 from viz.layout import compute_layout
 from viz.map_view import MapData, MapView
 from viz.playback import Playback
+from viz.scene_manager import Scene
 from viz.ticker import Ticker
 from viz.widgets import LeverPanel, TopBar, rounded
 
@@ -38,79 +40,13 @@ KEYS = (
     ("L", "what-if lever panel: change levers, fork a branch"),
     ("B", "show the next branch"),
     ("C", "branches overlaid or side by side"),
-    ("T", "large text for projectors"),
+    ("F2 / T", "large text for projectors"),
     ("F11 / F", "fullscreen"),
-    ("P / F12", "screenshot to PNG"),
-    ("H / ?", "this help"),
+    ("F12 / P", "screenshot to PNG"),
+    ("F1 / H / ?", "this help"),
     ("Esc / Q", "close a panel / quit"),
 )
-
-
-class Scene:
-    """The protocol every scene follows."""
-
-    def handle_event(self, event: pygame.event.Event) -> bool:
-        return False
-
-    def update(self, dt: float) -> None:
-        pass
-
-    def draw(self, surface: pygame.Surface) -> None:
-        pass
-
-
-class HelpOverlay(Scene):
-    def __init__(self, app):
-        self.app = app
-
-    def handle_event(self, event) -> bool:
-        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
-            self.app.pop_scene(self)
-            return True
-        return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
-
-    NOTE = "A teaching abstraction, not a forecast. Any key closes this help."
-
-    def fit(self, size: tuple[int, int]) -> tuple[int, int, int, pygame.Rect]:
-        """The largest text size (base, key column width, line height, box) that fits."""
-        typo = self.app.typo
-        for base in (14, 13, 12, 11, 10, 9, 8, 7):
-            lh = typo.line_height(base) + (4 if base >= 12 else 1)
-            key_w = max(typo.font(base, True).size(k)[0] for k, _ in KEYS) + 16
-            what_w = max(typo.font(base).size(w)[0] for _, w in KEYS)
-            note_w = typo.font(max(8, base - 3)).size(self.NOTE)[0]
-            width = 40 + max(key_w + what_w, note_w)
-            height = (
-                28
-                + typo.line_height(base + 2)
-                + 6
-                + lh * len(KEYS)
-                + typo.line_height(max(8, base - 3))
-                + 4
-            )
-            if width <= size[0] - 16 and height <= size[1] - 16:
-                break
-        box = pygame.Rect(0, 0, width, height)
-        box.center = (size[0] // 2, size[1] // 2)
-        return base, key_w, lh, box
-
-    def draw(self, surface) -> None:
-        typo = self.app.typo
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((10, 12, 15, 215))
-        surface.blit(shade, (0, 0))
-        base, key_w, lh, box = self.fit(surface.get_size())
-        pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
-        pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
-        y = box.top + 14
-        typo.blit(surface, "Keys", base + 2, theme.TEXT, (box.left + 20, y), box, bold=True)
-        y += typo.line_height(base + 2) + 6
-        for key, what in KEYS:
-            if key:
-                typo.blit(surface, key, base, theme.SKY, (box.left + 20, y), box, bold=True)
-            typo.blit(surface, what, base, theme.TEXT, (box.left + 20 + key_w, y), box)
-            y += lh
-        typo.blit(surface, self.NOTE, max(8, base - 3), theme.MUTED, (box.left + 20, y + 4), box)
+NOTE = "A teaching abstraction, not a forecast. Map: Natural Earth. Any key closes this help."
 
 
 class ViewerScene(Scene):
@@ -137,6 +73,8 @@ class ViewerScene(Scene):
         self.bar: TopBar | None = None
         self.panels: dict[str, LeverPanel] = {}  # built on first use, hidden when closed
         self._panel_month = -1
+
+    def enter(self) -> None:
         self.rebuild()
 
     # ------------------------------------------------------------ state

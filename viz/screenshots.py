@@ -1,4 +1,5 @@
-"""Regenerate the viewer screenshots in docs/img (``make screenshots``), headless.
+"""Regenerate the viewer and game-window screenshots in docs/img (``make screenshots``),
+headless.
 
 Each picture is set up through the same commands a user gives (seek, fork, select an
 event), so the images show what the viewer really draws.
@@ -75,7 +76,31 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
     settle(34.5)
     app.screenshot(out / "viewer-projector.png")
     app.close()
-    print(f"wrote 4 screenshots to {out}", file=sys.stderr)
+    game_window(out)
+    print(f"wrote 6 screenshots to {out}", file=sys.stderr)
+
+
+def game_window(out: Path) -> None:
+    """The game window at a desk and on a projector: Pakistan's turn in turn 2 of the
+    baseline, an offer from China on the table, deals in force, the map of the first
+    quarter. Every move goes through the turn flow, as a player's or the teacher's."""
+    from sim.game.engine import Game
+    from viz.play.app import PlayApp
+    from viz.play.scenes import HandOverScene, TurnScene
+
+    for name, large in (("game-window.png", False), ("game-window-large-font.png", True)):
+        game = Game(ROOT / "scenarios" / "baseline.yaml", seed=7, turns=8, replicates=20)
+        app = PlayApp(game, large_font=large)
+        app.briefed = True
+        app.teacher("step")  # the bots play the first quarter (the table waits for the step)
+        app.teacher("seat", role="US", player="person")
+        app.teacher("seat", role="PAK", player="person")
+        app.send({"seat": "US", "kind": "done"})
+        assert isinstance(app.scene, HandOverScene) and app.scene.role == "PAK", app.status
+        app.set_scene(TurnScene(app, "PAK"))  # as Pakistan's "show my seat" does
+        app.run(3, fixed_dt=DT)
+        app.screenshot(out / name)
+        app.close()
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ class Typography:
         self.scale = scale
         self._rendered: dict[tuple, pygame.Surface] = {}
         self._fitted: dict[tuple, str] = {}
+        self._sizes: dict[tuple, tuple[int, int]] = {}
         # While a list: every text box drawn, as (text, box, the pane it must stay inside),
         # in window coordinates. Tests turn it on to check that no label overlaps another.
         self.notes: list[tuple[str, pygame.Rect, pygame.Rect]] | None = None
@@ -70,6 +71,7 @@ class Typography:
     def clear(self) -> None:
         self._rendered.clear()
         self._fitted.clear()
+        self._sizes.clear()
 
     def size(self, base: int) -> int:
         return max(8, int(round(base * self.scale)))
@@ -86,6 +88,16 @@ class Typography:
             surf = self.font(base, bold).render(text, True, colour)
             self._rendered[key] = surf
         return surf
+
+    def measure(self, text: str, base: int, bold: bool = False) -> tuple[int, int]:
+        """The (width, height) ``text`` takes (cached: labels are placed every frame)."""
+        key = (text, base, bold)
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) > 4000:
+                self._sizes.clear()
+            size = self._sizes[key] = self.font(base, bold).size(text)
+        return size
 
     def line_height(self, base: int) -> int:
         return self.font(base).get_linesize()

@@ -42,6 +42,17 @@ def theme_for(scale: float) -> dict:
         "text_entry_line": {"font": font, "colours": colours},
         "horizontal_slider": {"colours": colours},
         "panel": {"colours": {"dark_bg": "#1f242b", "normal_border": "#3a424d"}},
+        # left-aligned labels: the game's lever names and the terms under each offer
+        "@left": {
+            "font": font,
+            "colours": {"normal_text": "#e2e6eb", "dark_bg": "#00000000"},
+            "misc": {"text_horiz_alignment": "left"},
+        },
+        "@terms": {
+            "font": {"name": "noto_sans", "size": str(max(10, int(round(12 * scale))))},
+            "colours": {"normal_text": "#56b4e9", "dark_bg": "#00000000"},
+            "misc": {"text_horiz_alignment": "left"},
+        },
     }
 
 
@@ -127,10 +138,6 @@ class TopBar:
         self.date.set_allowed_characters([*"0123456789-"])
         self.date.set_text_length_limit(7)
         self.buttons["compare"].set_text("Overlay")
-        self._shown_month = -1
-
-    def forget_month(self) -> None:
-        """Make the next sync move the timeline slider even if the month looks unchanged."""
         self._shown_month = -1
 
     def sync(self, month: int, playing: bool, speed: float, side_by_side: bool) -> None:

@@ -58,6 +58,39 @@ class LeverRule:
     def key(self) -> str:
         return f"{self.role}.{self.name}"
 
+    @property
+    def label(self) -> str:
+        """Plain words for the lever (its ``unit`` says what it measures, in full)."""
+        return LEVER_LABELS.get(self.key, self.name.replace("_", " ").capitalize())
+
+
+LEVER_LABELS = {  # what players read beside each slider; the model's names stay in code
+    "US.military_aid_pak": "Military aid to Pakistan",
+    "US.civil_aid_pak": "Civilian aid to Pakistan",
+    "US.do_more": "'Do more' conditions on aid",
+    "US.ct_salience": "Priority on counterterrorism",
+    "US.intel_sharing": "Intelligence sharing",
+    "US.joint_ops": "Joint operations with Pakistan",
+    "US.help_vs_ttp_bla": "Help against TTP and BLA",
+    "US.drone_strikes": "Drone strikes",
+    "US.weapons_retrieval": "Retrieve weapons left in Afghanistan",
+    "US.reserves_release": "Release frozen Afghan reserves",
+    "PAK.ct_salience": "Priority on counterterrorism",
+    "PAK.ct_effort": "Counterterrorism operations",
+    "PAK.joint_ops": "Joint operations with the US",
+    "PAK.support_vs_iskp": "Support against ISKP",
+    "PAK.deportation": "Deport undocumented Afghans",
+    "PAK.border_closure": "Close the border",
+    "AFG.ct_salience": "Priority on counterterrorism",
+    "AFG.ttp_tolerance": "Tolerate TTP on Afghan soil",
+    "AFG.action_vs_iskp": "Action against ISKP",
+    "AFG.cooperation_pak": "Cooperate with Pakistan",
+    "CHN.ct_salience": "Priority on counterterrorism",
+    "CHN.cpec_investment": "CPEC investment in Pakistan",
+    "CHN.afghan_mining": "Mining investment in Afghanistan",
+    "CHN.security_pressure": "Press Pakistan to protect CPEC",
+}
+
 
 def _lever(role: str, name: str, spec: ParamSpec) -> LeverRule:
     return LeverRule(

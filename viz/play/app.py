@@ -20,7 +20,8 @@ from viz.app import DEFAULT_SIZE, FrameLoop
 class PlayApp(FrameLoop):
     """The game window: hand-over, turn, between-turn and game-over scenes over one Game."""
 
-    resizable = False  # the game's scenes are laid out for a fixed window
+    font_scales = (1.2, 1.55)  # readable at a desk; large for a projector
+    screenshot_prefix = "durand-play"
 
     def __init__(
         self,
@@ -30,34 +31,28 @@ class PlayApp(FrameLoop):
         save_path: Path | None = None,
         debrief_dir: Path | None = None,
         size: tuple[int, int] = DEFAULT_SIZE,
+        large_font: bool = False,
+        output_dir: Path | None = None,
         until_turn: int | None = None,
     ):
-        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-        import pygame
-        import pygame_gui
+        from viz.map_view import MapView
+        from viz.play.layout import MIN_SIZE
+        from viz.play.scenes import KEYS, NOTE
 
-        from viz.theme import Typography
-        from viz.widgets import theme_for
-
-        self._pygame, self._gui = pygame, pygame_gui
-        pygame.display.init()
-        pygame.font.init()
-        pygame.display.set_caption("Durand — the game")
-        self.screen = pygame.display.set_mode(size)
-        self.typo = Typography(1.0)
-        self.manager = pygame_gui.UIManager(size, theme_for(1.0))
+        self.min_size = MIN_SIZE
+        self.help_keys, self.help_note = KEYS, NOTE
+        self.open_window(size, "Durand — the game", large_font)
+        self.output_dir = None if output_dir is None else Path(output_dir)
+        self.map_view = MapView(self.typo)  # fonts follow the typography's scale
+        self._map_key = None
+        self._map = None
         self.game = game
         self.lesson = lesson
         self.save_path = save_path
         self.debrief_dir = debrief_dir
-        self.running = True
-        self.scene = None
         self.notes: list[str] = []  # the window's own lines above the news (the lesson)
         self.status = ""
-        self.overlay = None  # the help, drawn over the scene and first to see events
         self.briefed = False  # the briefing scene opens every game
-        self.fullscreen = False
-        self.windowed_size = size
         if lesson is not None:
             self.notes.append(f"Lesson: {lesson.spec.title}")
         # The table starts (cues, bots before the first person) once the briefing is read.
@@ -76,8 +71,14 @@ class PlayApp(FrameLoop):
         self.advance()
 
     @property
-    def size(self) -> tuple[int, int]:
-        return self.screen.get_size()
+    def scene(self):
+        """The screen shown (the scene manager's base scene)."""
+        return self.scenes.base
+
+    @property
+    def overlay(self):
+        """The help, when it is open over the scene."""
+        return self.scenes.top if len(self.scenes) > 1 else None
 
     # ------------------------------------------------------------ the order of play
 
@@ -87,7 +88,7 @@ class PlayApp(FrameLoop):
         if g.played == 0:
             return None
         key = g.revision
-        if getattr(self, "_map_key", None) != key:
+        if self._map_key != key:
             from sim.run.timeline import Branch
             from viz.map_view import MapData
 
@@ -195,107 +196,31 @@ class PlayApp(FrameLoop):
         self.status = self.table.warning
         return False
 
-    # ------------------------------------------------------------ scenes and loop
+    # ------------------------------------------------------------ scenes and window
 
     def set_scene(self, scene) -> None:
+        """Show ``scene`` (its widgets built afresh); the help stays over it if open."""
         self.manager.clear_and_reset()
-        self.scene = scene
-        if scene is not None:
-            scene.build()
+        self.scenes.replace(scene)
 
     def rebuild(self) -> None:
         """Rebuild the scene's widgets (after a font or window size change)."""
         if self.scene is not None:
             self.set_scene(self.scene.remake())
 
-    def toggle_large_font(self) -> None:
-        from viz.widgets import theme_for
-
-        self.typo.scale = 1.0 if self.typo.scale > 1.0 else 1.4
-        self.typo.clear()
-        self.manager = self._gui.UIManager(self.size, theme_for(self.typo.scale))
-        if hasattr(self, "map_view"):
-            del self.map_view  # its fonts follow the typography
+    def relayout(self) -> None:
+        self.map_view.clear()
         self.rebuild()
 
-    def toggle_fullscreen(self) -> None:
-        super().toggle_fullscreen()
-        self.rebuild()
-
-    def show_help(self) -> None:
-        from viz.play.scenes import HelpOverlay
-
-        self.overlay = HelpOverlay(self)
-
-    def typing(self) -> bool:
-        """True while a text box has the keyboard (letter shortcuts are off)."""
-        focused = self.manager.get_focus_set() or set()
-        return any(isinstance(e, self._gui.elements.UITextEntryLine) for e in focused)
-
-    def shortcut(self, event) -> bool:
-        """Window keys: F1/h help, F11/f fullscreen, F12/p screenshot, F2/t large font."""
-        pygame = self._pygame
-        if event.type != pygame.KEYDOWN:
-            return False
-        letters = not self.typing()
-        k = event.key
-        if k == pygame.K_F1 or (letters and k in (pygame.K_h, pygame.K_QUESTION)):
-            self.show_help()
-        elif k == pygame.K_F11 or (letters and k == pygame.K_f):
-            self.toggle_fullscreen()
-        elif k == pygame.K_F12 or (letters and k == pygame.K_p):
-            path = self.screenshot()
-            self.status = f"Screenshot saved to {path}"
-        elif k == pygame.K_F2 or (letters and k == pygame.K_t):
-            self.toggle_large_font()
-        else:
-            return False
-        return True
-
-    def frame(self, dt: float) -> None:
-        pygame = self._pygame
-        for event in pygame.event.get():
-            if event.type == pygame.QUIT:
-                self.running = False
-                return
-            if self.overlay is not None and self.overlay.handle_event(event):
-                continue
-            self.manager.process_events(event)
-            if self.shortcut(event):
-                continue
-            if self.scene is not None:
-                self.scene.handle_event(event)
-            if not self.running:
-                return
-        if self.scene is not None:
-            self.scene.update(dt)
-        self.manager.update(dt)
-        from viz import theme
-
-        self.screen.fill(theme.BACKGROUND)
-        if self.scene is not None:
-            self.scene.draw(self.screen)
-        self.manager.draw_ui(self.screen)
-        if self.overlay is not None:
-            self.overlay.draw(self.screen)
-        pygame.display.flip()
-
-    def screenshot(self, path: Path | None = None) -> Path:
-        if path is None:
-            import time
-
-            path = Path.cwd() / f"durand-play-{time.strftime('%Y%m%d-%H%M%S')}.png"
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._pygame.image.save(self.screen, str(path))
-        return path
+    def notify(self, text: str, seconds: float = 4.0) -> None:
+        self.status = text
 
     def close(self) -> None:
         """Close the window; with a save file, the game is saved where the turn stands, so
         closing mid-turn loses no move."""
         if self.save_path is not None and self.table.started:
             self.table.autosave()
-        self._pygame.display.quit()
+        super().close()
 
 
 def _results_line(r: dict) -> str:

@@ -1,26 +1,31 @@
-"""Scenes of the graphical game, each with build / handle_event / update(dt) / draw(surface).
+"""Scenes of the graphical game, each with enter (build) / handle_event / update(dt) / draw.
 
 HandOverScene hides everything private until the named role's player is at the screen
-(it shows only the public news); TurnScene is one role's move (levers, offers, teacher
-controls) and shows that seat's own view; GameOverScene shows the result and writes the
-debrief. Widgets turn clicks into commands for the turn flow (sim.game.flow.Table).
+(it shows only the public news); TurnScene is one role's move (levers with plain names,
+offers with their terms, teacher controls, the map) and shows that seat's own view;
+GameOverScene shows the result and writes the debrief. Widgets turn clicks into commands
+for the turn flow (sim.game.flow.Table). Every size is measured from the text it holds, so
+the window can be resized and the large font never pushes one thing over another.
 """
 
 from __future__ import annotations
 
 import pygame
 import pygame_gui
+from pygame_gui.core import ObjectID
 from pygame_gui.elements import (
     UIButton,
     UIDropDownMenu,
     UIHorizontalSlider,
     UILabel,
+    UIScrollingContainer,
     UITextEntryLine,
 )
 
 from sim.game import rules as R
 from sim.inputs.errors import DurandError
-from viz import theme
+from viz import scene_manager, theme
+from viz.play.layout import GAP, PAD, turn_layout
 from viz.widgets import rounded
 
 PUBLIC = (
@@ -35,10 +40,12 @@ PUBLIC = (
     ("trust.PAK-US", "Pakistan's trust in the US", "{:.2f}"),
     ("economy.PAK", "Pakistan's economy", "{:.3f}"),
 )
+LEFT = ObjectID(class_id="@left")
+TERMS = ObjectID(class_id="@terms")
 
 
 def text_block(surface, typo, lines, x, y, width, size=13, colour=theme.TEXT, gap=2) -> int:
-    """Draw wrapped lines; return the y below them."""
+    """Draw wrapped lines; return the y below them (stops at the surface's bottom)."""
     lh = typo.line_height(size) + gap
     for line in lines:
         for part in typo.wrap(line, size, width) or [""]:
@@ -49,7 +56,30 @@ def text_block(surface, typo, lines, x, y, width, size=13, colour=theme.TEXT, ga
     return y
 
 
-class Scene:
+def button_width(app, text: str, base: int = 13) -> int:
+    """A button just wide enough for its text at the current font."""
+    return app.typo.font(base).size(text)[0] + int(26 * app.typo.scale)
+
+
+def term_text(term: R.Term) -> str:
+    """'US: Joint operations with Pakistan at least 0.7' (plain words, not lever names)."""
+    label = R.role_levers(term.role)[term.lever].label
+    bound = "at least" if term.op == ">=" else "at most"
+    return f"{term.role}: {label} {bound} {term.value:g}"
+
+
+def lever_value(spec: R.LeverRule, value: float) -> str:
+    """A slider's value as players read it: money in USD million a year, shares as they are."""
+    return f"${value:g}M" if spec.spending else f"{value:g}"
+
+
+def offer_terms(kind: R.OfferKind) -> str:
+    return "; ".join(term_text(t) for t in kind.terms)
+
+
+class Scene(scene_manager.Scene):
+    """A game screen: ``build`` makes its widgets when it is entered."""
+
     def __init__(self, app):
         self.app = app
 
@@ -57,16 +87,10 @@ class Scene:
         """A fresh copy of this scene (its widgets are rebuilt for a new font or size)."""
         return type(self)(self.app)
 
+    def enter(self) -> None:
+        self.build()
+
     def build(self) -> None:
-        pass
-
-    def handle_event(self, event) -> bool:
-        return False
-
-    def update(self, dt: float) -> None:
-        pass
-
-    def draw(self, surface) -> None:
         pass
 
 
@@ -78,50 +102,24 @@ KEYS = (
     ("Enter", "hand-over: show my seat; briefing: start; between bot turns: play the next"),
     ("Esc or q", "quit, on the game-over screen"),
 )
+NOTE = "Letter keys are off while you type a reason. Any key closes this help."
 
 
-class HelpOverlay(Scene):
-    """The keys of the game window, over the current scene; any key or click closes it."""
-
-    def handle_event(self, event) -> bool:
-        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
-            self.app.overlay = None
-            return True
-        return event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION)
-
-    def draw(self, surface) -> None:
-        typo = self.app.typo
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((10, 12, 15, 215))
-        surface.blit(shade, (0, 0))
-        lh = typo.line_height(14) + 4
-        box = pygame.Rect(0, 0, min(int(760 * typo.scale), surface.get_width() - 20),
-                          lh * (len(KEYS) + 5))  # fmt: skip
-        box.center = surface.get_rect().center
-        pygame.draw.rect(surface, theme.PANEL, box, border_radius=8)
-        pygame.draw.rect(surface, theme.PANEL_EDGE, box, 1, border_radius=8)
-        y = box.top + 14
-        surface.blit(typo.render("Keys", 16, theme.TEXT, bold=True), (box.left + 20, y))
-        y += lh + 6
-        for k, what in KEYS:
-            surface.blit(typo.render(k, 14, theme.SKY, bold=True), (box.left + 20, y))
-            surface.blit(typo.render(what, 14, theme.TEXT), (box.left + int(140 * typo.scale), y))
-            y += lh
-        note = "Letter keys are off while you type a reason. Any key closes this help."
-        surface.blit(typo.render(note, 11, theme.MUTED), (box.left + 20, y + 4))
-
-
-def seat_buttons(app, manager) -> dict:
+def seat_buttons(app, manager, rects=None) -> dict:
     """The teacher's seat switches (person / bot) across the top right."""
     g, w = app.game, app.size[0]
+    texts = [f"{r}: {g.seats[r]}" for r in R.ROLES]
+    if rects is None:
+        widths = [button_width(app, t) for t in texts]
+        x, row = w - PAD - sum(widths) - GAP * 3, int(30 * app.typo.scale)
+        rects = []
+        for width in widths:
+            rects.append(pygame.Rect(x, PAD - 4, width, row))
+            x += width + GAP
     buttons = {}
-    x = w - 4 * 112 - 10
-    for other in R.ROLES:
-        tip = "Teacher: switch this seat between a person and a bot"
-        b = UIButton(pygame.Rect(x, 10, 108, 26), f"{other}: {g.seats[other]}", manager,
-                     tool_tip_text=tip)  # fmt: skip
-        buttons[b] = other
-        x += 112
+    tip = "Teacher: switch this seat between a person and a bot"
+    for other, text, rect in zip(R.ROLES, texts, rects, strict=True):
+        buttons[UIButton(rect, text, manager, tool_tip_text=tip)] = other
     return buttons
 
 
@@ -130,8 +128,9 @@ class BriefingScene(Scene):
 
     def build(self) -> None:
         w, h = self.app.size
-        self.start = UIButton(pygame.Rect(16, h - 48, 220, 36), "Start the game (Enter)",
-                              self.app.manager)  # fmt: skip
+        text, row = "Start the game (Enter)", int(34 * self.app.typo.scale)
+        rect = pygame.Rect(PAD, h - PAD - row, button_width(self.app, text), row)
+        self.start = UIButton(rect, text, self.app.manager)
 
     def handle_event(self, event) -> bool:
         pressed = event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.start
@@ -165,14 +164,28 @@ class BriefingScene(Scene):
         typo = self.app.typo
         w, h = surface.get_size()
         title, sections = self.lines()
+        title = typo.fit(title, 24, w - 32, True)
         surface.blit(typo.render(title, 24, theme.TEXT, True), (16, 12))
-        y = 16 + typo.line_height(24) + 8
+        top = 16 + typo.line_height(24) + 8
+        room = self.start.rect.top - GAP - top
+        # the largest body text at which every section fits above the button
+        for size in (13, 12, 11, 10, 9):
+            lh = typo.line_height(size) + 2
+            need = sum(typo.line_height(15) + 10 + lh * sum(len(typo.wrap(p, size, w - 32))
+                       for p in body) for _, body in sections)  # fmt: skip
+            if need <= room:
+                break
+        area = surface.subsurface(pygame.Rect(0, 0, w, self.start.rect.top - GAP))
+        y = top
         for head, body in sections:
-            surface.blit(typo.render(head, 15, theme.SKY, True), (16, y))
-            y = text_block(surface, typo, body, 16, y + typo.line_height(15) + 2, w - 32, 13)
+            area.blit(typo.render(head, 15, theme.SKY, True), (16, y))
+            y = text_block(area, typo, body, 16, y + typo.line_height(15) + 2, w - 32, size)
             y += 8
         hint = "F1 help · F2 large font · F11 fullscreen · F12 screenshot"
-        surface.blit(typo.render(hint, 11, theme.MUTED), (250, h - 38))
+        x = self.start.rect.right + 16
+        hint = typo.fit(hint, 11, w - x - PAD)
+        text = typo.render(hint, 11, theme.MUTED)
+        surface.blit(text, text.get_rect(midleft=(x, self.start.rect.centery)))
 
 
 class StepScene(Scene):
@@ -182,9 +195,13 @@ class StepScene(Scene):
     def build(self) -> None:
         m, g = self.app.manager, self.app.game
         w, h = self.app.size
-        self.play = UIButton(pygame.Rect(16, h - 48, 200, 36), f"Play turn {g.turn} (Enter)", m)
-        self.to_end = UIButton(pygame.Rect(222, h - 48, 150, 36), "Play to the end", m)
-        self.end = UIButton(pygame.Rect(378, h - 48, 110, 36), "End game", m)
+        row, x = int(34 * self.app.typo.scale), PAD
+        made = []
+        for text in (f"Play turn {g.turn} (Enter)", "Play to the end", "End game"):
+            width = button_width(self.app, text)
+            made.append(UIButton(pygame.Rect(x, h - PAD - row, width, row), text, m))
+            x += width + GAP
+        self.play, self.to_end, self.end = made
         self.seats = seat_buttons(self.app, m)
 
     def handle_event(self, event) -> bool:
@@ -212,8 +229,9 @@ class StepScene(Scene):
     def draw(self, surface) -> None:
         typo, g = self.app.typo, self.app.game
         w, h = surface.get_size()
-        surface.blit(typo.render(f"Turn {g.turn} of {g.turns} · {g.quarter()}", 22, theme.TEXT,
-                                 True), (16, 12))  # fmt: skip
+        seats_left = min(b.rect.left for b in self.seats)
+        title = typo.fit(f"Turn {g.turn} of {g.turns} · {g.quarter()}", 22, seats_left - 32, True)
+        surface.blit(typo.render(title, 22, theme.TEXT, True), (16, 12))
         lines = [
             "Every seat is played by a bot: the teacher steps the game. Play the next turn, "
             "play to the end, or give a seat to a person (top right).",
@@ -221,10 +239,11 @@ class StepScene(Scene):
         if g.played:
             lines.append("Scores so far: " + " · ".join(
                 f"{r} {v:.0f}" for r, v in g.last_scores().items()))  # fmt: skip
-        y = text_block(surface, typo, lines, 16, 48, w - 32, 13)
+        y = text_block(surface, typo, lines, 16, 20 + typo.line_height(22), w - 32, 13)
         if self.app.status:
             y = text_block(surface, typo, [self.app.status], 16, y + 4, w - 32, 13, theme.SKY)
-        text_block(surface, typo, self.app.news[-24:], 16, y + 8, w - 32, 12, theme.MUTED)
+        area = surface.subsurface(pygame.Rect(0, 0, w, self.play.rect.top - GAP))
+        text_block(area, typo, self.app.news[-24:], 16, y + 8, w - 32, 12, theme.MUTED)
 
 
 class HandOverScene(Scene):
@@ -239,11 +258,10 @@ class HandOverScene(Scene):
 
     def build(self) -> None:
         w, h = self.app.size
-        self.ready = UIButton(
-            pygame.Rect(w // 2 - 140, h // 2 + 40, 280, 44),
-            f"I am {R.ROLE_NAMES[self.role]}: show my seat",
-            self.app.manager,
-        )
+        text = f"I am {R.ROLE_NAMES[self.role]}: show my seat"
+        width, row = button_width(self.app, text), int(40 * self.app.typo.scale)
+        rect = pygame.Rect(w // 2 - width // 2, h // 2 + 30, width, row)
+        self.ready = UIButton(rect, text, self.app.manager)
 
     def handle_event(self, event) -> bool:
         pressed = event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.ready
@@ -275,93 +293,174 @@ class TurnScene(Scene):
         self.role = role
         self.sliders: dict[str, UIHorizontalSlider] = {}
         self.values: dict[str, UILabel] = {}
+        self.lever_labels: dict[str, UILabel] = {}
         self.buttons: dict[str, UIButton] = {}
         self.offer_buttons: dict[UIButton, tuple[str, object]] = {}
+        self.term_labels: list[UILabel] = []
+        self.seat_buttons: dict[UIButton, str] = {}
+        self.moves: UIScrollingContainer | None = None
+        self.layout = None
 
     def remake(self) -> Scene:
         return type(self)(self.app, self.role)
 
+    def title(self) -> str:
+        return f"{R.ROLE_NAMES[self.role]} ({self.role})"
+
+    # ------------------------------------------------------------ what this seat sees
+    # The widgets and the text read the game only through these, so they do not care where
+    # the seat's view comes from.
+
+    def view(self) -> dict:
+        """This seat's view of the table (cached by the app until the table changes)."""
+        return self.app.view(self.role)
+
+    def seat_levers(self) -> dict[str, float]:
+        return {name: lever["value"] for name, lever in self.view()["you"]["levers"].items()}
+
+    def can_propose(self, kind: R.OfferKind) -> bool:
+        return kind.name in self.view()["you"]["can_propose"]
+
+    def offers_in(self) -> list[tuple[int, str, R.OfferKind]]:
+        """(id, proposer, kind) of the offers waiting for this seat's answer."""
+        return [
+            (o["id"], o["proposer"], R.OFFERS[o["kind"]]) for o in self.view()["you"]["offers_in"]
+        ]
+
+    def deals_in_force(self) -> list[tuple[int, R.OfferKind]]:
+        return [(o["id"], R.OFFERS[o["kind"]]) for o in self.view()["you"]["deals"]]
+
+    def paused(self) -> bool:
+        return self.view()["paused"]
+
     # ------------------------------------------------------------ widgets
 
     def build(self) -> None:
-        m, role = self.app.manager, self.role
-        you = self.app.view(role)["you"]
-        w, h = self.app.size
-        k = self.app.typo.scale  # widths grow with the large font
+        app, m, g = self.app, self.app.manager, self.app.game
+        typo = app.typo
+        for held in (self.sliders, self.values, self.lever_labels, self.buttons,
+                     self.offer_buttons):  # fmt: skip
+            held.clear()
+        self.term_labels.clear()
+        player = [("done", "Done: hand over"), ("undo", "Undo"), ("bot", "Bot takes seat"),
+                  ("save", "Save")]  # fmt: skip
+        events = list(R.TEACHER_EVENTS)
+        menu_w = max(typo.font(13).size(e)[0] for e in events) + int(56 * typo.scale)
+        teacher = [("pause", "Resume" if self.paused() else "Pause"), ("reveal", "Reveal"),
+                   ("event", ""), ("inject", "Inject"), ("end", "End game")]  # fmt: skip
+        seat_texts = [f"{r}: {g.seats[r]}" for r in R.ROLES]
+        lay = turn_layout(
+            app.size,
+            typo.scale,
+            [button_width(app, t) for t in seat_texts],
+            [button_width(app, t) for _, t in player],
+            [menu_w if k == "event" else button_width(app, t) for k, t in teacher],
+            typo.font(22, True).size(self.title())[0],
+        )
+        self.layout = lay
+        for (key, text), rect in zip(player, lay.player_bar, strict=True):
+            self.buttons[key] = UIButton(rect, text, m)
+        for (key, text), rect in zip(teacher, lay.teacher_bar, strict=True):
+            if key == "event":
+                self.event_menu = UIDropDownMenu(events, events[0], rect, m)
+            else:
+                tip = "Teacher's control" if key != "pause" else "Teacher: pause the table"
+                self.buttons[key] = UIButton(rect, text, m, tool_tip_text=tip)
+        self.bar_top = lay.bar_top  # text above the bar stops here
+        if self.paused():
+            self.buttons["done"].disable()
+        # Teacher: any seat passes between a person and a bot.
+        self.seat_buttons = seat_buttons(app, m, lay.seats)
+        self._build_moves(lay.moves)
 
-        def S(v: float) -> int:
-            return int(v * k)
-
-        row = S(26)
-        x0, y = 16, 70 + S(10) - 10
-        for name, lever in you["levers"].items():
-            value = lever["value"]
-            spec = R.role_levers(role)[name]
-            UILabel(pygame.Rect(x0, y, S(150), row), name, m)
+    def _build_moves(self, box: pygame.Rect) -> None:
+        """The player's column: levers (plain names), the reason, offers with their terms.
+        It scrolls when the large font makes it taller than the window allows."""
+        app, m, role = self.app, self.app.manager, self.role
+        typo, k = app.typo, app.typo.scale
+        self.moves = holder = UIScrollingContainer(box, m, allow_scroll_x=False)
+        inner = box.width - int(22 * k)  # room for a scroll bar
+        row = int(28 * k)
+        specs = R.role_levers(role)
+        label_w = max(typo.font(13).size(s.label)[0] for s in specs.values()) + 8
+        widest = ["0.00"] + [lever_value(s, s.high) for s in specs.values()]
+        value_w = max(typo.measure(t, 13)[0] for t in widest) + int(16 * k)
+        inline = label_w + int(110 * k) + value_w + 8 <= inner
+        y = 0
+        UILabel(pygame.Rect(0, y, inner, row), "Your levers (apply with a reason)", m,
+                container=holder, object_id=LEFT)  # fmt: skip
+        y += row
+        for name, value in self.seat_levers().items():
+            spec = specs[name]
+            if inline:
+                label = pygame.Rect(0, y, label_w, row)
+                slider = pygame.Rect(label_w + 4, y + 3, inner - label_w - value_w - 8, row - 6)
+            else:  # the name on its own line, the slider under it
+                label = pygame.Rect(0, y, inner, row)
+                y += row
+                slider = pygame.Rect(0, y + 3, inner - value_w - 4, row - 6)
+            self.lever_labels[name] = UILabel(label, spec.label, m, container=holder,
+                                              object_id=LEFT)  # fmt: skip
             step = 50.0 if spec.high > 10 else 0.05
             self.sliders[name] = UIHorizontalSlider(
-                pygame.Rect(x0 + S(152), y + 2, S(210), row - 4), value, (spec.low, spec.high), m,
-                click_increment=step,
-            )  # fmt: skip
-            self.values[name] = UILabel(pygame.Rect(x0 + S(366), y, S(64), row), f"{value:g}", m)
+                slider, value, (spec.low, spec.high), m, container=holder, click_increment=step
+            )
+            value_rect = pygame.Rect(inner - value_w, y, value_w, row)
+            text = lever_value(spec, value)
+            self.values[name] = UILabel(value_rect, text, m, container=holder)
             y += row + 2
+        apply_w = button_width(app, "Apply")
         self.reason = UITextEntryLine(
-            pygame.Rect(x0, y + 6, S(330), row + 4), m, placeholder_text="because... (your reason)"
-        )
+            pygame.Rect(0, y + 4, inner - apply_w - GAP, row + 2), m, container=holder,
+            placeholder_text="because... (your reason)",
+        )  # fmt: skip
         self.buttons["apply"] = UIButton(
-            pygame.Rect(x0 + S(336), y + 6, S(94), row + 4), "Apply", m
+            pygame.Rect(inner - apply_w, y + 4, apply_w, row + 2), "Apply", m, container=holder
         )
-        y += row + 20
+        y += row + 16
+
+        def terms(text: str) -> None:
+            nonlocal y
+            lh = typo.line_height(12)
+            for line in typo.wrap(text, 12, inner - 12):
+                rect = pygame.Rect(10, y, inner - 10, lh)
+                self.term_labels.append(UILabel(rect, line, m, container=holder, object_id=TERMS))
+                y += lh
+            y += 6
+
         # Offers: propose those this role is party to; answer those made to it; break deals.
         for kind in R.OFFERS.values():
             if role not in kind.parties:
                 continue
-            busy = kind.name not in you["can_propose"]
-            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Propose {kind.name} to "
-                         f"{kind.other(role)}", m, tool_tip_text=kind.title)  # fmt: skip
+            busy = not self.can_propose(kind)
+            other = kind.other(role)
+            text = typo.fit(f"Propose to {R.ROLE_NAMES[other]}: {kind.title}", 13, inner - 20)
+            b = UIButton(pygame.Rect(0, y, inner, row), text, m, container=holder,
+                         tool_tip_text=f"{kind.title}. Terms: {offer_terms(kind)}")  # fmt: skip
             if busy:
                 b.disable()
             self.offer_buttons[b] = ("propose", kind.name)
             y += row + 2
-        for o in you["offers_in"]:
-            a = UIButton(pygame.Rect(x0, y, S(212), row), f"Accept #{o['id']} {o['kind']}", m,
-                         tool_tip_text=o["title"])  # fmt: skip
-            r = UIButton(pygame.Rect(x0 + S(218), y, S(212), row), f"Refuse #{o['id']}", m)
-            self.offer_buttons[a] = ("accept", o["id"])
-            self.offer_buttons[r] = ("refuse", o["id"])
+            terms(offer_terms(kind))
+        half = (inner - GAP) // 2
+        for offer_id, proposer, kind in self.offers_in():
+            tip = f"{kind.title}. Terms: {offer_terms(kind)}"
+            a = UIButton(pygame.Rect(0, y, half, row), f"Accept #{offer_id} from {proposer}", m,
+                         container=holder, tool_tip_text=tip)  # fmt: skip
+            r = UIButton(pygame.Rect(half + GAP, y, half, row), f"Refuse #{offer_id}", m,
+                         container=holder, tool_tip_text=tip)  # fmt: skip
+            self.offer_buttons[a] = ("accept", offer_id)
+            self.offer_buttons[r] = ("refuse", offer_id)
             y += row + 2
-        for o in you["deals"]:
-            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Break #{o['id']} {o['kind']}", m)
-            self.offer_buttons[b] = ("break", o["id"])
+            terms(f"{kind.title}: {offer_terms(kind)}")
+        for deal_id, kind in self.deals_in_force():
+            text = typo.fit(f"Break deal #{deal_id} with {kind.other(role)}: {kind.title}", 13,
+                            inner - 20)  # fmt: skip
+            b = UIButton(pygame.Rect(0, y, inner, row), text, m, container=holder,
+                         tool_tip_text=f"Terms: {offer_terms(kind)}")  # fmt: skip
+            self.offer_buttons[b] = ("break", deal_id)
             y += row + 2
-        # The bottom bar: the player's own controls, then the teacher's; it wraps onto a
-        # second row when the large font makes it wider than the window.
-        bar_h = S(32)
-        spot = {"x": 16, "y": h - bar_h - 12}
-
-        def place(width: int) -> pygame.Rect:
-            if spot["x"] + width > w - 16:
-                spot["x"], spot["y"] = 16, spot["y"] - bar_h - 6
-            rect = pygame.Rect(spot["x"], spot["y"], width, bar_h)
-            spot["x"] += width + 6
-            return rect
-
-        for key, label, width in (
-            ("done", "Done: hand over", 130), ("undo", "Undo", 60), ("bot", "Bot takes seat", 120),
-            ("save", "Save", 60), ("pause", "Resume" if self.app.table.paused else "Pause", 74),
-            ("reveal", "Reveal", 70),
-        ):  # fmt: skip
-            self.buttons[key] = UIButton(place(S(width)), label, m)
-        self.event_menu = UIDropDownMenu(
-            list(R.TEACHER_EVENTS), next(iter(R.TEACHER_EVENTS)), place(S(190)), m
-        )
-        self.buttons["inject"] = UIButton(place(S(70)), "Inject", m)
-        self.buttons["end"] = UIButton(place(S(90)), "End game", m)
-        self.bar_top = spot["y"]  # text above the bar stops here
-        if self.app.table.paused:
-            self.buttons["done"].disable()
-        # Teacher: any seat passes between a person and a bot.
-        self.seat_buttons: dict[UIButton, str] = seat_buttons(self.app, m)
+        holder.set_scrollable_area_dimensions((inner, y))
 
     # ------------------------------------------------------------ events
 
@@ -369,12 +468,13 @@ class TurnScene(Scene):
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
             for name, slider in self.sliders.items():
                 if event.ui_element is slider:
-                    high = R.role_levers(self.role)[name].high
-                    self.values[name].set_text(f"{rounded(slider.get_current_value(), high):g}")
+                    spec = R.role_levers(self.role)[name]
+                    value = rounded(slider.get_current_value(), spec.high)
+                    self.values[name].set_text(lever_value(spec, value))
             return False
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
-        if event.ui_element in getattr(self, "seat_buttons", {}):
+        if event.ui_element in self.seat_buttons:
             other = self.seat_buttons[event.ui_element]
             now = self.app.game.seats[other]
             self.app.teacher("seat", role=other, player="person" if now == "bot" else "bot")
@@ -447,76 +547,74 @@ class TurnScene(Scene):
     # ------------------------------------------------------------ drawing
 
     def draw(self, surface) -> None:
-        typo, g, role = self.app.typo, self.app.game, self.role
-        view = self.app.view(role)
-        w, h = surface.get_size()
+        typo, g, role, lay = self.app.typo, self.app.game, self.role, self.layout
+        w, _ = surface.get_size()
         colour = theme.STATE_COLOURS[role]
-        k = typo.scale
-
-        def S(v: float) -> int:
-            return int(v * k)
-
-        surface.blit(typo.render(f"{R.ROLE_NAMES[role]} ({role})", 22, colour, True), (16, 8))
-        spend = f"budget {R.budget(role):g}, spending {g.spending(role):g} USD M/yr"
+        surface.blit(typo.render(self.title(), 22, colour, True), (PAD, 6))
+        you = self.view()["you"]
+        spend = f"budget {you['budget']:g}, spending {you['spending']:g} USD M/yr"
         head = f"Turn {g.turn} of {g.turns} · {g.quarter()} · {spend}"
-        surface.blit(typo.render(head, 13, theme.MUTED), (16, 12 + typo.line_height(22)))
-        if view["paused"]:
-            surface.blit(
-                typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
-            )
-        x, width = S(470), w - S(470) - 16
-        # The map sits right of the figures; when the large font leaves no room, below them.
-        map_rect = pygame.Rect(x + S(360), 140, w - x - S(376), 270)
-        map_beside = map_rect.width >= 260
-        if map_beside:
-            self.draw_map(surface, map_rect)
+        seats_left = min(r.left for r in lay.seats)
+        room = (seats_left if lay.seats[0].top < lay.header.bottom - 20 else w) - 2 * PAD
+        head = typo.fit(head, 13, room)
+        surface.blit(typo.render(head, 13, theme.MUTED), (PAD, 8 + typo.line_height(22)))
+        self.draw_info(surface.subsurface(lay.info), lay.info.size)
+        self.draw_map(surface, lay.map)
+
+    def draw_info(self, area, size) -> None:
+        """What the player knows: goal and score, last quarter, deals, news (clipped)."""
+        typo, g, role = self.app.typo, self.app.game, self.role
+        view = self.view()
+        width, _ = size
+        y = 0
+        if self.paused():
+            surface = typo.render("PAUSED by the teacher", 18, theme.ORANGE, True)
+            area.blit(surface, (0, y))
+            y += typo.line_height(18) + 4
+        if self.app.status:  # warnings first, where they cannot be pushed off the screen
+            y = text_block(area, typo, [self.app.status], 0, y, width, 13, theme.VERMILLION)
+            y += 4
         goal = R.GOALS[role]
-        y = text_block(surface, typo, [
+        y = text_block(area, typo, [
             f"Goal: {goal.summary}",
-            f"Last score {view['you']['last_score']:.0f} (50 = as under the status quo). "
-            "Scored on: "
-            + ", ".join(f"{c.label} ({c.better} better)" for c in goal.components),
-        ], x, 70, width, 13)  # fmt: skip
+            f"Last score {view['you']['last_score']:.0f} (50 = as under the status quo)",
+        ], 0, y, width, 13)  # fmt: skip
+        scored = "Scored on: " + ", ".join(
+            f"{c.label} ({c.better} better)" for c in goal.components
+        )
+        y = text_block(area, typo, [scored], 0, y, width, 11, theme.MUTED)
         observed, sq = g.observation()
-        y += 8
-        surface.blit(typo.render("Last quarter (status quo)", 13, theme.MUTED, True), (x, y))
+        y += 6
+        area.blit(typo.render("Last quarter (status quo)", 13, theme.MUTED, True), (0, y))
         y += typo.line_height(13) + 2
+        num_w = typo.font(12).size("(00000)")[0]
+        label_w = width - 2 * num_w - 8
         for key, label, fmt in PUBLIC:
-            surface.blit(typo.render(label, 12), (x, y))
-            surface.blit(typo.render(fmt.format(observed[key]), 12), (x + S(210), y))
-            surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + S(270), y))
+            if y > area.get_height() - typo.line_height(12):
+                break
+            area.blit(typo.render(typo.fit(label, 12, label_w), 12), (0, y))
+            value = typo.render(fmt.format(observed[key]), 12)
+            area.blit(value, value.get_rect(topright=(width - num_w - 6, y)))
+            status_quo = typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED)
+            area.blit(status_quo, status_quo.get_rect(topright=(width, y)))
             y += typo.line_height(12)
         shown = view["revealed"]  # what the teacher revealed, as it stood at that moment
         if shown is not None:
             y += 6
             for other in R.ROLES:
-                levers = ", ".join(f"{k} {v:g}" for k, v in shown["levers"][other].items())
-                y = text_block(surface, typo, [f"{other} {shown['scores'][other]:.0f}: {levers}"],
-                               x, y, width, 11, theme.YELLOW)  # fmt: skip
-        if map_beside:
-            y = max(y, map_rect.bottom) + 8
-        else:
-            map_rect = pygame.Rect(x, y + 8, width, max(0, min(220, h - y - 200)))
-            if map_rect.height >= 120:
-                self.draw_map(surface, map_rect)
-                y = map_rect.bottom + 8
-        you = view["you"]
+                levers = ", ".join(
+                    f"{R.role_levers(other)[k].label} {v:g}"
+                    for k, v in shown["levers"][other].items()
+                )
+                line = f"{other} {shown['scores'][other]:.0f}: {levers}"
+                y = text_block(area, typo, [line], 0, y, width, 11, theme.YELLOW)
         deals = [
-            f"Offer #{o['id']} from {o['proposer']}: {o['title']} [{'; '.join(o['terms'])}]"
-            for o in you["offers_in"]
-        ] + [
-            f"Deal in force: #{o['id']} {o['kind']} with "
-            f"{o['recipient'] if o['proposer'] == role else o['proposer']}"
-            for o in you["deals"]
-        ]
-        above_bar = getattr(self, "bar_top", h) - 6
-        if y < above_bar:
-            area = surface.subsurface(pygame.Rect(0, 0, w, above_bar))
-            y = text_block(area, typo, deals, x, y, width, 12, theme.SKY)
-            if self.app.status:
-                y = text_block(area, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
-            news = self.app.news_for(role)[-10:]  # this seat's own view of the news
-            text_block(area, typo, news, x, y + 4, width, 11, theme.MUTED)
+            f"Offer #{offer_id} from {proposer}: {kind.title} ({offer_terms(kind)})"
+            for offer_id, proposer, kind in self.offers_in()
+        ] + [f"Deal in force: #{deal_id} {kind.title}" for deal_id, kind in self.deals_in_force()]
+        y = text_block(area, typo, deals, 0, y + 6, width, 12, theme.SKY)
+        news = self.app.news_for(role)[-10:]  # this seat's own view of the news
+        text_block(area, typo, news, 0, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
         """The viewer's map of the last month played (median strengths; one run's attacks)."""
@@ -526,10 +624,6 @@ class TurnScene(Scene):
             note = self.app.typo.render("The map shows after the first quarter", 12, theme.MUTED)
             surface.blit(note, note.get_rect(center=rect.center))
             return
-        from viz.map_view import MapView
-
-        if not hasattr(self.app, "map_view"):
-            self.app.map_view = MapView(self.app.typo)
         branch, data = snap
         month = branch.months - 1
         self.app.map_view.draw(
@@ -543,6 +637,10 @@ class TurnScene(Scene):
             0,
             f"End of {self.app.game.quarter(self.app.game.played)} · attacks of one run",
         )
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        region = self.app.map_view.region_at(rect, mouse)
+        if region is not None:  # the region under the mouse, named and explained
+            self.app.map_view.tooltip(surface, mouse, region, data, month, 0)
 
 
 class GameOverScene(Scene):
@@ -553,9 +651,13 @@ class GameOverScene(Scene):
 
         w, h = self.app.size
         self.lines = explain(self.app.game)
-        self.debrief_button = UIButton(pygame.Rect(16, h - 44, 160, 32), "Write debrief",
-                                       self.app.manager)  # fmt: skip
-        self.quit_button = UIButton(pygame.Rect(184, h - 44, 80, 32), "Quit", self.app.manager)
+        row, x = int(34 * self.app.typo.scale), PAD
+        made = []
+        for text in ("Write debrief", "Quit"):
+            width = button_width(self.app, text)
+            made.append(UIButton(pygame.Rect(x, h - PAD - row, width, row), text, self.app.manager))
+            x += width + GAP
+        self.debrief_button, self.quit_button = made
 
     def handle_event(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q):
@@ -585,33 +687,39 @@ class GameOverScene(Scene):
         w, _ = surface.get_size()
         title = "The game is over" if g.finished else "This session's turns are played"
         surface.blit(typo.render(title, 26, theme.TEXT, True), (16, 12))
-        y = 56
+        y = 20 + typo.line_height(26)
         final = g.final_scores()
-        for role in R.ROLES:
+        # Columns as wide as their widest entry, so no name runs into its score.
+        names = [R.ROLE_NAMES[r] for r in R.ROLES]
+        scores = [f"{final[r]:.1f}" for r in R.ROLES]
+        verdicts = [R.verdict(final[r]) for r in R.ROLES]
+        x_score = 16 + max(typo.font(16, True).size(t)[0] for t in names) + 24
+        x_verdict = x_score + max(typo.font(16, True).size(t)[0] for t in scores) + 24
+        x_goal = x_verdict + max(typo.font(16, True).size(t)[0] for t in verdicts) + 24
+        self.columns = (16, x_score, x_verdict, x_goal)
+        for role, name, score, verdict in zip(R.ROLES, names, scores, verdicts, strict=True):
             colour = theme.STATE_COLOURS[role]
-            columns = (
-                (16, R.ROLE_NAMES[role]),
-                (170, f"{final[role]:.1f}"),
-                (230, R.verdict(final[role])),
-                (380, R.GOALS[role].summary),
-            )
-            for x, text in columns:
-                surface.blit(typo.render(text, 16 if x < 380 else 13, colour, x < 380), (x, y))
+            for x, text in ((16, name), (x_score, score), (x_verdict, verdict)):
+                surface.blit(typo.render(text, 16, colour, True), (x, y))
+            goal = typo.fit(R.GOALS[role].summary, 13, w - x_goal - 16)
+            surface.blit(typo.render(goal, 13, colour), (x_goal, y + 3))
             y += typo.line_height(16) + 2
         y += 10
         lesson = self.app.lesson
         width = w - 32 if lesson is None else w // 2 - 24
         top = y
-        surface.blit(typo.render("What happened, and why", 15, theme.TEXT, True), (16, y))
-        y = text_block(surface, typo, self.lines, 16, y + 26, width, 12)
+        area = surface.subsurface(pygame.Rect(0, 0, w, self.debrief_button.rect.top - GAP))
+        head_h = typo.line_height(15) + 4
+        area.blit(typo.render("What happened, and why", 15, theme.TEXT, True), (16, y))
+        y = text_block(area, typo, self.lines, 16, y + head_h, width, 12)
         if self.app.status:
-            text_block(surface, typo, [self.app.status], 16, y + 8, width, 13, theme.GREEN)
+            text_block(area, typo, [self.app.status], 16, y + 8, width, 13, theme.GREEN)
         if lesson is not None:
             x, yy = w // 2 + 8, top
             for head, items in (
                 ("Discussion questions", lesson.spec.discussion_questions),
                 ("What to look for", lesson.spec.look_for),
             ):
-                surface.blit(typo.render(head, 15, theme.SKY, True), (x, yy))
-                yy = text_block(surface, typo, [f"- {q}" for q in items], x, yy + 26, width, 12)
+                area.blit(typo.render(head, 15, theme.SKY, True), (x, yy))
+                yy = text_block(area, typo, [f"- {q}" for q in items], x, yy + head_h, width, 12)
                 yy += 10
