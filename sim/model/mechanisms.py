@@ -166,20 +166,21 @@ class Policy:
 
 
 def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
-    pr = p.states.priorities  # (S, G)
+    priorities = p.states.priorities  # (S, G)
     n = w.replicates
     h = lv["US.help_vs_ttp_bla"][:, None]
     s = lv["PAK.support_vs_iskp"][:, None]
     china_push = p.china.pressure_shift * lv["CHN.security_pressure"] * lv["CHN.ct_salience"]
     c = np.minimum(china_push, 1.0)[:, None]
-    pak_own = (1 - c) * pr[PAK] + c * pr[CHN]  # China pulls Pakistan toward its priorities
-    alloc = repeat_rows(pr, n)
+    # China pulls Pakistan toward its priorities.
+    pak_own = (1 - c) * priorities[PAK] + c * priorities[CHN]
+    alloc = repeat_rows(priorities, n)
     # The bargain: each side moves halfway toward the other's priorities at lever 1.
-    alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
-    alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * pr[US]
+    alloc[:, US] = (1 - h / 2) * priorities[US] + (h / 2) * pak_own
+    alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * priorities[US]
     overlap = np.minimum(alloc[:, US], alloc[:, PAK]).sum(axis=1)
     mutual = np.sqrt(w.trust[:, US, PAK] * w.trust[:, PAK, US])
-    performance = (alloc[:, PAK] * pr[US]).sum(axis=1) / pr[US].max()
+    performance = (alloc[:, PAK] * priorities[US]).sum(axis=1) / priorities[US].max()
     performance = np.minimum(performance, 1.0)
     mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
     paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
@@ -244,6 +245,7 @@ def joint_operations(
 class Pressure:
     sanctuary: np.ndarray  # (R, G) host tolerance 0..1
     effective: np.ndarray  # (R, G) counter-pressure after the sanctuary shield
+    pakistan: np.ndarray  # (R, G) the part of ``effective`` from Pakistan's own operations
 
 
 def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pressure:
@@ -261,8 +263,9 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
     )
     afg_effort = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc
     drones = lv["US.drone_strikes"]
+    pak_raw = pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
     raw = (
-        pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
+        pak_raw
         + afg_effort * st.afg_share
         + (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
         * pol.alloc[:, US]
@@ -271,8 +274,8 @@ def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pres
     sanctuary = repeat_rows(p.groups.sanctuary_base, len(raw))
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
         sanctuary[:, g] = lv[lever]
-    effective = raw * (1 - ct.sanctuary_shield * sanctuary)
-    return Pressure(sanctuary, effective)
+    shield = 1 - ct.sanctuary_shield * sanctuary
+    return Pressure(sanctuary, raw * shield, pak_raw * shield)
 
 
 # ------------------------------------------------------------------ mechanism 4: recruitment
@@ -288,12 +291,12 @@ class Drivers:
     weapons: np.ndarray
 
 
-def drivers(w: World, pr: Pressure, p: SimpleNamespace) -> Drivers:
+def drivers(w: World, pressure: Pressure, p: SimpleNamespace) -> Drivers:
     presence = p.groups.presence  # (G, N)
     return Drivers(
         grievance=weighted_sum(w.grievance, presence.T),
         hardship=weighted_sum(1 - np.minimum(w.economy, 1.0), presence.T),
-        sanctuary=pr.sanctuary,
+        sanctuary=pressure.sanctuary,
         weapons=w.weapons,
     )
 
@@ -321,7 +324,7 @@ def group_change(
     w: World,
     d: Drivers,
     d0: Drivers,
-    pr: Pressure,
+    pressure: Pressure,
     jo: JointOps,
     p: SimpleNamespace,
     streams: Streams,
@@ -335,8 +338,8 @@ def group_change(
     shock = np.exp(sd * streams.normal("recruitment", step, s.shape[1]) - sd * sd / 2)
     base = p.groups.recruit_rate * w.funding * room * s * shock
     recruitment = base * multiplier
-    attrition = np.minimum(p.counterterrorism.attrition_rate * pr.effective, 1.0) * s
-    defection = r.defection_rate * np.minimum(pr.effective[:, TTP], 1.0) * s[:, TTP]
+    attrition = np.minimum(p.counterterrorism.attrition_rate * pressure.effective, 1.0) * s
+    defection = r.defection_rate * np.minimum(pressure.effective[:, TTP], 1.0) * s[:, TTP]
     loss = np.zeros_like(s)
     hit = jo.succeeded
     loss[hit, jo.target[hit]] = p.cooperation.damage * s[hit, jo.target[hit]]
@@ -350,27 +353,79 @@ def group_change(
 class Attacks:
     by_region: np.ndarray  # (R, N)
     by_group: np.ndarray  # (R, G)
+    by_group_country: np.ndarray  # (R, 2G) column 2 g + country (0 = PAK, 1 = AFG)
     by_country: np.ndarray  # (R, 2) PAK, AFG
     china_by_country: np.ndarray  # (R, 2) attacks on Chinese interests
-    fatalities: np.ndarray  # (R, 2) PAK, AFG
+    victims_by_group_country: np.ndarray  # (R, 2G) civilians and security forces killed
+    fatalities: np.ndarray  # (R, 2) PAK, AFG victims (militants excluded)
+    mass_casualty: np.ndarray  # (R, 2) attacks drawn from the mass-casualty branch
     cross_border: np.ndarray  # (R,) attacks in Pakistan launched from Afghan bases
 
 
+@dataclass
+class AttackMeans:
+    """Expected attacks per cell and the factors the model multiplies to get them.
+
+    ``lam[r, c] = group_rate[r, g] x route x spread[r, c]`` for the cell's group g, where
+    ``group_rate = tempo x wave x strength x funding x suppression x momentum`` and
+    ``route`` is ``through`` for cells in Pakistan and 1 in Afghanistan; ``spread`` is the
+    region share x deterrence x the cell's target split. ``durand explain`` reads these.
+    """
+
+    lam: np.ndarray  # (R, C)
+    from_afg: np.ndarray  # (R, G) share of a group's attacks in Pakistan from Afghan bases
+    factors: dict[str, np.ndarray]  # (R, G) each: tempo, wave, strength, funding, ...
+    through: np.ndarray  # (R, G) share of attacks from Afghan bases not stopped at the border
+    spread: np.ndarray  # (R, C)
+
+
+def tempo_momentum(w: World, p: SimpleNamespace, streams: Streams, step: int) -> np.ndarray:
+    """Next month's log tempo deviation per group: an AR(1) process, so surges and lulls
+    last a few months and monthly counts are overdispersed (a Poisson-lognormal mixture)."""
+    a = p.attacks
+    shock = streams.normal("tempo", step, w.momentum.shape[1])
+    return a.persistence * w.momentum + a.volatility * shock
+
+
+def momentum_factor(momentum: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """exp(momentum) scaled to mean 1 over the process's stationary distribution."""
+    a = p.attacks
+    variance = a.volatility**2 / (1 - a.persistence**2)
+    return np.exp(momentum - variance / 2)
+
+
 def attack_means(
-    w: World, pol: Policy, pr: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
-) -> tuple[np.ndarray, np.ndarray]:
-    """Expected attacks per cell (R, C) and each group's share launched from Afghanistan."""
+    w: World, pol: Policy, pressure: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
+) -> AttackMeans:
+    """Expected attacks per cell (R, C), each group's share launched from Afghanistan, and
+    the factors of the mean."""
     ct, c = p.counterterrorism, st.cells
-    suppress = _clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
-    tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
+    n = w.replicates
+    factors = {
+        "tempo": repeat_rows(p.groups.tempo, n),
+        "wave": repeat_rows(w.wave, n),
+        "strength": w.strength,
+        "funding": w.funding,
+        "suppression": _clip(1 - ct.suppression * pressure.effective, 0.0, 1.0),
+        "momentum": momentum_factor(w.momentum, p),
+    }
+    rate = (
+        factors["tempo"]
+        * factors["wave"]
+        * factors["strength"]
+        * factors["funding"]
+        * factors["suppression"]
+        * factors["momentum"]
+    )  # (R, G)
     deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
     closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
-    lam = np.empty((len(tempo), len(c.group)))
+    lam = np.empty((n, len(c.group)))
+    spread = np.empty((n, len(c.group)))
     kernels.cell_means(
-        np.ascontiguousarray(tempo),
+        np.ascontiguousarray(rate),
         np.ascontiguousarray(deter),
         np.ascontiguousarray(through),
         exposure,
@@ -383,13 +438,14 @@ def attack_means(
         c.china_share,
         st.hardened,
         lam,
+        spread,
     )
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
-    return lam, from_afg
+    return AttackMeans(lam, from_afg, factors, through, spread)
 
 
 def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> np.ndarray:
-    """Security presence by region: the early-2025 level scaled by the state's effort now."""
+    """Security presence by region: the reference level scaled by the state's effort now."""
     pak_now = pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]
     afg_now = pol.capacity[:, AFG] * lv["AFG.ct_salience"]
     scale = np.where(st.pak, pak_now[:, None], afg_now[:, None])
@@ -397,28 +453,32 @@ def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure
 
 
 def draw_attacks(
-    lam: np.ndarray,
-    from_afg: np.ndarray,
+    means: AttackMeans,
     p: SimpleNamespace,
     st: Structure,
     streams: Streams,
     step: int,
 ) -> Attacks:
-    c = st.cells
-    n = len(lam)
+    """Attack counts per cell and their victims, in one compiled pass."""
+    c, le = st.cells, p.lethality
+    n = len(means.lam)
+    n_groups = len(GROUPS)
     att = Attacks(
         by_region=np.zeros((n, len(st.pak))),
-        by_group=np.zeros((n, len(GROUPS))),
-        by_country=np.zeros((n, 2)),
+        by_group=np.zeros((n, n_groups)),
+        by_group_country=np.zeros((n, 2 * n_groups)),
+        by_country=np.empty((n, 2)),
         china_by_country=np.zeros((n, 2)),
-        fatalities=np.zeros((n, 2)),
+        victims_by_group_country=np.empty((n, 2 * n_groups)),
+        fatalities=np.empty((n, 2)),
+        mass_casualty=np.zeros((n, 2)),
         cross_border=np.empty(n),
     )
     attack_base, attack_offsets = streams.keys("attacks", step, len(c.slot), c.slot)
-    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * len(GROUPS))
+    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * n_groups * kernels.FATAL_SLOTS)
     kernels.draw_attacks(
-        np.ascontiguousarray(lam),
-        np.ascontiguousarray(from_afg),
+        np.ascontiguousarray(means.lam),
+        np.ascontiguousarray(means.from_afg),
         attack_base,
         attack_offsets,
         fatal_base,
@@ -427,15 +487,33 @@ def draw_attacks(
         c.region,
         c.country,
         c.china,
-        p.groups.severity,
+        le.ordinary * le.scale,
+        le.mass_rate * le.scale,
+        float(le.mass_min),
+        float(le.tail),
+        float(le.mass_cap),
         att.by_region,
         att.by_group,
-        att.by_country,
+        att.by_group_country,
         att.china_by_country,
-        att.fatalities,
+        att.victims_by_group_country,
+        att.mass_casualty,
         att.cross_border,
     )
+    att.by_country[:, 0] = att.by_group_country[:, 0::2].sum(axis=1)
+    att.by_country[:, 1] = att.by_group_country[:, 1::2].sum(axis=1)
+    att.fatalities[:, 0] = att.victims_by_group_country[:, 0::2].sum(axis=1)
+    att.fatalities[:, 1] = att.victims_by_group_country[:, 1::2].sum(axis=1)
     return att
+
+
+def militants_killed(
+    w: World, pressure: Pressure, p: SimpleNamespace, streams: Streams, step: int
+) -> np.ndarray:
+    """Militants killed in Pakistan's own operations this month, (R, G): Poisson with mean
+    kill_rate x Pakistan's effective pressure on the group x the group's strength."""
+    mean = p.counterterrorism.kill_rate * pressure.pakistan * w.strength
+    return streams.poisson("militants_killed", step, mean).astype(np.float64)
 
 
 # ------------------------------------------------------------------ border and deportation
@@ -445,8 +523,29 @@ def draw_attacks(
 class Border:
     clash: np.ndarray  # (R,) bool
     deportation: np.ndarray  # (R,) intensity 0..1
-    deportees: np.ndarray  # (R,) thousands this month
+    deportees: np.ndarray  # (R,) thousands returning from Pakistan this month
+    habit: np.ndarray  # (R,) the intensity people have adjusted to, after this month
     tension_target: np.ndarray  # (R,)
+
+
+def deportation_intensity(lever: np.ndarray, tension: np.ndarray, p: SimpleNamespace):
+    """How hard Pakistan pushes undocumented Afghans out: the lever, raised by tension."""
+    return _clip(lever * (1 + p.border.deportation_tension_gain * tension), 0.0, 1.0)
+
+
+def returns_from_pakistan(
+    intensity: np.ndarray, habit: np.ndarray, p: SimpleNamespace
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thousands returning this month and the new habituated intensity.
+
+    A steady flow in proportion to the intensity, plus a wave when the intensity rises
+    above what people have adjusted to (a deadline): most who will leave do so in the
+    first months, so the wave fades as the habit catches up.
+    """
+    b = p.border
+    surge = np.maximum(intensity - habit, 0.0)
+    returns = b.deportation_capacity * intensity + b.deportation_surge * surge
+    return returns, _relax(habit, intensity, b.deportation_habituation)
 
 
 def border_dynamics(
@@ -458,12 +557,22 @@ def border_dynamics(
     streams: Streams,
     step: int,
 ) -> Border:
+    """Clashes, deportations and the tension they, cross-border attacks and closure cause."""
     b = p.border
+    deport = deportation_intensity(lv["PAK.deportation"], w.tension, p)
+    returns, habit = returns_from_pakistan(deport, w.deportation_habit, p)
     extra = (att.cross_border - ref.cross_border) / b.cross_border_reference
-    target = _clip(b.tension0 + b.cross_border_gain * extra, 0.0, 1.0)
+    closure = lv["PAK.border_closure"] - ref.levers["PAK.border_closure"]
+    target = _clip(
+        b.tension0
+        + b.cross_border_gain * extra
+        + b.returns_tension_gain * (returns - ref.returns) / b.returns_reference
+        + b.closure_tension_gain * closure,
+        0.0,
+        1.0,
+    )
     clash = streams.uniform("border_clash", step)[:, 0] < b.clash_rate * w.tension**2
-    deport = _clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
-    return Border(clash, deport, deport * b.deportation_capacity, target)
+    return Border(clash, deport, returns, habit, target)
 
 
 # ------------------------------------------------------------------ the monthly step
@@ -471,7 +580,7 @@ def border_dynamics(
 
 @dataclass
 class Reference:
-    """Where the drivers stood in the first month: targets are anchored here."""
+    """Where the drivers stood in the first month of the timeline: targets are anchored here."""
 
     drivers: Drivers
     intel: np.ndarray
@@ -483,20 +592,21 @@ class Reference:
     cpec: np.ndarray
     mining: np.ndarray
     deportation: np.ndarray
+    returns: np.ndarray  # (R,) the steady returns at the starting intensity, thousands
     cross_border: np.ndarray
     china_by_country: np.ndarray  # (R, 2) expected attacks on Chinese interests a month
-    levers: dict[str, np.ndarray]  # the early-2025 lever values
+    levers: dict[str, np.ndarray]  # the starting lever values
 
 
 def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
     pol = policy(w, p, lv)
-    pr = pressure(pol, p, lv, st)
-    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
+    pressure_now = pressure(pol, p, lv, st)
+    means = attack_means(w, pol, pressure_now, p, lv, st)
     c = st.cells
-    by_region = weighted_sum(lam, c.to_region)
-    b = p.border
+    by_region = weighted_sum(means.lam, c.to_region)
+    deport = deportation_intensity(lv["PAK.deportation"], w.tension, p)
     return Reference(
-        drivers=drivers(w, pr, p),
+        drivers=drivers(w, pressure_now, p),
         intel=pol.intel,
         economy_mean=economy_means(w.economy, st),
         attacks_region=by_region,
@@ -505,25 +615,24 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
         civil_paid=pol.civil_paid,
         cpec=pol.cpec,
         mining=pol.mining,
-        deportation=_clip(
-            lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
-        ),
-        cross_border=(weighted_sum(lam, c.to_group_pak) * from_afg).sum(axis=1),
-        china_by_country=weighted_sum(lam, c.to_china_country),
+        deportation=deport,
+        returns=returns_from_pakistan(deport, deport, p)[0],
+        cross_border=(weighted_sum(means.lam, c.to_group_pak) * means.from_afg).sum(axis=1),
+        china_by_country=weighted_sum(means.lam, c.to_china_country),
         levers=lv.snapshot(),
     )
 
 
-def early_2025(
-    p: SimpleNamespace, geo: Geography, w: World, lv: Levers
-) -> tuple[Structure, Reference]:
-    """Settle the starting world and anchor the run at it.
+def anchor(p: SimpleNamespace, geo: Geography, w: World, lv: Levers) -> tuple[Structure, Reference]:
+    """Settle the starting world (January 2023) and anchor the run at it.
 
-    ``lv`` are the early-2025 levers. The lagged aid effect starts at the aid actually
-    paid (after 'do more' conditions), and security presence equals security0 at the
-    early-2025 effort, so an unchanged policy does not drift.
+    ``lv`` are the starting levers. The lagged aid effect starts at the aid actually
+    paid (after 'do more' conditions), security presence equals security0 at the
+    starting effort, and the deportation habit at the starting intensity, so an
+    unchanged policy does not drift.
     """
     w.aid_effect = policy(w, p, lv).flows()["military_paid"]
+    w.deportation_habit = deportation_intensity(lv["PAK.deportation"], w.tension, p)
     pol = policy(w, p, lv)
     pak_effort = pol.capacity[0, PAK] * lv["PAK.ct_salience"][0] * lv["PAK.ct_effort"][0]
     afg_effort = pol.capacity[0, AFG] * lv["AFG.ct_salience"][0]
@@ -544,7 +653,9 @@ class Month:
     joint: JointOps
     pressure: Pressure
     change: GroupChange
+    means: AttackMeans
     attacks: Attacks
+    militants_killed: np.ndarray  # (R, G) in Pakistan's operations
     border: Border
 
 
@@ -557,20 +668,27 @@ def advance(
     streams: Streams,
     step: int,
 ) -> Month:
-    """Advance the world by one month, in the order docs/model.md gives."""
+    """Advance the world by one month, in the order docs/model.md gives.
+
+    ``step`` is the month's index on the timeline (months since January 2023): it keys
+    every random draw, so a month draws the same numbers whichever run reaches it.
+    """
     pol = policy(w, p, lv)
     jo = joint_operations(pol, p, lv, streams, step)
-    pr = pressure(pol, p, lv, st)
-    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
-    att = draw_attacks(lam, from_afg, p, st, streams, step)
-    gc = group_change(w, drivers(w, pr, p), ref.drivers, pr, jo, p, streams, step)
+    press = pressure(pol, p, lv, st)
+    w.momentum = tempo_momentum(w, p, streams, step)
+    means = attack_means(w, pol, press, p, lv, st)
+    att = draw_attacks(means, p, st, streams, step)
+    killed = militants_killed(w, press, p, streams, step)
+    gc = group_change(w, drivers(w, press, p), ref.drivers, press, jo, p, streams, step)
     bd = border_dynamics(w, att, p, lv, ref, streams, step)
     _update_groups(w, gc, pol, p, lv, ref)
     _update_relations(w, pol, jo, att, bd, p, lv, st, ref)
     _update_society(w, pol, att, bd, p, lv, st, ref)
+    w.deportation_habit = bd.habit
     w.wave_months = np.maximum(w.wave_months - 1, 0)
     w.wave[w.wave_months == 0] = 1.0
-    return Month(pol, jo, pr, gc, att, bd)
+    return Month(pol, jo, press, gc, means, att, killed, bd)
 
 
 def _relax(x: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
@@ -613,6 +731,8 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
         b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
     )
     target[:, AFG, PAK] -= b.deportation_trust_cost * (bd.deportation - ref.deportation)
+    closure = lv["PAK.border_closure"] - ref.levers["PAK.border_closure"]
+    target[:, AFG, PAK] -= b.closure_trust_cost * closure
     hits = att.china_by_country
     target[:, CHN, PAK] -= p.china.trust_hit * (hits[:, 0] - ref.china_by_country[:, 0])
     target[:, CHN, AFG] -= p.china.trust_hit * (hits[:, 1] - ref.china_by_country[:, 1])

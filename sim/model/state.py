@@ -95,6 +95,8 @@ class World:
     aid_nominal_prev: np.ndarray  # (R,) last month's nominal US aid to Pakistan, USD M/yr
     wave: np.ndarray  # (G,) attack-tempo multiplier from shocks
     wave_months: np.ndarray  # (G,) months left of the wave
+    momentum: np.ndarray  # (R, G) log deviation of each group's tempo (surges and lulls)
+    deportation_habit: np.ndarray  # (R,) deportation intensity people have adjusted to
 
     @property
     def replicates(self) -> int:
@@ -125,4 +127,6 @@ def initial_world(p: SimpleNamespace, levers: Levers, n: int) -> World:
         aid_nominal_prev=aid0.copy(),
         wave=np.ones(len(GROUPS)),
         wave_months=np.zeros(len(GROUPS)),
+        momentum=np.zeros((n, len(GROUPS))),
+        deportation_habit=np.zeros(n),
     )
