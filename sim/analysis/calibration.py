@@ -281,14 +281,13 @@ def month_weights(scenario: Scenario, months: int, start: dt.date, end: dt.date)
     y, m = add_months(scenario.start, months - 1)
     last = dt.date(y, m, calendar.monthrange(y, m)[1])
     if start < first or end > last:
-        raise UsageError(
-            f"the period {start} to {end} is not inside the run ({first} to {last})"
-        )
+        raise UsageError(f"the period {start} to {end} is not inside the run ({first} to {last})")
     return w
 
 
 def target_values(result, target: Target) -> np.ndarray:
     """The model's value of one target, per replicate."""
+
     def total(columns: tuple[str, ...], period: tuple[dt.date, dt.date]) -> np.ndarray:
         w = month_weights(result.scenario, result.months, *period)
         return sum(w @ result.column(c) for c in columns)
@@ -347,12 +346,27 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 
 
 def scenario_for(spec: CalibrationSpec, root: Path | None = None) -> Scenario:
+    """The scenario that replays 2023-2024; it must not set a free parameter itself (the
+    fitted value would be shadowed in every run of it)."""
     path = (root or Path.cwd()) / spec.scenario
     if not path.is_file():
         raise UsageError(
             f"the calibration scenario {spec.scenario} is not under {root or Path.cwd()}; "
             "run `durand calibrate` from the project folder"
         )
+    data, smap = load_mapping(path)
+    params = data.get("parameters") or {}
+    for f in spec.free:
+        node: Any = params
+        for part in f.path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            key = ("parameters", *f.path.split("."))
+            msg = (
+                f"{f.path} is fitted by `durand calibrate` (sim/data/calibrated.yaml); "
+                "remove it from this file"
+            )
+            raise ScenarioError([smap.problem(key, msg, str(path))])
     return load_scenario(path)
 
 
@@ -496,9 +510,9 @@ class Check:
         return not self.problems
 
 
-def check(spec: CalibrationSpec, *, root: Path | None = None) -> Check:
+def check(spec: CalibrationSpec, *, root: Path | None = None, record: dict | None = None) -> Check:
     """Re-run the stored fit (what every run now uses) and compare with its record."""
-    record = load_record()
+    record = record if record is not None else load_record()
     if record is None:
         raise UsageError(f"no stored fit in {data_path(RECORD_FILE)}: run `durand calibrate`")
     scenario = scenario_for(spec, root).with_overrides(replicates=int(record["replicates"]))
@@ -555,7 +569,8 @@ def write_fit(record: dict) -> list[Path]:
         )
     with atomic_path(rec) as tmp:
         tmp.write_text(
-            head + "# The record of the last fit (docs/validation.md is generated from it).\n"
+            head
+            + "# The record of the last fit (docs/validation.md is generated from it).\n"
             + yaml.safe_dump(_plain(record), sort_keys=False, allow_unicode=True, width=100),
             encoding="utf-8",
         )
@@ -783,8 +798,7 @@ def calibration_markdown(spec: CalibrationSpec | None = None) -> str:
         "",
         f"## Targets ({len(spec.targets)}, at least three per free parameter)",
         "",
-        "| target | period | observed | tolerance | model output | definition and source | "
-        "quote |",
+        "| target | period | observed | tolerance | model output | definition and source | quote |",
         "|---|---|---|---|---|---|---|",
     ]
     for t in spec.targets:

@@ -250,5 +250,3 @@ def load_observations(path: str | Path | None = None) -> Observations:
 def observations() -> Observations:
     """The shipped observations (cached)."""
     return load_observations()
-
-
