@@ -234,11 +234,26 @@ def _name_loc(loc: tuple, data: dict) -> tuple:
     return loc
 
 
+def _check_ids(data: dict, smap: SourceMap, name: str) -> None:
+    """Duplicate ids, reported at the line of the second record."""
+    seen: dict[str, int] = {}
+    records = data.get("observations")
+    for i, rec in enumerate(records if isinstance(records, list) else []):
+        obs_id = rec.get("id") if isinstance(rec, dict) else None
+        if not isinstance(obs_id, str):
+            continue
+        if obs_id in seen:
+            msg = f"duplicate id {obs_id} (first at observations[{seen[obs_id]}])"
+            raise ScenarioError([smap.problem(("observations", i, "id"), msg, name)])
+        seen[obs_id] = i
+
+
 def load_observations(path: str | Path | None = None) -> Observations:
     """Read and validate an observation file; errors name the file, line and key path."""
     path = Path(path) if path is not None else default_path()
     _check_file(path)
     data, smap = load_mapping(path)
+    _check_ids(data, smap, str(path))
     try:
         parsed = ObservationFile.model_validate(data)
     except ValidationError as exc:
