@@ -89,7 +89,7 @@ def calibrate(
         written = cal.write_fit(fit)
         for name, text in (
             ("calibration.md", cal.calibration_markdown(spec)),
-            ("validation.md", cal.validation_markdown(spec, fit)),
+            ("validation.md", cal.validation_markdown(spec, cal.as_stored(fit))),
         ):
             with atomic_path(docs / name) as tmp:
                 tmp.write_text(text, encoding="utf-8")
