@@ -76,3 +76,19 @@ def test_a_later_start_runs_the_baseline_months_before_it():
     b.run()
     assert np.array_equal(a.recorder.data, b.recorder.data[12:])
     assert a.recorder.data[0, :, INDEX["attacks.PAK"]].sum() > 0
+
+
+def test_a_cached_history_prefix_gives_the_same_run_as_running_it():
+    from sim.model import model as model_module
+
+    model_module._PREFIXES.clear()
+    fresh = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    assert len(model_module._PREFIXES) == 1
+    fresh.run()
+    cached = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    cached.run()
+    assert np.array_equal(fresh.recorder.data, cached.recorder.data)
+    other_seed = DurandModel(BASELINE, replicates=REPLICATES, months=6, seed=1)
+    assert len(model_module._PREFIXES) == 2
+    same_seed = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    assert not np.array_equal(other_seed.world.strength, same_seed.world.strength)

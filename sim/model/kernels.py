@@ -157,6 +157,9 @@ def draw_attacks(
                 china_by_country[r, country] += n
         total = 0.0
         for j in range(2 * n_groups):
+            if by_group_country[r, j] == 0.0:
+                fatalities[r, j] = 0.0
+                continue
             g = j // 2
             deaths, k_mass = victims_of(
                 by_group_country[r, j],

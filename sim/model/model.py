@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import cache
@@ -62,6 +64,8 @@ def replicate_ids(replicates: int | np.ndarray | list[int] | None, default: int)
     return np.asarray(replicates, dtype=np.int64)
 
 
+_PREFIXES: OrderedDict = OrderedDict()  # recent history prefixes: key -> (world, events)
+_PREFIX_CACHE_SIZE = 4
 _BLAS_LIMIT_FROM = 256  # replicates; the limit itself costs milliseconds to set up
 
 
@@ -142,12 +146,8 @@ class DurandModel(mesa.Model):
         self.streams = Streams(scenario.seed, ids)
         self.last_month: Month | None = None
         self.applied: list[AppliedEvent] = []
-        self.month = -self.offset
-        self._pending = [replace(e, month=e.month - self.offset) for e in line.events]
-        self._pending = [e for e in self._pending if e.month < 0]
-        while self.month < 0:
-            self._advance()
-        self.history_applied, self.applied = self.applied, []
+        self.history_applied = self._run_prefix(scenario, ids, line)
+        self.last_month = None
         if self.offset:
             for key in list(self.levers.keys()):
                 state, _, name = key.partition(".")
@@ -156,6 +156,36 @@ class DurandModel(mesa.Model):
         self.recorder = Recorder(self.horizon, len(ids), out=record_into)
         self.states = {a: StateActor(self, a) for a in STATES}
         self.groups = {g: MilitantGroup(self, g) for g in GROUPS}
+
+    def _run_prefix(self, scenario: Scenario, ids: np.ndarray, line: Timeline) -> list:
+        """Run the timeline from January 2023 up to the scenario's start (or take the
+        world it left from a cache of recent prefixes: the same parameters, seed and
+        replicates give the same world, bit for bit, so sweeps that vary only levers run
+        the history once)."""
+        key = (
+            json.dumps(scenario.params, sort_keys=True),
+            scenario.seed,
+            self.offset,
+            ids.tobytes(),
+        )
+        hit = _PREFIXES.get(key)
+        if hit is not None:
+            _PREFIXES.move_to_end(key)
+            world, applied = hit
+            self.world = world.copy()
+            self.month = 0
+            return list(applied)
+        self.month = -self.offset
+        self._pending = [replace(e, month=e.month - self.offset) for e in line.events]
+        self._pending = [e for e in self._pending if e.month < 0]
+        while self.month < 0:
+            self._advance()
+        applied, self.applied = self.applied, []
+        if self.offset:
+            _PREFIXES[key] = (self.world.copy(), tuple(applied))
+            while len(_PREFIXES) > _PREFIX_CACHE_SIZE:
+                _PREFIXES.popitem(last=False)
+        return applied
 
     @property
     def datacollector(self):
