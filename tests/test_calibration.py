@@ -162,3 +162,19 @@ def test_calibrate_refuses_a_shadowed_fit_and_bad_options(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
     res = durand("calibrate", "--check", cwd=tmp_path)  # not the project folder
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_partial_months_count_by_days_and_lower_bounds_penalise_only_a_shortfall():
+    import datetime as dt
+
+    history = cal.scenario_for(SPEC, ROOT)
+    w = cal.month_weights(history, 24, dt.date(2023, 9, 15), dt.date(2024, 1, 15))
+    assert w[8] == pytest.approx(16 / 30) and w[9:12].tolist() == [1, 1, 1]
+    assert w[12] == pytest.approx(15 / 31) and w.sum() == pytest.approx(4 + 16 / 30 + 15 / 31 - 1)
+    with pytest.raises(Exception, match="not inside the run"):
+        cal.month_weights(history, 24, dt.date(2024, 12, 1), dt.date(2025, 1, 31))
+    bound = next(t for t in SPEC.targets if t.at_least)
+    assert cal._z(bound.value * 2, bound) == 0  # more than 'more than' is fine
+    assert cal._z(bound.value / 2, bound) < 0  # a shortfall counts
+    point = next(t for t in SPEC.targets if not t.at_least)
+    assert cal._z(point.value * 2, point) > 0 > cal._z(point.value / 2, point)

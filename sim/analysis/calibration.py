@@ -326,7 +326,7 @@ def _z(median: float, t: Target) -> float:
     """Standardised log error of the median: log(model / observed) / tolerance."""
     floor = abs(t.value) * 1e-3 or 1e-9
     err = math.log(max(median, floor) / t.value) / t.spec.tolerance
-    return max(err, 0.0) if t.at_least else err
+    return min(err, 0.0) if t.at_least else err  # 'more than': only a shortfall counts
 
 
 def objective(rows: list[dict]) -> float:
@@ -621,7 +621,7 @@ def fit_summary(fit: dict) -> str:
 
 def _fmt(x: float, share: bool) -> str:
     if share:
-        return f"{x:.2f}"
+        return f"{x:.2f}" if x >= 0.1 else f"{x:.3f}"
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.1f}"
 
 
@@ -700,7 +700,10 @@ def validation_markdown(spec: CalibrationSpec | None = None, record: dict | None
         if t.spec.scale != 1:
             out += f" × {t.spec.scale:g}"
         src = "; ".join(
-            f"{o.source.publisher}, *{o.source.title}* ({o.source.date})" for o in t.observations
+            dict.fromkeys(
+                f"{o.source.publisher}, *{o.source.title}* ({o.source.date})"
+                for o in t.observations
+            )
         )
         lines.append(
             f"| `{r['target']}` ({t.observations[0].period.label}) | "
