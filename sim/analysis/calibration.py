@@ -119,6 +119,14 @@ class TargetSpec(_Strict):
         return self.id if self.per is None else f"{self.id} / {self.per}"
 
 
+class SensitivitySpec(_Strict):
+    """A second fit with some targets swapped for another source's figures."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    why: Annotated[str, Field(min_length=10)]
+    swap: dict[str, str]  # target id -> the other source's observation id
+
+
 class SpecFile(_Strict):
     scenario: str  # relative to the project root
     replicates: Annotated[int, Field(ge=20, le=100_000)]
@@ -128,6 +136,7 @@ class SpecFile(_Strict):
     free: tuple[FreeParameter, ...]
     targets: tuple[TargetSpec, ...]
     explanations: dict[str, str] = {}
+    sensitivity: tuple[SensitivitySpec, ...] = ()
     caveats: str = ""
 
     @model_validator(mode="after")
@@ -147,6 +156,10 @@ class SpecFile(_Strict):
         unknown = sorted(set(self.explanations) - set(names))
         if unknown:
             raise ValueError(f"explanations for unknown targets: {', '.join(unknown)}")
+        for sens in self.sensitivity:
+            missing = sorted(set(sens.swap) - {t.id for t in self.targets})
+            if missing:
+                raise ValueError(f"sensitivity {sens.name} swaps unknown targets: {missing}")
         return self
 
 
@@ -167,6 +180,14 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Sensitivity:
+    name: str
+    why: str
+    swap: dict[str, str]
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
 class CalibrationSpec:
     path: Path
     scenario: str
@@ -178,6 +199,7 @@ class CalibrationSpec:
     targets: tuple[Target, ...]
     explanations: dict[str, str]
     caveats: str
+    sensitivity: tuple[Sensitivity, ...] = ()
 
 
 def _round(x: float) -> float:
@@ -229,6 +251,17 @@ def load_spec(path: Path | None = None, obs: Observations | None = None) -> Cali
             targets.append(_resolve(t, obs))
         except (HoldoutRefused, UsageError, ValueError) as exc:
             problems.append(smap.problem(("targets", i, "id"), str(exc), name))
+    sensitivity = []
+    for i, sens in enumerate(raw.sensitivity):
+        swapped = []
+        for t in raw.targets:
+            other = sens.swap.get(t.id)
+            t2 = t if other is None else t.model_copy(update={"id": other})
+            try:
+                swapped.append(_resolve(t2, obs))
+            except (HoldoutRefused, UsageError, ValueError) as exc:
+                problems.append(smap.problem(("sensitivity", i, "swap", t.id), str(exc), name))
+        sensitivity.append(Sensitivity(sens.name, sens.why, dict(sens.swap), tuple(swapped)))
     if problems:
         raise ScenarioError(problems)
     return CalibrationSpec(
@@ -242,6 +275,7 @@ def load_spec(path: Path | None = None, obs: Observations | None = None) -> Cali
         targets=tuple(targets),
         explanations=dict(raw.explanations),
         caveats=raw.caveats,
+        sensitivity=tuple(sensitivity),
     )
 
 
@@ -299,10 +333,10 @@ def target_values(result, target: Target) -> np.ndarray:
     return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
 
 
-def target_rows(result, spec: CalibrationSpec) -> list[dict]:
+def target_rows(result, spec: CalibrationSpec, targets: tuple[Target, ...] = ()) -> list[dict]:
     """Each target with the model's median and 90% interval and whether it falls inside."""
     rows = []
-    for t in spec.targets:
+    for t in targets or spec.targets:
         values = target_values(result, t)
         values = values[np.isfinite(values)]
         p05, med, p95 = (float(v) for v in np.percentile(values, [5, 50, 95]))
@@ -370,10 +404,10 @@ def scenario_for(spec: CalibrationSpec, root: Path | None = None) -> Scenario:
     return load_scenario(path)
 
 
-def evaluate(scenario: Scenario, spec: CalibrationSpec) -> list[dict]:
+def evaluate(scenario: Scenario, spec: CalibrationSpec, targets: tuple = ()) -> list[dict]:
     from sim.run.runner import run_scenario
 
-    return target_rows(run_scenario(scenario), spec)
+    return target_rows(run_scenario(scenario), spec, targets)
 
 
 def current_values(spec: CalibrationSpec, scenario: Scenario) -> dict[str, float]:
@@ -394,21 +428,48 @@ def calibrate(
     max_evaluations: int | None = None,
     progress=None,
 ) -> dict:
-    """Fit the free parameters; return the fit record (nothing is written here)."""
-    from scipy.optimize import minimize
+    """Fit the free parameters; return the fit record (nothing is written here).
 
+    Each sensitivity fit (other sources' figures swapped in) is run the same way and
+    recorded beside the main fit; only the main fit's values are used by the model."""
     reps = replicates or spec.replicates
     scenario = scenario_for(spec, root).with_overrides(replicates=reps)
-    history: list[float] = []
+    budget = max_evaluations or spec.max_evaluations
+    values, rows, evaluations = _search(scenario, spec, spec.targets, budget, progress)
+    command = "durand calibrate" + (f" --replicates {reps}" if replicates else "")
+    record = _record(spec, scenario, values, rows, command, evaluations)
+    record["sensitivity"] = []
+    for sens in spec.sensitivity:
+        v, r, n = _search(scenario, spec, sens.targets, budget, progress)
+        swapped = set(sens.swap.values())
+        record["sensitivity"].append(
+            {
+                "name": sens.name,
+                "evaluations": n,
+                "objective": objective(r),
+                "values": v,
+                "inside": int(sum(x["inside"] for x in r)),
+                "targets": len(r),
+                "swapped": [x for x in r if x["target"].split(" / ")[0] in swapped],
+            }
+        )
+    return record
+
+
+def _search(scenario, spec, targets, budget, progress):
+    """Seeded Nelder-Mead over the free parameters scaled to [0, 1]; common random numbers."""
+    from scipy.optimize import minimize
+
+    count = [0]
 
     def values_at(u: np.ndarray) -> dict[str, float]:
         return {f.path: f.from_unit(float(x)) for f, x in zip(spec.free, u, strict=True)}
 
     def f(u: np.ndarray) -> float:
-        value = objective(evaluate(with_values(scenario, values_at(u)), spec))
-        history.append(value)
+        value = objective(evaluate(with_values(scenario, values_at(u)), spec, targets))
+        count[0] += 1
         if progress is not None:
-            progress(len(history), value)
+            progress(count[0], value)
         return value
 
     start = np.array([p.to_unit(p.start) for p in spec.free])
@@ -424,16 +485,14 @@ def calibrate(
         method="Nelder-Mead",
         bounds=[(0.0, 1.0)] * len(start),
         options={
-            "maxfev": max_evaluations or spec.max_evaluations,
+            "maxfev": budget,
             "xatol": 2e-3,
             "fatol": 1e-3,
             "initial_simplex": np.vstack(simplex),
         },
     )
     values = values_at(res.x)  # rounded: the record is what the files will hold
-    rows = evaluate(with_values(scenario, values), spec)
-    command = "durand calibrate" + (f" --replicates {reps}" if replicates else "")
-    return _record(spec, scenario, values, rows, command, len(history))
+    return values, evaluate(with_values(scenario, values), spec, targets), count[0]
 
 
 def _record(spec, scenario, values, rows, command, evaluations) -> dict:
@@ -733,6 +792,36 @@ def validation_markdown(spec: CalibrationSpec | None = None, record: dict | None
     for r in misses:
         why = spec.explanations.get(r["target"], "*Not explained yet.*")
         lines += [f"- `{r['target']}`: {why.strip()}"]
+    sens = {x.name: x for x in spec.sensitivity}
+    for run in record.get("sensitivity") or []:
+        about = sens.get(run["name"])
+        lines += [
+            "",
+            f"## Sensitivity: `{run['name']}`",
+            "",
+            (about.why.strip() if about else ""),
+            "",
+            "The same search with "
+            + ", ".join(f"`{a}` → `{b}`" for a, b in (about.swap.items() if about else []))
+            + f": objective {run['objective']:.2f}, {run['inside']} of {run['targets']} "
+            "targets inside. These values are not used by the model.",
+            "",
+            "| parameter | main fit | this fit |",
+            "|---|---|---|",
+        ]
+        for path, v in run["values"].items():
+            lines.append(f"| `{path}` | {record['values'].get(path, float('nan')):g} | {v:g} |")
+        lines += [
+            "",
+            "| swapped target | observed | model median | 90% interval | inside |",
+            "|---|---|---|---|---|",
+        ]
+        for r in run["swapped"]:
+            lines.append(
+                f"| `{r['target']}` | {_fmt(r['observed'], False)} | "
+                f"{_fmt(r['median'], False)} | {_fmt(r['p05'], False)}–"
+                f"{_fmt(r['p95'], False)} | {'yes' if r['inside'] else '**no**'} |"
+            )
     lines += ["", "## Which definition the model follows", ""]
     lines += [
         "The sources disagree (by up to a factor of two on attack counts); every figure is",

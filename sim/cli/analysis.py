@@ -80,6 +80,12 @@ def calibrate(
         typer.echo(f"{path} = {value:g}")
     typer.echo("\n".join(cal.table_lines(spec, fit["results"])))
     typer.echo(f"{fit['evaluations']} evaluations, objective {fit['objective']:.2f}")
+    for run in fit["sensitivity"]:
+        shown = ", ".join(f"{k} = {v:g}" for k, v in run["values"].items())
+        typer.echo(
+            f"sensitivity {run['name']} (not used by the model): {shown}; "
+            f"{run['inside']} of {run['targets']} inside"
+        )
     if dry_run:
         return
     from sim.inputs.errors import OutputError
