@@ -30,7 +30,7 @@ def _continuous_run():
         history,
         seed=baseline.seed,
         months=HISTORY_MONTHS + MONTHS_AFTER,
-        events=[*history.events, handover, *later],
+        events=[*(e for e in history.events if e.month < HISTORY_MONTHS), handover, *later],
     )
     model = DurandModel(scenario, replicates=REPLICATES)
     model.run()

@@ -35,6 +35,7 @@ class ParamSpec:
     sources: tuple[Quote, ...]
     assumption: str | None
     alternatives: str | None
+    plausible: tuple[float, float] | None = None  # the range an assumption could take
 
     @property
     def is_assumption(self) -> bool:
@@ -49,6 +50,9 @@ def _spec(path: str, entry: dict) -> ParamSpec:
     raw = entry.get("source") or []
     quotes = tuple(Quote(q["seed"], q["quote"]) for q in (raw if isinstance(raw, list) else [raw]))
     low, high = entry.get("range", [None, None])
+    plausible = entry.get("plausible")
+    if plausible is None and "low" in entry and "high" in entry:
+        plausible = (entry["low"], entry["high"])
     if not quotes and "assumption" not in entry:
         raise ValueError(f"parameter {path} has neither a source nor an assumption")
     return ParamSpec(
@@ -60,6 +64,7 @@ def _spec(path: str, entry: dict) -> ParamSpec:
         sources=quotes,
         assumption=entry.get("assumption"),
         alternatives=entry.get("alternatives"),
+        plausible=None if plausible is None else (float(plausible[0]), float(plausible[1])),
     )
 
 
