@@ -401,7 +401,18 @@ def scenario_for(spec: CalibrationSpec, root: Path | None = None) -> Scenario:
                 "remove it from this file"
             )
             raise ScenarioError([smap.problem(key, msg, str(path))])
-    return load_scenario(path)
+    scenario = load_scenario(path)
+    for f in spec.free:  # nor may a file it extends
+        head, keys = registry_leaf(f.path)
+        default = registry()[head].value
+        for k in keys:
+            default = default[k]
+        if current_values(spec, scenario)[f.path] != default:
+            raise UsageError(
+                f"{spec.scenario} (through a file it extends) sets {f.path}, which is fitted "
+                "by `durand calibrate` (sim/data/calibrated.yaml); remove it there"
+            )
+    return scenario
 
 
 def evaluate(scenario: Scenario, spec: CalibrationSpec, targets: tuple = ()) -> list[dict]:
