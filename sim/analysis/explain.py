@@ -28,7 +28,7 @@ from sim import GROUPS
 from sim.inputs.parameters import registry
 from sim.inputs.scenario import Scenario
 from sim.model.mechanisms import drivers, recruitment_terms, security_presence
-from sim.model.state import AFG, PAK, TTP, US
+from sim.model.state import PAK, TTP
 
 COUNTRIES = ("PAK", "AFG")
 MAX_REPLICATE_MONTHS = 60_000  # peak memory about 0.45 GB (e.g. 1,000 replicates x 60 months)
@@ -164,18 +164,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         base_cap = p.states.capacity[PAK]
         alloc = pol.alloc[:, PAK] * st.pak_share
         pak = (base_cap * aid_boost * stab_f * commit * intel_f)[:, None] * alloc
-        afg_alloc = np.stack(
-            [
-                1 - lv["AFG.ttp_tolerance"],
-                lv["AFG.action_vs_iskp"],
-                np.full(R, p.states.priorities[AFG, GROUPS.index("BLA")]),
-            ],
-            axis=1,
-        )
-        afg = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc * st.afg_share
-        drone = (ct.drone_pressure * lv["US.drone_strikes"] * pol.capacity[:, US])[:, None] * (
-            pol.alloc[:, US] * st.border_share
-        )
+        afg, drone = press.parts["afg"], press.parts["drone"]  # the model's own parts
         shield = 1 - ct.sanctuary_shield * press.sanctuary
         pr["P"][t], pr["raw"][t], pr["shield"][t] = press.effective, pak + afg + drone, shield
         pr["pak"][t], pr["afg"][t], pr["drone"][t] = pak, afg, drone
@@ -213,8 +202,8 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         rebuilt = np.prod([f[k][t] for k in f], axis=0)
         if not np.allclose(rebuilt, expected[t], rtol=1e-9, atol=1e-9):
             raise RuntimeError("explain: attack factors no longer match sim.model.mechanisms")
-        if not np.allclose(pr["raw"][t] * shield, press.effective, rtol=1e-9, atol=1e-12):
-            raise RuntimeError("explain: pressure parts no longer match sim.model.mechanisms")
+        if not np.allclose(pak, press.parts["pak"], rtol=1e-9, atol=1e-12):
+            raise RuntimeError("explain: Pakistan's pressure factors no longer match the model")
     strength[T] = model.world.strength
     for k, v in terms.items():
         rc[f"term.{k}"] = v

@@ -13,7 +13,8 @@ arbitrary equilibrium.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from sim.model.arrays import repeat_rows, weighted_sum
 from sim.model.geography import Geography, actors
 from sim.model.rng import Streams
 from sim.model.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
+
+Params = Any  # the frozen parameter records built by ``state.build_params``
 
 # ------------------------------------------------------------------ structure
 
@@ -44,7 +47,7 @@ class Structure:
     border_share: np.ndarray  # (G,) share of each group based in regions on the Durand Line
     country_matrix: np.ndarray  # (N, 2) region -> country indicator
     cells: AttackCells
-    sanctuary_levers: tuple[tuple[int, str], ...]  # (group, lever) from sim/data/actors.yaml
+    sanctuary_levers: tuple[tuple[int, attrgetter], ...]  # (group, lever) from actors.yaml
     hardened: np.ndarray  # (G,) share of each group's attacks on hardened targets
 
 
@@ -74,7 +77,7 @@ class AttackCells:
     to_china_country: np.ndarray  # (C, 2) attacks on Chinese interests by country
 
 
-def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
+def attack_cells(p: Params, country_of: np.ndarray) -> AttackCells:
     share = p.groups.attack_region  # (G, N)
     china = p.groups.china_target_share[:, None] * p.regions.china_exposure[None, :]
     n_groups, n_regions = share.shape
@@ -105,7 +108,7 @@ def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
     )
 
 
-def structure(p: SimpleNamespace, geo: Geography, security_norm: np.ndarray) -> Structure:
+def structure(p: Params, geo: Geography, security_norm: np.ndarray) -> Structure:
     """``security_norm``: the effort by region at which security presence is security0."""
     pak, afg = geo.in_country("PAK"), geo.in_country("AFG")
     pop = p.regions.population
@@ -126,7 +129,7 @@ def structure(p: SimpleNamespace, geo: Geography, security_norm: np.ndarray) -> 
         country_matrix=np.eye(2)[country_of],
         cells=attack_cells(p, country_of),
         sanctuary_levers=tuple(
-            (GROUPS.index(g), spec["sanctuary_lever"])
+            (GROUPS.index(g), attrgetter(spec["sanctuary_lever"]))
             for g, spec in actors()["groups"].items()
             if spec.get("sanctuary_lever")
         ),
@@ -165,12 +168,12 @@ class Policy:
         }
 
 
-def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
+def policy(w: World, p: Params, lv: Levers) -> Policy:
     priorities = p.states.priorities  # (S, G)
     n = w.replicates
-    h = lv["US.help_vs_ttp_bla"][:, None]
-    s = lv["PAK.support_vs_iskp"][:, None]
-    china_push = p.china.pressure_shift * lv["CHN.security_pressure"] * lv["CHN.ct_salience"]
+    h = lv.US.help_vs_ttp_bla[:, None]
+    s = lv.PAK.support_vs_iskp[:, None]
+    china_push = p.china.pressure_shift * lv.CHN.security_pressure * lv.CHN.ct_salience
     c = np.minimum(china_push, 1.0)[:, None]
     # China pulls Pakistan toward its priorities.
     pak_own = (1 - c) * priorities[PAK] + c * priorities[CHN]
@@ -182,8 +185,8 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
     mutual = np.sqrt(w.trust[:, US, PAK] * w.trust[:, PAK, US])
     performance = (alloc[:, PAK] * priorities[US]).sum(axis=1) / priorities[US].max()
     performance = np.minimum(performance, 1.0)
-    mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
-    paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
+    mil, civ = lv.US.military_aid_pak, lv.US.civil_aid_pak
+    paid_share = 1 - lv.US.do_more * p.aid.do_more_withhold * (1 - performance)
     capacity = repeat_rows(p.states.capacity, n)
     aid_boost = 1 + p.aid.capacity_gain * w.aid_effect / p.aid.reference_usd_m
     stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
@@ -199,10 +202,10 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
         aid_paid=(mil + civ) * paid_share,
         civil_paid=civ * paid_share,
         capacity=capacity,
-        cpec=lv["CHN.cpec_investment"] * confidence,
-        mining=lv["CHN.afghan_mining"] * confidence,
-        reserves=lv["US.reserves_release"] * p.reference.frozen_reserves_usd_m,
-        intel=lv["US.intel_sharing"] * mutual,
+        cpec=lv.CHN.cpec_investment * confidence,
+        mining=lv.CHN.afghan_mining * confidence,
+        reserves=lv.US.reserves_release * p.reference.frozen_reserves_usd_m,
+        intel=lv.US.intel_sharing * mutual,
     )
 
 
@@ -216,21 +219,17 @@ class JointOps:
     target: np.ndarray  # (R,) group index of the shared priority
 
 
-def joint_operations(
-    pol: Policy, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
-) -> JointOps:
+def joint_operations(pol: Policy, p: Params, lv: Levers, streams: Streams, step: int) -> JointOps:
     c = p.cooperation
-    willing = (
-        lv["US.joint_ops"] * lv["US.ct_salience"] * lv["PAK.joint_ops"] * lv["PAK.ct_salience"]
-    )
+    willing = lv.US.joint_ops * lv.US.ct_salience * lv.PAK.joint_ops * lv.PAK.ct_salience
     x = pol.overlap * pol.mutual_trust
     prob = c.joint_op_rate * willing / (1 + np.exp(-(x - c.threshold) / c.softness))
     u = streams.uniform("joint_ops", step, 2)
     attempted = u[:, 0] < prob
     success_p = np.minimum(
         c.success_prob
-        + c.intel_success_gain * lv["US.intel_sharing"]
-        + c.afg_success_gain * lv["AFG.cooperation_pak"],
+        + c.intel_success_gain * lv.US.intel_sharing
+        + c.afg_success_gain * lv.AFG.cooperation_pak,
         1.0,
     )
     succeeded = attempted & (u[:, 1] < success_p)
@@ -246,36 +245,37 @@ class Pressure:
     sanctuary: np.ndarray  # (R, G) host tolerance 0..1
     effective: np.ndarray  # (R, G) counter-pressure after the sanctuary shield
     pakistan: np.ndarray  # (R, G) the part of ``effective`` from Pakistan's own operations
+    parts: dict[str, np.ndarray]  # (R, G) pressure before the shield by source: pak, afg, drone
 
 
-def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pressure:
+def pressure(pol: Policy, p: Params, lv: Levers, st: Structure) -> Pressure:
     ct = p.counterterrorism
-    pak_effort = (pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]) * (
+    pak_effort = (pol.capacity[:, PAK] * lv.PAK.ct_salience * lv.PAK.ct_effort) * (
         1 + ct.intel_gain * pol.intel
     )
     afg_alloc = np.stack(
         [
-            1 - lv["AFG.ttp_tolerance"],
-            lv["AFG.action_vs_iskp"],
+            1 - lv.AFG.ttp_tolerance,
+            lv.AFG.action_vs_iskp,
             np.full(pol.overlap.shape, p.states.priorities[AFG, BLA]),
         ],
         axis=1,
     )
-    afg_effort = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc
-    drones = lv["US.drone_strikes"]
-    pak_raw = pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
-    raw = (
-        pak_raw
-        + afg_effort * st.afg_share
-        + (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
+    afg_effort = (pol.capacity[:, AFG] * lv.AFG.ct_salience)[:, None] * afg_alloc
+    drones = lv.US.drone_strikes
+    parts = {
+        "pak": pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share,
+        "afg": afg_effort * st.afg_share,
+        "drone": (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
         * pol.alloc[:, US]
-        * st.border_share
-    )
+        * st.border_share,
+    }
+    raw = parts["pak"] + parts["afg"] + parts["drone"]
     sanctuary = repeat_rows(p.groups.sanctuary_base, len(raw))
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
-        sanctuary[:, g] = lv[lever]
+        sanctuary[:, g] = lever(lv)
     shield = 1 - ct.sanctuary_shield * sanctuary
-    return Pressure(sanctuary, raw * shield, pak_raw * shield)
+    return Pressure(sanctuary, raw * shield, parts["pak"] * shield, parts)
 
 
 # ------------------------------------------------------------------ mechanism 4: recruitment
@@ -291,7 +291,7 @@ class Drivers:
     weapons: np.ndarray
 
 
-def drivers(w: World, pressure: Pressure, p: SimpleNamespace) -> Drivers:
+def drivers(w: World, pressure: Pressure, p: Params) -> Drivers:
     presence = p.groups.presence  # (G, N)
     return Drivers(
         grievance=weighted_sum(w.grievance, presence.T),
@@ -309,7 +309,7 @@ class GroupChange:
     joint_op_loss: np.ndarray  # (R, G)
 
 
-def recruitment_terms(d: Drivers, d0: Drivers, p: SimpleNamespace) -> dict[str, np.ndarray]:
+def recruitment_terms(d: Drivers, d0: Drivers, p: Params) -> dict[str, np.ndarray]:
     """Each driver's push on recruitment, (R, G): its weight times its move since month 0."""
     r = p.recruitment
     return {
@@ -326,7 +326,7 @@ def group_change(
     d0: Drivers,
     pressure: Pressure,
     jo: JointOps,
-    p: SimpleNamespace,
+    p: Params,
     streams: Streams,
     step: int,
 ) -> GroupChange:
@@ -379,7 +379,7 @@ class AttackMeans:
     spread: np.ndarray  # (R, C)
 
 
-def tempo_momentum(w: World, p: SimpleNamespace, streams: Streams, step: int) -> np.ndarray:
+def tempo_momentum(w: World, p: Params, streams: Streams, step: int) -> np.ndarray:
     """Next month's log tempo deviation per group: an AR(1) process, so surges and lulls
     last a few months and monthly counts are overdispersed (a Poisson-lognormal mixture)."""
     a = p.attacks
@@ -387,7 +387,7 @@ def tempo_momentum(w: World, p: SimpleNamespace, streams: Streams, step: int) ->
     return a.persistence * w.momentum + a.volatility * shock
 
 
-def momentum_factor(momentum: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+def momentum_factor(momentum: np.ndarray, p: Params) -> np.ndarray:
     """exp(momentum) scaled to mean 1 over the process's stationary distribution."""
     a = p.attacks
     variance = a.volatility**2 / (1 - a.persistence**2)
@@ -395,7 +395,7 @@ def momentum_factor(momentum: np.ndarray, p: SimpleNamespace) -> np.ndarray:
 
 
 def attack_means(
-    w: World, pol: Policy, pressure: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
+    w: World, pol: Policy, pressure: Pressure, p: Params, lv: Levers, st: Structure
 ) -> AttackMeans:
     """Expected attacks per cell (R, C), each group's share launched from Afghanistan, and
     the factors of the mean."""
@@ -418,7 +418,7 @@ def attack_means(
         * factors["momentum"]
     )  # (R, G)
     deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
-    closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
+    closure = p.border.closure_effect * lv.PAK.border_closure  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
@@ -444,17 +444,17 @@ def attack_means(
     return AttackMeans(lam, from_afg, factors, through, spread)
 
 
-def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> np.ndarray:
+def security_presence(pol: Policy, p: Params, lv: Levers, st: Structure) -> np.ndarray:
     """Security presence by region: the reference level scaled by the state's effort now."""
-    pak_now = pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]
-    afg_now = pol.capacity[:, AFG] * lv["AFG.ct_salience"]
+    pak_now = pol.capacity[:, PAK] * lv.PAK.ct_salience * lv.PAK.ct_effort
+    afg_now = pol.capacity[:, AFG] * lv.AFG.ct_salience
     scale = np.where(st.pak, pak_now[:, None], afg_now[:, None])
     return _clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
 
 
 def draw_attacks(
     means: AttackMeans,
-    p: SimpleNamespace,
+    p: Params,
     st: Structure,
     streams: Streams,
     step: int,
@@ -508,7 +508,7 @@ def draw_attacks(
 
 
 def militants_killed(
-    w: World, pressure: Pressure, p: SimpleNamespace, streams: Streams, step: int
+    w: World, pressure: Pressure, p: Params, streams: Streams, step: int
 ) -> np.ndarray:
     """Militants killed in Pakistan's own operations this month, (R, G): Poisson with mean
     kill_rate x Pakistan's effective pressure on the group x the group's strength."""
@@ -528,13 +528,13 @@ class Border:
     tension_target: np.ndarray  # (R,)
 
 
-def deportation_intensity(lever: np.ndarray, tension: np.ndarray, p: SimpleNamespace):
+def deportation_intensity(lever: np.ndarray, tension: np.ndarray, p: Params):
     """How hard Pakistan pushes undocumented Afghans out: the lever, raised by tension."""
     return _clip(lever * (1 + p.border.deportation_tension_gain * tension), 0.0, 1.0)
 
 
 def returns_from_pakistan(
-    intensity: np.ndarray, habit: np.ndarray, p: SimpleNamespace
+    intensity: np.ndarray, habit: np.ndarray, p: Params
 ) -> tuple[np.ndarray, np.ndarray]:
     """Thousands returning this month and the new habituated intensity.
 
@@ -551,7 +551,7 @@ def returns_from_pakistan(
 def border_dynamics(
     w: World,
     att: Attacks,
-    p: SimpleNamespace,
+    p: Params,
     lv: Levers,
     ref: Reference,
     streams: Streams,
@@ -559,10 +559,10 @@ def border_dynamics(
 ) -> Border:
     """Clashes, deportations and the tension they, cross-border attacks and closure cause."""
     b = p.border
-    deport = deportation_intensity(lv["PAK.deportation"], w.tension, p)
+    deport = deportation_intensity(lv.PAK.deportation, w.tension, p)
     returns, habit = returns_from_pakistan(deport, w.deportation_habit, p)
     extra = (att.cross_border - ref.cross_border) / b.cross_border_reference
-    closure = lv["PAK.border_closure"] - ref.levers["PAK.border_closure"]
+    closure = lv.PAK.border_closure - ref.levers.PAK.border_closure
     target = _clip(
         b.tension0
         + b.cross_border_gain * extra
@@ -595,16 +595,16 @@ class Reference:
     returns: np.ndarray  # (R,) the steady returns at the starting intensity, thousands
     cross_border: np.ndarray
     china_by_country: np.ndarray  # (R, 2) expected attacks on Chinese interests a month
-    levers: dict[str, np.ndarray]  # the starting lever values
+    levers: Levers  # the starting lever values (a copy)
 
 
-def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
+def reference_point(w: World, p: Params, lv: Levers, st: Structure) -> Reference:
     pol = policy(w, p, lv)
     pressure_now = pressure(pol, p, lv, st)
     means = attack_means(w, pol, pressure_now, p, lv, st)
     c = st.cells
     by_region = weighted_sum(means.lam, c.to_region)
-    deport = deportation_intensity(lv["PAK.deportation"], w.tension, p)
+    deport = deportation_intensity(lv.PAK.deportation, w.tension, p)
     return Reference(
         drivers=drivers(w, pressure_now, p),
         intel=pol.intel,
@@ -619,11 +619,11 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
         returns=returns_from_pakistan(deport, deport, p)[0],
         cross_border=(weighted_sum(means.lam, c.to_group_pak) * means.from_afg).sum(axis=1),
         china_by_country=weighted_sum(means.lam, c.to_china_country),
-        levers=lv.snapshot(),
+        levers=lv.copy(),
     )
 
 
-def anchor(p: SimpleNamespace, geo: Geography, w: World, lv: Levers) -> tuple[Structure, Reference]:
+def anchor(p: Params, geo: Geography, w: World, lv: Levers) -> tuple[Structure, Reference]:
     """Settle the starting world (January 2023) and anchor the run at it.
 
     ``lv`` are the starting levers. The lagged aid effect starts at the aid actually
@@ -632,10 +632,10 @@ def anchor(p: SimpleNamespace, geo: Geography, w: World, lv: Levers) -> tuple[St
     unchanged policy does not drift.
     """
     w.aid_effect = policy(w, p, lv).flows()["military_paid"]
-    w.deportation_habit = deportation_intensity(lv["PAK.deportation"], w.tension, p)
+    w.deportation_habit = deportation_intensity(lv.PAK.deportation, w.tension, p)
     pol = policy(w, p, lv)
-    pak_effort = pol.capacity[0, PAK] * lv["PAK.ct_salience"][0] * lv["PAK.ct_effort"][0]
-    afg_effort = pol.capacity[0, AFG] * lv["AFG.ct_salience"][0]
+    pak_effort = pol.capacity[0, PAK] * lv.PAK.ct_salience[0] * lv.PAK.ct_effort[0]
+    afg_effort = pol.capacity[0, AFG] * lv.AFG.ct_salience[0]
     norm = np.where(geo.in_country("PAK"), pak_effort, afg_effort)
     st = structure(p, geo, norm)
     return st, reference_point(w, p, lv, st)
@@ -661,7 +661,7 @@ class Month:
 
 def advance(
     w: World,
-    p: SimpleNamespace,
+    p: Params,
     lv: Levers,
     st: Structure,
     ref: Reference,
@@ -707,11 +707,9 @@ def _update_groups(w, gc, pol, p, lv, ref) -> None:
     w.funding = np.maximum(_relax(w.funding, funding_target, ct.funding_relax_rate), 0.0)
     weapons_target = (
         p.groups.weapons0
-        * (
-            1
-            - ct.retrieval_effect
-            * (lv["US.weapons_retrieval"] - ref.levers["US.weapons_retrieval"])
-        )[:, None]
+        * (1 - ct.retrieval_effect * (lv.US.weapons_retrieval - ref.levers.US.weapons_retrieval))[
+            :, None
+        ]
     )
     w.weapons = _clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
 
@@ -722,16 +720,16 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     target = repeat_rows(trust0, len(w.trust))
     aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
     target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
-    target[:, PAK, US] -= a.do_more_trust_cost * (lv["US.do_more"] - ref.levers["US.do_more"])
+    target[:, PAK, US] -= a.do_more_trust_cost * (lv.US.do_more - ref.levers.US.do_more)
     target[:, PAK, CHN] += a.trust_gain * (pol.cpec - ref.cpec) / cn_ref
     target[:, AFG, CHN] += a.trust_gain * (pol.mining - ref.mining) / cn_ref
-    released = lv["US.reserves_release"] - ref.levers["US.reserves_release"]
+    released = lv.US.reserves_release - ref.levers.US.reserves_release
     target[:, AFG, US] += a.reserves_trust_gain * released
     target[:, PAK, AFG] -= (
         b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
     )
     target[:, AFG, PAK] -= b.deportation_trust_cost * (bd.deportation - ref.deportation)
-    closure = lv["PAK.border_closure"] - ref.levers["PAK.border_closure"]
+    closure = lv.PAK.border_closure - ref.levers.PAK.border_closure
     target[:, AFG, PAK] -= b.closure_trust_cost * closure
     hits = att.china_by_country
     target[:, CHN, PAK] -= p.china.trust_hit * (hits[:, 0] - ref.china_by_country[:, 0])
@@ -791,10 +789,9 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         + p.china.econ_gain * p.regions.china_exposure * invest
         + np.where(
             st.afg,
-            (
-                p.aid.reserves_econ_gain
-                * (lv["US.reserves_release"] - ref.levers["US.reserves_release"])
-            )[:, None],
+            (p.aid.reserves_econ_gain * (lv.US.reserves_release - ref.levers.US.reserves_release))[
+                :, None
+            ],
             0.0,
         )
         - e.attack_damage * (attacks_region - ref.attacks_region)
@@ -808,7 +805,7 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
             st.border,
             (
                 p.counterterrorism.drone_grievance
-                * (lv["US.drone_strikes"] - ref.levers["US.drone_strikes"])
+                * (lv.US.drone_strikes - ref.levers.US.drone_strikes)
             )[:, None],
             0.0,
         )
