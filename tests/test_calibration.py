@@ -9,7 +9,7 @@ import yaml
 from test_cli import ROOT, durand
 
 from sim.analysis import calibration as cal
-from sim.inputs.errors import ScenarioError
+from sim.inputs.errors import ScenarioError, UsageError
 from sim.inputs.observations import FIT_WINDOW_END, observations
 from sim.inputs.parameters import registry
 from sim.run.runner import run_scenario
@@ -152,12 +152,21 @@ def test_calibrate_refuses_a_shadowed_fit_and_bad_options(tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     path = tmp_path / SPEC.scenario
     text = path.read_text()
-    text = text.replace("parameters: {}\n", "parameters:\n  lethality:\n    scale: 1.3\n", 1)
+    text = text.replace(
+        "months: 24\n", "months: 24\nparameters:\n  lethality:\n    scale: 1.3\n", 1
+    )
     path.write_text(text)
     with pytest.raises(ScenarioError) as err:
         cal.scenario_for(SPEC, tmp_path)
     line = text.splitlines().index("    scale: 1.3") + 1
     assert f"history_2023.yaml:{line}" in str(err.value) and "fitted" in str(err.value)
+    shutil.copy(ROOT / SPEC.scenario, path)  # the same override in the file it extends
+    base = tmp_path / "scenarios" / "baseline.yaml"
+    base.write_text(
+        base.read_text().replace("parameters: {}\n", "parameters:\n  lethality: {scale: 1.3}\n")
+    )
+    with pytest.raises(UsageError, match="through a file it extends"):
+        cal.scenario_for(SPEC, tmp_path)
     res = durand("calibrate", "--check", "--replicates", "50")
     assert res.returncode == 2 and "Traceback" not in res.stderr
     res = durand("calibrate", "--check", cwd=tmp_path)  # not the project folder

@@ -93,11 +93,11 @@ def test_a_holdout_observation_is_refused_as_a_target():
 
 def test_a_spec_naming_a_holdout_target_is_refused_with_file_and_line(tmp_path):
     spec = (ROOT / "sim" / "data" / "calibration.yaml").read_text(encoding="utf-8")
-    bad = spec.replace("- id: picss_pak_attacks_2024\n", "- id: picss_pak_attacks_2025\n", 1)
+    bad = spec.replace("- {id: picss_bal_attacks_2024,", "- {id: picss_pak_attacks_2025,", 1)
     assert bad != spec
     path = tmp_path / "calibration.yaml"
     path.write_text(bad, encoding="utf-8")
-    line = bad.splitlines().index("  - id: picss_pak_attacks_2025") + 1
+    line = next(i for i, x in enumerate(bad.splitlines(), 1) if "picss_pak_attacks_2025" in x)
     with pytest.raises(ScenarioError) as err:
         load_spec(path)
     assert f"calibration.yaml:{line}" in str(err.value)
@@ -151,3 +151,16 @@ def test_evidence_lists_the_observations_beside_the_parameters():
     assert "# Public observations" in md.stdout and "### `picss_pak_attacks_2024`" in md.stdout
     bad = durand("evidence", "--observations", "groups.tempo")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_sensitivity_fit_cannot_swap_in_a_holdout_figure(tmp_path):
+    spec = (ROOT / "sim" / "data" / "calibration.yaml").read_text(encoding="utf-8")
+    bad = spec.replace(
+        "picss_pak_attacks_2024: gti2025_pak_attacks_2024",
+        "picss_pak_attacks_2024: gti2026_pak_attacks_2025",
+    )
+    assert bad != spec
+    path = tmp_path / "calibration.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="gti2026_pak_attacks_2025.*holdout"):
+        load_spec(path)
