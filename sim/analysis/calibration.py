@@ -964,7 +964,8 @@ def calibration_markdown(spec: CalibrationSpec | None = None) -> str:
         why = f" {t.spec.why}" if t.spec.why else ""
         lines.append(
             f"| `{t.name}` | {o.period.label} | {'≥ ' if t.at_least else ''}"
-            f"{_fmt(t.value, share)} | {t.spec.tolerance:g} | {out} | {src}.{why} | {quotes} |"
+            f"{_fmt(t.value, share)} | {t.spec.tolerance:g}{' + spread' if t.spec.spread else ''}"
+            f" | {out} | {src}.{why} | {quotes} |"
         )
     lines.append("")
     return "\n".join(lines)
