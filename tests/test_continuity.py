@@ -92,3 +92,26 @@ def test_a_cached_history_prefix_gives_the_same_run_as_running_it():
     assert len(model_module._PREFIXES) == 2
     same_seed = DurandModel(BASELINE, replicates=REPLICATES, months=6)
     assert not np.array_equal(other_seed.world.strength, same_seed.world.strength)
+
+
+def test_a_history_prefix_stored_on_disk_gives_the_same_run(tmp_path, monkeypatch):
+    """A later process loads the stored prefix instead of running it: same numbers."""
+    from sim.model import model as model_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("DURAND_HISTORY_CACHE", "1")
+    model_module._PREFIXES.clear()
+    ran = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    stored = list((tmp_path / "durand" / "history").glob("*.npz"))
+    assert len(stored) == 1
+    ran.run()
+    model_module._PREFIXES.clear()  # as in a new process
+    loaded = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    loaded.run()
+    assert np.array_equal(ran.recorder.data, loaded.recorder.data)
+    assert loaded.history_applied == ran.history_applied
+    monkeypatch.setenv("DURAND_HISTORY_CACHE", "0")
+    model_module._PREFIXES.clear()
+    fresh = DurandModel(BASELINE, replicates=REPLICATES, months=6)
+    fresh.run()
+    assert np.array_equal(fresh.recorder.data, ran.recorder.data)

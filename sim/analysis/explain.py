@@ -114,7 +114,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     fl = {k: z() for k in ("recruitment", "attrition", "defection", "joint_ops")}
     rc = {k: z() for k in ("rec", "rate", "funding", "room", "size", "multiplier")}
     terms = {k: z() for k in ("grievance", "hardship", "sanctuary", "weapons")}
-    pr = {k: z() for k in ("P", "raw", "shield", "pak", "afg", "drone")}
+    pressure_parts = {k: z() for k in ("P", "raw", "shield", "pak", "afg", "drone")}
     pak_parts = {k: z() for k in ("base", "aid", "stability", "commitment", "intel", "priorities")}
     att = {k: z() for k in ("rate_P", "defect_P")}
     drv = {k: z() for k in DRIVER_LABELS}
@@ -166,8 +166,15 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         pak = (base_cap * aid_boost * stab_f * commit * intel_f)[:, None] * alloc
         afg, drone = press.parts["afg"], press.parts["drone"]  # the model's own parts
         shield = 1 - ct.sanctuary_shield * press.sanctuary
-        pr["P"][t], pr["raw"][t], pr["shield"][t] = press.effective, pak + afg + drone, shield
-        pr["pak"][t], pr["afg"][t], pr["drone"][t] = pak, afg, drone
+        for key, value in {
+            "P": press.effective,
+            "raw": pak + afg + drone,
+            "shield": shield,
+            "pak": pak,
+            "afg": afg,
+            "drone": drone,
+        }.items():
+            pressure_parts[key][t] = value
         pak_parts["base"][t] = base_cap
         pak_parts["aid"][t] = aid_boost[:, None]
         pak_parts["stability"][t] = stab_f[:, None]
@@ -208,7 +215,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     for k, v in terms.items():
         rc[f"term.{k}"] = v
     for k, v in pak_parts.items():
-        pr[f"pak.{k}"] = v
+        pressure_parts[f"pak.{k}"] = v
     return Trace(
         scenario=model.scenario,
         country=country,
@@ -217,7 +224,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         strength=strength,
         flows=fl,
         recruitment=rc,
-        pressure=pr,
+        pressure=pressure_parts,
         attrition=att,
         drivers=drv,
         realised=realised,

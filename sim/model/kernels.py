@@ -132,16 +132,18 @@ def draw_attacks(
     by_region,
     by_group,
     by_group_country,
+    by_country,
     china_by_country,
     fatalities,
+    victims_by_country,
     mass_attacks,
     cross_border,
 ):
     """One month's attack counts and victims, summed into the (zeroed) output arrays.
 
     ``by_group_country`` and ``fatalities`` are (R, 2G) with column 2 g + country;
-    ``mass_attacks`` is (R, 2). Counts are whole numbers, so every sum of counts is exact
-    in any order.
+    ``by_country``, ``victims_by_country`` and ``mass_attacks`` are (R, 2). Counts are
+    whole numbers, so every sum of counts is exact in any order.
     """
     n_groups = by_group.shape[1]
     slots = FATAL_SLOTS
@@ -153,6 +155,7 @@ def draw_attacks(
             by_region[r, cell_region[c]] += n
             by_group[r, g] += n
             by_group_country[r, 2 * g + country] += n
+            by_country[r, country] += n
             if cell_china[c]:
                 china_by_country[r, country] += n
         total = 0.0
@@ -173,10 +176,23 @@ def draw_attacks(
                 j * slots,
             )
             fatalities[r, j] = deaths
+            victims_by_country[r, j % 2] += deaths
             mass_attacks[r, j % 2] += k_mass
         for g in range(n_groups):
             total += by_group_country[r, 2 * g] * from_afg[r, g]
         cross_border[r] = total
+
+
+@_jit
+def momentum_step(base, offsets, momentum, persistence, volatility, mean_shift, out, factor):
+    """Next month's log tempo deviations (an AR(1) with normal innovations keyed by
+    base[r] + offsets[g]) and their exp, shifted to mean 1 by ``mean_shift``."""
+    for r in range(momentum.shape[0]):
+        for g in range(momentum.shape[1]):
+            z = _ndtri(unit(mix64(base[r] + offsets[g])))
+            m = persistence * momentum[r, g] + volatility * z
+            out[r, g] = m
+            factor[r, g] = math.exp(m - mean_shift)
 
 
 @_jit

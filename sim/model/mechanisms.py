@@ -379,19 +379,24 @@ class AttackMeans:
     spread: np.ndarray  # (R, C)
 
 
-def tempo_momentum(w: World, p: Params, streams: Streams, step: int) -> np.ndarray:
-    """Next month's log tempo deviation per group: an AR(1) process, so surges and lulls
-    last a few months and monthly counts are overdispersed (a Poisson-lognormal mixture)."""
-    a = p.attacks
-    shock = streams.normal("tempo", step, w.momentum.shape[1])
-    return a.persistence * w.momentum + a.volatility * shock
+def tempo_momentum(
+    w: World, p: Params, streams: Streams, step: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Next month's log tempo deviation per group and its factor on the tempo.
 
-
-def momentum_factor(momentum: np.ndarray, p: Params) -> np.ndarray:
-    """exp(momentum) scaled to mean 1 over the process's stationary distribution."""
+    An AR(1) process, so surges and lulls last a few months and monthly counts are
+    overdispersed (a Poisson-lognormal mixture); the factor is exp(momentum) scaled to
+    mean 1 over the process's stationary distribution.
+    """
     a = p.attacks
+    base, offsets = streams.keys("tempo", step, w.momentum.shape[1])
+    momentum = np.empty_like(w.momentum)
+    factor = np.empty_like(w.momentum)
     variance = a.volatility**2 / (1 - a.persistence**2)
-    return np.exp(momentum - variance / 2)
+    kernels.momentum_step(
+        base, offsets, w.momentum, a.persistence, a.volatility, variance / 2, momentum, factor
+    )
+    return momentum, factor
 
 
 def attack_means(
@@ -401,13 +406,13 @@ def attack_means(
     the factors of the mean."""
     ct, c = p.counterterrorism, st.cells
     n = w.replicates
-    factors = {
-        "tempo": repeat_rows(p.groups.tempo, n),
-        "wave": repeat_rows(w.wave, n),
+    factors = {  # tempo and wave are (G,), the same in every replicate
+        "tempo": p.groups.tempo,
+        "wave": w.wave,
         "strength": w.strength,
         "funding": w.funding,
         "suppression": _clip(1 - ct.suppression * pressure.effective, 0.0, 1.0),
-        "momentum": momentum_factor(w.momentum, p),
+        "momentum": w.momentum_factor,
     }
     rate = (
         factors["tempo"]
@@ -467,10 +472,10 @@ def draw_attacks(
         by_region=np.zeros((n, len(st.pak))),
         by_group=np.zeros((n, n_groups)),
         by_group_country=np.zeros((n, 2 * n_groups)),
-        by_country=np.empty((n, 2)),
+        by_country=np.zeros((n, 2)),
         china_by_country=np.zeros((n, 2)),
         victims_by_group_country=np.empty((n, 2 * n_groups)),
-        fatalities=np.empty((n, 2)),
+        fatalities=np.zeros((n, 2)),
         mass_casualty=np.zeros((n, 2)),
         cross_border=np.empty(n),
     )
@@ -495,15 +500,13 @@ def draw_attacks(
         att.by_region,
         att.by_group,
         att.by_group_country,
+        att.by_country,
         att.china_by_country,
         att.victims_by_group_country,
+        att.fatalities,
         att.mass_casualty,
         att.cross_border,
     )
-    att.by_country[:, 0] = att.by_group_country[:, 0::2].sum(axis=1)
-    att.by_country[:, 1] = att.by_group_country[:, 1::2].sum(axis=1)
-    att.fatalities[:, 0] = att.victims_by_group_country[:, 0::2].sum(axis=1)
-    att.fatalities[:, 1] = att.victims_by_group_country[:, 1::2].sum(axis=1)
     return att
 
 
@@ -676,7 +679,7 @@ def advance(
     pol = policy(w, p, lv)
     jo = joint_operations(pol, p, lv, streams, step)
     press = pressure(pol, p, lv, st)
-    w.momentum = tempo_momentum(w, p, streams, step)
+    w.momentum, w.momentum_factor = tempo_momentum(w, p, streams, step)
     means = attack_means(w, pol, press, p, lv, st)
     att = draw_attacks(means, p, st, streams, step)
     killed = militants_killed(w, press, p, streams, step)
@@ -687,7 +690,7 @@ def advance(
     _update_society(w, pol, att, bd, p, lv, st, ref)
     w.deportation_habit = bd.habit
     w.wave_months = np.maximum(w.wave_months - 1, 0)
-    w.wave[w.wave_months == 0] = 1.0
+    w.wave = np.where(w.wave_months == 0, 1.0, w.wave)  # a new array: the means keep theirs
     return Month(pol, jo, press, gc, means, att, killed, bd)
 
 

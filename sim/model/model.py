@@ -20,6 +20,7 @@ from sim.inputs.scenario import (
     load_scenario,
     month_index,
 )
+from sim.model import history_cache
 from sim.model.agents import MilitantGroup, StateActor
 from sim.model.geography import geography
 from sim.model.mechanisms import Month, advance, anchor
@@ -55,6 +56,11 @@ def timeline() -> Timeline:
     events = [e for e in history.events if e.month < at] + [handover]
     events += [replace(e, month=e.month + at) for e in baseline.events]
     return Timeline(history.levers, tuple(events))
+
+
+def _plain(event: AppliedEvent) -> dict:
+    """An applied event as JSON-able data (for the history cache)."""
+    return {"month": event.month, "kind": event.kind, "detail": event.detail, "note": event.note}
 
 
 def replicate_ids(replicates: int | np.ndarray | list[int] | None, default: int) -> np.ndarray:
@@ -169,6 +175,13 @@ class DurandModel(mesa.Model):
             ids.tobytes(),
         )
         hit = _PREFIXES.get(key)
+        stored_key = history_cache.digest(scenario.params, scenario.seed, self.offset, ids)
+        if hit is None and self.offset:
+            stored = history_cache.load(stored_key)
+            if stored is not None:
+                world, events = stored
+                hit = (world, tuple(AppliedEvent(**e) for e in events))
+                _PREFIXES[key] = hit
         if hit is not None:
             _PREFIXES.move_to_end(key)
             world, applied = hit
@@ -185,6 +198,7 @@ class DurandModel(mesa.Model):
             _PREFIXES[key] = (self.world.copy(), tuple(applied))
             while len(_PREFIXES) > _PREFIX_CACHE_SIZE:
                 _PREFIXES.popitem(last=False)
+            history_cache.store(stored_key, self.world, [_plain(e) for e in applied])
         return applied
 
     @property

@@ -140,6 +140,7 @@ class World:
     wave: np.ndarray  # (G,) attack-tempo multiplier from shocks
     wave_months: np.ndarray  # (G,) months left of the wave
     momentum: np.ndarray  # (R, G) log deviation of each group's tempo (surges and lulls)
+    momentum_factor: np.ndarray  # (R, G) its factor on the tempo this month (mean 1)
     deportation_habit: np.ndarray  # (R,) deportation intensity people have adjusted to
 
     @property
@@ -172,5 +173,6 @@ def initial_world(p: Any, levers: Levers, n: int) -> World:
         wave=np.ones(len(GROUPS)),
         wave_months=np.zeros(len(GROUPS)),
         momentum=np.zeros((n, len(GROUPS))),
+        momentum_factor=np.ones((n, len(GROUPS))),
         deportation_habit=np.zeros(n),
     )
