@@ -499,6 +499,9 @@ def calibrate(
     return record
 
 
+RESTARTS = ((0.2, 0.5), (0.08, 0.3), (0.03, 0.2))  # (simplex size, share of the budget)
+
+
 def _search(scenario, spec, targets, budget, progress):
     """Seeded Nelder-Mead over the free parameters scaled to [0, 1]; common random numbers."""
     from scipy.optimize import minimize
@@ -515,26 +518,28 @@ def _search(scenario, spec, targets, budget, progress):
             progress(count[0], value)
         return value
 
-    start = np.array([p.to_unit(p.start) for p in spec.free])
-    rng = np.random.default_rng(spec.seed)  # a seeded, slightly irregular first simplex
-    steps = 0.15 + 0.05 * rng.random(len(start))
-    simplex = [start] + [
-        np.clip(start + np.where(start + s <= 1, s, -s) * e, 0, 1)
-        for s, e in zip(steps, np.eye(len(start)), strict=True)
-    ]
-    res = minimize(
-        f,
-        start,
-        method="Nelder-Mead",
-        bounds=[(0.0, 1.0)] * len(start),
-        options={
-            "maxfev": budget,
-            "xatol": 2e-3,
-            "fatol": 1e-3,
-            "initial_simplex": np.vstack(simplex),
-        },
-    )
-    values = values_at(res.x)  # rounded: the record is what the files will hold
+    x = np.array([p.to_unit(p.start) for p in spec.free])
+    rng = np.random.default_rng(spec.seed)  # seeded, slightly irregular simplices
+    for size, share in RESTARTS:  # restarts from the best point with a smaller simplex
+        steps = size * (0.75 + 0.5 * rng.random(len(x)))
+        simplex = [x] + [
+            np.clip(x + np.where(x + s <= 1, s, -s) * e, 0, 1)
+            for s, e in zip(steps, np.eye(len(x)), strict=True)
+        ]
+        res = minimize(
+            f,
+            x,
+            method="Nelder-Mead",
+            bounds=[(0.0, 1.0)] * len(x),
+            options={
+                "maxfev": max(1, int(budget * share)),
+                "xatol": 2e-3,
+                "fatol": 1e-3,
+                "initial_simplex": np.vstack(simplex),
+            },
+        )
+        x = res.x
+    values = values_at(x)  # rounded: the record is what the files will hold
     return values, evaluate(with_values(scenario, values), spec, targets), count[0]
 
 
