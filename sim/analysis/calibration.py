@@ -551,9 +551,10 @@ def _record(spec, scenario, values, rows, command, evaluations) -> dict:
         "scenario": spec.scenario,
         "method": (
             "Nelder-Mead (scipy.optimize, seeded initial simplex) on the free parameters "
-            "scaled to [0, 1] within their bounds; objective: log-normal likelihood of each "
-            "target around the model's median, with the target's tolerance and the model's "
-            "own spread; common random numbers (one seed for every evaluation)"
+            "scaled to [0, 1] within their bounds, two restarts; objective: squared "
+            "standardised log errors of the medians (for monthly figures a log-normal "
+            "likelihood that includes the model's own spread); common random numbers (one "
+            "seed for every evaluation)"
         ),
         "replicates": scenario.replicates,
         "seed": scenario.seed,
