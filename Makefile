@@ -40,7 +40,8 @@ clean:
 	rm -rf $(VENV) runs .pytest_cache
 
 calibration-doc: $(STAMP)
-	$(BIN)/python -c "from sim.analysis.calibration import as_markdown; print(as_markdown())" > docs/calibration.md
+	$(BIN)/python -c "from sim.analysis.calibration import calibration_markdown as m; print(m(), end='')" > docs/calibration.md
+	$(BIN)/python -c "from sim.analysis.calibration import validation_markdown as m; print(m(), end='')" > docs/validation.md
 
 scenarios-doc: $(STAMP)
 	$(BIN)/durand scenarios --markdown > docs/scenarios.md

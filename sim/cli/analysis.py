@@ -21,54 +21,94 @@ def _stderr():
 
 
 def calibrate(
-    scenario: Annotated[Path, typer.Argument(help="A scenario with a calibration spec.")],
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing: re-run the stored fit, print the target table, exit 1 if it "
+            "no longer reproduces or too few targets fall inside the 90% interval.",
+        ),
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Fit and print, write nothing.")] = False,
     replicates: Annotated[
         int | None, typer.Option("--replicates", "-r", help="Replicates (default: the spec's).")
     ] = None,
-    dry_run: Annotated[bool, typer.Option(help="Fit and print, write nothing.")] = False,
-    doc: Annotated[Path, typer.Option(help="Where to write the Markdown report.")] = Path(
-        "docs/calibration.md"
+    max_evaluations: Annotated[
+        int | None,
+        typer.Option("--max-evaluations", help="Cap on model evaluations (default: the spec's)."),
+    ] = None,
+    docs: Annotated[Path, typer.Option(help="Folder for calibration.md and validation.md.")] = Path(
+        "docs"
     ),
 ) -> None:
-    """Fit a scenario's declared free parameters to its published targets.
+    """Fit the declared free parameters to the declared 2023-2024 targets.
 
-    Writes the fitted values to the file the scenario extends, the fit record to
-    sim/data/calibration.yaml and the report to docs/calibration.md.
+    The spec is sim/data/calibration.yaml, the targets are observations in
+    sim/data/observations.yaml (holdout figures, 2025 on, are refused). Prints every target
+    with the model's median and 90% interval. Writes the fitted values to
+    sim/data/calibrated.yaml, the record to sim/data/calibration_fit.yaml, and
+    docs/calibration.md and docs/validation.md; hand-written files are never rewritten.
     """
-    from sim.analysis.calibration import as_markdown, calibrate, fit_summary, write_fit
-    from sim.run.outputs import atomic_path
+    from sim.analysis import calibration as cal
 
     if replicates is not None and not 20 <= replicates <= 100_000:
         raise UsageError(f"--replicates must be between 20 and 100,000, got {replicates}")
-    if not scenario.is_file():
-        raise UsageError(f"no scenario file at {scenario}")
-    err = _stderr()
-    with err.status("fitting") as status:
-        fit = calibrate(
-            scenario,
+    if max_evaluations is not None and not 1 <= max_evaluations <= 5000:
+        raise UsageError(f"--max-evaluations must be between 1 and 5,000, got {max_evaluations}")
+    if check and (dry_run or replicates or max_evaluations):
+        raise UsageError("--check re-runs the stored fit as recorded; it takes no other option")
+    spec = cal.load_spec()
+    if check:
+        with _stderr().status("re-running the stored fit"):
+            result = cal.check(spec)
+        typer.echo("\n".join(cal.table_lines(spec, result.rows)))
+        if result.reproduces:
+            typer.echo("The stored fit reproduces.")
+        else:
+            typer.echo("The stored fit does NOT reproduce (run `durand calibrate`):")
+            for problem in result.problems:
+                typer.echo(f"  - {problem}")
+        if not result.meets_bar:
+            typer.echo(
+                f"Below the bar: the spec asks for {result.required:.0%} of the targets inside "
+                "the model's 90% interval (docs/validation.md explains each miss)."
+            )
+        if not result.ok:
+            raise typer.Exit(1)
+    with _stderr().status("fitting") as status:
+        fit = cal.calibrate(
+            spec,
             replicates=replicates,
-            progress=lambda n, v: status.update(f"fitting: evaluation {n}, objective {v:.2e}"),
+            max_evaluations=max_evaluations,
+            progress=lambda n, v: status.update(f"fitting: evaluation {n}, objective {v:.2f}"),
         )
-    for path, mult in fit["multipliers"].items():
-        typer.echo(f"{path}: x{mult:g} -> {fit['values'][path]}")
-    typer.echo(fit_summary(fit))
-    typer.echo(
-        f"{fit['evaluations']} evaluations, {fit['replicates']} replicates; "
-        + ("every target within its band" if fit["within_band"] else "NOT within the band")
-    )
+    for path, value in fit["values"].items():
+        typer.echo(f"{path} = {value:g}")
+    typer.echo("\n".join(cal.table_lines(spec, fit["results"])))
+    typer.echo(f"{fit['evaluations']} evaluations, objective {fit['objective']:.2f}")
+    for run in fit["sensitivity"]:
+        shown = ", ".join(f"{k} = {v:g}" for k, v in run["values"].items())
+        typer.echo(
+            f"sensitivity {run['name']} (not used by the model): {shown}; "
+            f"{run['inside']} of {run['targets']} inside"
+        )
     if dry_run:
         return
     from sim.inputs.errors import OutputError
+    from sim.run.outputs import atomic_path
 
     try:
-        written = write_fit(scenario, fit)
-        with atomic_path(doc) as tmp:
-            tmp.write_text(as_markdown() + "\n", encoding="utf-8")
+        written = cal.write_fit(fit)
+        for name, text in (
+            ("calibration.md", cal.calibration_markdown(spec)),
+            ("validation.md", cal.validation_markdown(spec, cal.as_stored(fit))),
+        ):
+            with atomic_path(docs / name) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+            written.append(docs / name)
     except OSError as exc:
         raise OutputError(f"cannot write the fit: {exc}") from exc
-    typer.echo("Wrote " + ", ".join(str(p) for p in [*written, doc]))
-    if not fit["within_band"]:
-        raise typer.Exit(1)
+    typer.echo("Wrote " + ", ".join(str(p) for p in written))
 
 
 def _wide_console():

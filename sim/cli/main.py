@@ -148,12 +148,29 @@ def evidence(
         str | None, typer.Argument(help="A parameter path or prefix, e.g. groups.tempo.")
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Markdown for docs/evidence.md.")] = False,
+    observations: Annotated[
+        bool,
+        typer.Option(
+            "--observations", help="The public observations (sim/data/observations.yaml)."
+        ),
+    ] = False,
 ) -> None:
-    """Every parameter with its value and provenance (seed sentence or assumption)."""
+    """Every parameter with its value and provenance (seed sentence or assumption), and the
+    public observations the model is fitted to and checked against."""
+    from sim.analysis import observations as obs
     from sim.analysis.evidence import as_markdown, as_text, select
 
+    if observations:
+        if param:
+            raise UsageError("--observations lists every observation; give no parameter")
+        typer.echo(obs.as_markdown() if markdown else obs.as_text())
+        return
     specs = select(param)
-    typer.echo(as_markdown(specs) if markdown else as_text(specs))
+    if markdown:
+        # docs/evidence.md: the parameters, then (for the whole registry) the observations
+        typer.echo(as_markdown(specs) + ("" if param else "\n" + obs.as_markdown()))
+        return
+    typer.echo(as_text(specs))
 
 
 def _register_analysis() -> None:
