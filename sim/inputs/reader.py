@@ -224,7 +224,20 @@ def _depth_problem(raw: bytes, name: str) -> Problem | None:
 
 def pointer(path: tuple) -> str:
     """A JSON pointer (RFC 6901) for a key path."""
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def format_path(path: tuple) -> str:
+    """A key path as people write it: ``commands[3].value``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def json_problem(name: str, path: tuple, message: str) -> Problem:
+    """A problem in a JSON file, located by its JSON pointer (and key path)."""
+    return Problem(name, None, format_path(path), message, pointer(path))
 
 
 def _markers(value: Any, path: tuple, name: str, out: list[Problem]) -> None:
@@ -232,7 +245,7 @@ def _markers(value: Any, path: tuple, name: str, out: list[Problem]) -> None:
     while stack:
         v, at = stack.pop()
         if isinstance(v, JSONLimit):
-            out.append(Problem(name, None, pointer(at), v.why))
+            out.append(json_problem(name, at, v.why))
         elif isinstance(v, dict):
             stack.extend((sub, at + (k,)) for k, sub in v.items())
         elif isinstance(v, list):
@@ -252,13 +265,13 @@ def load_json(path: str | Path, *, what: str, limit: int = MAX_JSON_BYTES) -> An
         data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         msg = (
-            f"not valid JSON: {exc.msg} at column {exc.colno} "
+            f"not a valid {what}: {exc.msg} at column {exc.colno} "
             "(the file may be truncated or edited by hand)"
         )
         raise ScenarioError([Problem(name, exc.lineno, "", msg)]) from None
     except (ValueError, RecursionError) as exc:  # a backstop: the checks above come first
         raise ScenarioError(
-            [Problem(name, 1, "", f"not valid JSON ({type(exc).__name__})")]
+            [Problem(name, 1, "", f"not a valid {what} ({type(exc).__name__})")]
         ) from None
     problems: list[Problem] = []
     _markers(data, (), name, problems)

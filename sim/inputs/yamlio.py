@@ -18,20 +18,21 @@ from typing import Any
 import yaml
 
 from sim.inputs.errors import Problem, ScenarioError
-from sim.inputs.reader import MAX_DEPTH, MAX_INT, MAX_YAML_BYTES, MAX_YAML_NODES, brief, read_text
+from sim.inputs.reader import (
+    MAX_DEPTH,
+    MAX_INT,
+    MAX_YAML_BYTES,
+    MAX_YAML_NODES,
+    brief,
+    format_path,
+    read_text,
+)
 
 KeyPath = tuple[str | int, ...]
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
-
-
-def format_path(path: KeyPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class SourceMap:
@@ -240,7 +241,7 @@ def _build(
         seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         raise ScenarioError(
-            [Problem(name, line, format_path(path), f"YAML tag '{node.tag}' is not allowed")]
+            [Problem(name, line, format_path(path), f"YAML tag {brief(node.tag)} is not allowed")]
         )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -253,7 +254,7 @@ def _build(
                 )
             key = str(key)
             if key in out:
-                msg = f"duplicate key '{key}'"
+                msg = f"duplicate key {brief(key)}"
                 raise ScenarioError([Problem(name, key_line, format_path(path + (key,)), msg)])
             smap.record(path + (key,), name, key_line)
             out[key] = _build(value_node, path + (key,), name, smap, loader, seen)
