@@ -182,7 +182,7 @@ def check_save(path: str | Path):
     """(save, scenario, doctrines by role): everything a save names, loaded and checked
     as strictly as on the command line, before any move is replayed."""
     from sim.game.doctrine import default_doctrine, load_doctrine_for
-    from sim.inputs.reader import is_private, json_problem
+    from sim.inputs.reader import is_private, json_problem, redact
     from sim.inputs.scenario import load_scenario
 
     name = str(path)
@@ -197,11 +197,12 @@ def check_save(path: str | Path):
         raise ScenarioError(problems)
 
     def cannot(at: tuple, what: str, where: Path, exc: DurandError) -> ScenarioError:
-        # A file outside the user's folders is named, never quoted.
-        detail = "it has problems (not shown: it lies outside your folders)"
-        if not is_private(where, save_dir):
-            detail = str(exc)
-        return ScenarioError([json_problem(name, at, f"cannot load {what} {where}: {detail}")])
+        here = json_problem(name, at, f"cannot load {what} {where}")
+        if isinstance(exc, ScenarioError) and is_private(where, save_dir):
+            # A file outside the user's folders is named, never quoted.
+            return ScenarioError(redact(exc.problems, {p.file: here for p in exc.problems}))
+        msg = f"{here.message}: {exc}"
+        return ScenarioError([Problem(name, None, here.key_path, msg, here.pointer)])
 
     scenario_path = located(save.scenario, save.scenario_base, save_dir)
     try:

@@ -158,6 +158,9 @@ def redact(problems: list[Problem], hidden: dict[str, Problem]) -> list[Problem]
     for p in problems:
         if p.file not in hidden:
             out.append(p)
+        elif not p.located:  # about the file as a whole (missing, a device): no contents
+            at = hidden[p.file]
+            out.append(Problem(at.file, at.line, at.key_path, f"{p.file}: {p.message}", at.pointer))
         elif p.file not in seen:
             seen.append(p.file)
     for file in seen:
@@ -167,7 +170,7 @@ def redact(problems: list[Problem], hidden: dict[str, Problem]) -> list[Problem]
             "folder of the file naming it, so its contents are not shown here. Run "
             "durand validate on it to see them"
         )
-        out.append(Problem(at.file, at.line, at.key_path, msg))
+        out.append(Problem(at.file, at.line, at.key_path, msg, at.pointer))
     return out
 
 
