@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 class DurandError(Exception):
@@ -41,7 +42,8 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.line is None and self.pointer is not None:
-            where = f"{self.file}#{self.pointer}"
+            # As a URI fragment (RFC 6901, section 6): spaces and the like percent-encoded.
+            where = f"{self.file}#{quote(self.pointer, safe='/~')}"
         at = f" (line {self.line})" if self.line is not None else ""
         key = f" at '{self.key_path}'" if self.key_path else ""
         return f"{where}: error{key}{at}: {self.message}"
