@@ -79,6 +79,7 @@ def hostile_scalars(place: Path) -> list[str]:
         "US", "TTP", "PAK.yaml", f'"{place / "fifo.yaml"}"', '"/dev/zero"', '"/dev/stdin"',
         '"/proc/self/environ"', f'"{place / "secret.yaml"}"', f'"{place / "secret"}"',
         '"' + "a" * 300 + '.yaml"', '"../../../../../../../../etc/shadow"', "-0", "00012",
+        '"\\ud800"', '"x\\udfff.yaml"',
     ]  # fmt: skip
 
 
@@ -282,7 +283,8 @@ def campaign(kind: str, make, n: int, timeout: float, show: int) -> dict:
         if code == "memory":
             memory.append(path)
         if code not in (0, 2, "timeout", "memory") or "internal error" in output:
-            internal.append(output.strip().splitlines()[-1:] or [str(code)])
+            said = [x for x in output.splitlines() if "internal error" in x]
+            internal.append((said or [f"exit {code}: {output.strip()[-200:]}"])[0][:300])
         if seconds > HANG_S or code == "timeout":
             hangs.append(f"{seconds:.1f} s")
         if code == 2 and (bad := unlocated(output)):

@@ -95,6 +95,7 @@ HOSTILE_TEXT = [
     "/dev/zero", "/proc/self/environ", "a\x00b", "x" * 300 + ".yaml", "../" * 12 + "etc/shadow",
     "!!python/object/apply:os.system", "where(attacks.PAK, 1)", "attacks.PAK > attacks.TTP > 1",
     "attacks.PAK + _m0", "exp(attacks.PAK, 1)", "1" + "0" * 400, "nan", ".inf", "US", "TTP",
+    "\ud800", "a\udfffb.yaml",
 ]  # fmt: skip
 hostile_scalar = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),

@@ -312,6 +312,8 @@ def _save(tmp_path: Path, text: str, **changes) -> Path:
         ({"lesson": "no-such-lesson"}, "/lesson", "no lesson"),
         ({"seats": {"TTP": "bot"}}, "/seats/TTP", "expected one of"),
         ({"surprise": 1}, "/surprise", "unknown field"),
+        ({"scenario": "\ud800.yaml"}, "/scenario", "not valid Unicode"),
+        ({"commands": [{"kind": "end_game", "reason": "\udfff"}]}, "/commands/0/reason", "Unicode"),
     ],
 )
 def test_saves_are_checked_field_by_field(
@@ -383,9 +385,11 @@ def test_doctrine_for_another_role_on_the_command_line(monkeypatch, capsys):
         ("events:\n  - shock: {type: tension_shock, change: 0.1}\n", 3, "missing required key"),
         ("extends: " + "a" * 300 + ".yaml\n", 2, "longer than 255"),
         ('extends: "a\\0b.yaml"\n', 2, "NUL"),
+        ('title: "\\ud800"\n', 2, "not valid Unicode"),
     ],
     ids=["event-after-end", "yaml-date-9999", "year-1850", "yaml-feb-30", "text-feb-30",
-         "text-day-99", "month-13", "full-width", "missing-at", "long-component", "nul-extends"],
+         "text-day-99", "month-13", "full-width", "missing-at", "long-component", "nul-extends",
+         "surrogate"],
 )  # fmt: skip
 def test_dates_events_and_paths(monkeypatch, capsys, tmp_path, body, line, fragment):
     path = scenario(tmp_path, body)

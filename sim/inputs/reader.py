@@ -112,6 +112,8 @@ def path_problem(ref: str) -> str | None:
     """Why a path written inside a file cannot be a path at all, or None."""
     if "\x00" in ref:
         return "the path contains a NUL character"
+    if not is_unicode(ref):
+        return "the path is not valid Unicode (an unpaired surrogate escape)"
     if len(ref) > MAX_PATH_CHARS:
         return f"the path is {len(ref):,} characters long, more than {MAX_PATH_CHARS:,}"
     long = next((p for p in re.split(r"[/\\]", ref) if len(p.encode()) > MAX_NAME_CHARS), None)
@@ -243,14 +245,32 @@ def json_problem(name: str, path: tuple, message: str) -> Problem:
     return Problem(name, None, format_path(path), message, pointer(path))
 
 
+def is_unicode(text: str) -> bool:
+    """False for text holding an unpaired surrogate (JSON's and YAML's ``\\ud800``
+    escapes make one), which no file name, terminal or UTF-8 file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_NOT_UNICODE = "text with an unpaired surrogate escape (\\ud800-\\udfff) is not valid Unicode"
+
+
 def _markers(value: Any, path: tuple, name: str, out: list[Problem]) -> None:
     stack = [(value, path)]
     while stack:
         v, at = stack.pop()
         if isinstance(v, JSONLimit):
             out.append(json_problem(name, at, v.why))
+        elif isinstance(v, str) and not v.isascii() and not is_unicode(v):
+            out.append(json_problem(name, at, _NOT_UNICODE))
         elif isinstance(v, dict):
-            stack.extend((sub, at + (k,)) for k, sub in v.items())
+            for k in v:
+                if not k.isascii() and not is_unicode(k):
+                    out.append(json_problem(name, at, "a key: " + _NOT_UNICODE))
+            stack.extend((sub, at + (k,)) for k, sub in v.items() if is_unicode(k))
         elif isinstance(v, list):
             stack.extend((sub, at + (i,)) for i, sub in enumerate(v))
 

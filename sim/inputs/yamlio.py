@@ -25,6 +25,7 @@ from sim.inputs.reader import (
     MAX_YAML_NODES,
     brief,
     format_path,
+    is_unicode,
     read_text,
 )
 
@@ -219,6 +220,10 @@ def _scalar(node: yaml.ScalarNode, path: KeyPath, name: str, loader) -> Any:
                 f"{brief(text)} is not a real date; expected a date like 2025-03"
             ) from None
         raise refuse(f"{brief(text)} is not {kind}") from None
+    if isinstance(value, str) and not value.isascii() and not is_unicode(value):
+        raise refuse(
+            "text with an unpaired surrogate escape (\\ud800-\\udfff) is not valid Unicode"
+        )
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
         raise refuse(f"{brief(value)} is out of range: whole numbers may be at most 2**63-1")
     if isinstance(value, float) and math.isinf(value) and not _INF.fullmatch(text.strip()):
