@@ -227,14 +227,15 @@ def mutate_save(rng: random.Random, doc: dict) -> str:
 # ------------------------------------------------------------------ running
 
 
-def run_cli(args: list[str], timeout: float) -> tuple[int | str, str, float]:
+def run_cli(args: list[str], timeout: float) -> tuple[int | str, str, float, float]:
+    """(exit code, output, wall seconds, CPU seconds) of one ``durand`` command."""
     from sim.cli.main import main
 
     out = io.StringIO()
     argv = sys.argv
     sys.argv = ["durand", *args]
     signal.setitimer(signal.ITIMER_REAL, timeout)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         with redirect_stdout(out), redirect_stderr(out):
             try:
@@ -251,7 +252,7 @@ def run_cli(args: list[str], timeout: float) -> tuple[int | str, str, float]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         sys.argv = argv
-    return code, out.getvalue(), time.perf_counter() - started
+    return code, out.getvalue(), time.perf_counter() - started, time.process_time() - cpu
 
 
 def unlocated(output: str) -> list[str]:
@@ -269,11 +270,13 @@ def unlocated(output: str) -> list[str]:
 def campaign(kind: str, make, n: int, timeout: float, show: int) -> dict:
     codes: Counter = Counter()
     internal, hangs, memory, missing, leaks, times, left = [], [], [], [], [], [], []
+    cpus, slow = [], []
     i = 0
     while codes.total() - codes[0] < n and i < 5 * n:  # n refused (or broken) inputs
         i += 1
         path, args, out_dir = make(i)
-        code, output, seconds = run_cli(args, timeout)
+        code, output, seconds, cpu = run_cli(args, timeout)
+        cpus.append(cpu)
         if out_dir is not None and out_dir.exists():
             if code == 2:
                 left.append(str(out_dir))
@@ -286,7 +289,11 @@ def campaign(kind: str, make, n: int, timeout: float, show: int) -> dict:
             said = [x for x in output.splitlines() if "internal error" in x]
             internal.append((said or [f"exit {code}: {output.strip()[-200:]}"])[0][:300])
         if seconds > HANG_S or code == "timeout":
-            hangs.append(f"{seconds:.1f} s")
+            hangs.append(f"{seconds:.1f} s wall, {cpu:.1f} s CPU")
+        if seconds > HANG_S / 2:  # keep slow inputs for a look
+            keep = path.with_name(f"slow-{kind}-{i}{path.suffix}")
+            shutil.copyfile(path, keep)
+            slow.append(f"{keep}: {seconds:.1f} s wall, {cpu:.2f} s CPU")
         if code == 2 and (bad := unlocated(output)):
             missing.append(bad[0])
         if SECRET in output:
@@ -304,8 +311,10 @@ def campaign(kind: str, make, n: int, timeout: float, show: int) -> dict:
         "output left by refused input": len(left),
         "median ms": round(1000 * statistics.median(times), 1),
         "max s": round(max(times), 2),
+        "max CPU s": round(max(cpus), 2),
     }
-    for label, items in (("internal", internal), ("unlocated", missing), ("leak", leaks)):
+    shown = (("internal", internal), ("unlocated", missing), ("leak", leaks), ("slow", slow))
+    for label, items in shown:
         for item in items[:show]:
             print(f"  [{kind} {label}] {item}", file=sys.stderr)
     return report
@@ -399,7 +408,7 @@ def main() -> int:
               "accepted (the mutation left it valid)", "exit codes", "internal errors",
               "hangs > 10 s",
               "memory blow-ups", "errors lacking file+location", "secret leaks",
-              "output left by refused input", "median ms", "max s"]  # fmt: skip
+              "output left by refused input", "median ms", "max s", "max CPU s"]  # fmt: skip
     for r in reports:
         print("  " + "; ".join(f"{k}: {r[k]}" for k in header))
     broken = sum(
@@ -421,7 +430,8 @@ def _save_seed() -> dict:
         for role in ROLES:
             game.play_bot(role)
         game.end_turn()
-    return game_to_dict(game, ROOT)
+    position = {"mode": "ordered", "done": ["US"], "revealed_at": 0, "reveal": None}
+    return game_to_dict(game, ROOT) | {"position": position}
 
 
 if __name__ == "__main__":

@@ -250,6 +250,7 @@ SAVE_PATHS = [
     ("turns",), ("seats",), ("seats", "US"), ("scenario_base",), ("doctrines",),
     ("doctrines", "US"), ("doctrine_base", "US"), ("lesson",), ("commands",),
     ("commands", 0), ("commands", 0, "kind"), ("commands", 0, "value"), ("commands", 0, "role"),
+    ("position", "mode"), ("position", "done"), ("position", "revealed_at"), ("position", "reveal"),
     ("surprise",),
 ]  # fmt: skip
 
@@ -279,6 +280,7 @@ def save_doc() -> dict:
             {"kind": "set", "role": "US", "lever": "do_more", "value": 0.5, "reason": "r"},
             {"kind": "end_turn"},
         ],
+        "position": {"mode": "ordered", "done": ["US"], "revealed_at": 0, "reveal": None},
     }
 
 
