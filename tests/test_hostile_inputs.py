@@ -454,15 +454,12 @@ def test_viewer_text_with_nul_draws(monkeypatch):
 
     from viz.theme import Typography
 
-    pygame.init()
-    try:
-        typo = Typography()
-        text = "shock: note with a \x00 NUL and a \x07 bell"
-        assert typo.render(text, 14).get_width() > 0
-        assert "\x00" not in typo.fit(text, 14, 80)
-        assert typo.wrap(text, 14, 120)
-    finally:
-        pygame.quit()
+    pygame.font.init()  # not quit afterwards: viz.theme caches fonts for the process
+    typo = Typography()
+    text = "shock: note with a \x00 NUL and a \x07 bell"
+    assert typo.render(text, 14).get_width() > 0
+    assert "\x00" not in typo.fit(text, 14, 80)
+    assert typo.wrap(text, 14, 120)
 
 
 ORPHAN_SCRIPT = """
