@@ -80,6 +80,7 @@ class Typography:
         return _font(self.size(base), bold)
 
     def render(self, text: str, base: int, colour=TEXT, bold: bool = False) -> pygame.Surface:
+        text = drawable(text)
         key = (text, base, colour, bold)
         surf = self._rendered.get(key)
         if surf is None:
@@ -112,6 +113,7 @@ class Typography:
         return self._fitted[key]
 
     def _fit(self, text: str, base: int, width: int, bold: bool = False) -> str:
+        text = drawable(text)
         font = self.font(base, bold)
         if font.size(text)[0] <= width:
             return text
@@ -123,7 +125,7 @@ class Typography:
         """``text`` in lines no wider than ``width`` (a word too long alone is cut)."""
         font = self.font(base, bold)
         lines, line = [], ""
-        for word in text.split():
+        for word in drawable(text).split():
             trial = f"{line} {word}".strip()
             if font.size(trial)[0] <= width or not line:
                 line = trial
@@ -133,6 +135,15 @@ class Typography:
         if line:
             lines.append(line)
         return [self.fit(line, base, width, bold) for line in lines]
+
+
+_UNDRAWABLE = dict.fromkeys(range(32), " ") | {0: None, 127: None}
+
+
+def drawable(text: str) -> str:
+    """``text`` without the control characters SDL_ttf refuses (a NUL raises) or draws as
+    boxes: NUL and DEL dropped, other control characters (tabs, newlines) as spaces."""
+    return text.translate(_UNDRAWABLE) if not text.isprintable() else text
 
 
 @cache

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.game.rules import DERIVED, OFFERS, ROLES, role_levers
 from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.reader import brief
 from sim.inputs.yamlio import SourceMap, load_mapping
 
 DOCTRINES = Path(__file__).resolve().parent / "doctrines"
@@ -121,7 +122,7 @@ def load_doctrine(path: str | Path) -> Doctrine:
 
     path = Path(path)
     name = str(path)
-    data, smap = load_mapping(path)
+    data, smap = load_mapping(path, what="doctrine")
     try:
         parsed = DoctrineFile.model_validate(data)
     except ValidationError as exc:
@@ -133,6 +134,16 @@ def load_doctrine(path: str | Path) -> Doctrine:
     return Doctrine(parsed.role, parsed.title, name, tuple(parsed.rules), tuple(parsed.answers))
 
 
+def load_doctrine_for(role: str, path: str | Path) -> Doctrine:
+    """``load_doctrine``, refusing a doctrine written for another role (at its role line)."""
+    d = load_doctrine(path)
+    if d.role != role:
+        _, smap = load_mapping(Path(path), what="doctrine")
+        msg = f"this is a doctrine for {d.role}, not {role}"
+        raise ScenarioError([smap.problem(("role",), msg, str(path))])
+    return d
+
+
 def default_doctrine(role: str) -> Doctrine:
     return load_doctrine(DOCTRINES / f"{role}.yaml")
 
@@ -142,7 +153,8 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
     out: list[Problem] = []
     if d.role not in ROLES:
         msg = (
-            f"unknown role {d.role!r}; expected one of {', '.join(ROLES)} (groups are not playable)"
+            f"unknown role {brief(d.role)}; expected one of {', '.join(ROLES)} "
+            "(groups are not playable)"
         )
         return [smap.problem(("role",), msg, name)]
     levers = role_levers(d.role)
@@ -151,7 +163,7 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
 
     def check_offer(value, where):
         if value is not None and value not in mine:
-            msg = f"unknown offer {value!r} for {d.role}; expected one of {', '.join(mine)}"
+            msg = f"unknown offer {brief(value)} for {d.role}; expected one of {', '.join(mine)}"
             out.append(smap.problem(where, msg, name))
 
     def check_conditions(conds, at):
@@ -160,7 +172,9 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
             if c.metric is not None and c.metric not in metrics:
                 hint = _close(c.metric, metrics)
                 out.append(
-                    smap.problem(where + ("metric",), f"unknown metric {c.metric!r}{hint}", name)
+                    smap.problem(
+                        where + ("metric",), f"unknown metric {brief(c.metric)}{hint}", name
+                    )
                 )
             for key in ("deal", "pending_offer", "never_broke", "refused"):
                 check_offer(getattr(c, key), where + (key,))
@@ -173,12 +187,12 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
                 where = at + (section, lever)
                 spec = levers.get(lever)
                 if spec is None:
-                    msg = f"{d.role} has no lever {lever!r}{_close(lever, levers)}"
+                    msg = f"{d.role} has no lever {brief(lever)}{_close(lever, levers)}"
                     out.append(smap.problem(where, msg, name))
                 elif section == "set" and not spec.low <= value <= spec.high:
                     msg = (
                         f"expected a value from {spec.low:g} to {spec.high:g} ({spec.unit}), "
-                        f"got {value!r}"
+                        f"got {brief(value)}"
                     )
                     out.append(smap.problem(where, msg, name))
         check_offer(rule.propose, at + ("propose",))
@@ -188,7 +202,9 @@ def _check_names(d: DoctrineFile, smap: SourceMap, name: str) -> list[Problem]:
         check_conditions(ans.when, at)
         if ans.offer != "any" and ans.offer not in mine:
             options = ", ".join(mine)
-            msg = f"unknown offer {ans.offer!r} for {d.role}; expected 'any' or one of {options}"
+            msg = (
+                f"unknown offer {brief(ans.offer)} for {d.role}; expected 'any' or one of {options}"
+            )
             out.append(smap.problem(at + ("offer",), msg, name))
     return out
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.inputs.errors import ScenarioError, UsageError
+from sim.inputs.reader import brief, is_regular_file, path_problem
 from sim.inputs.yamlio import load_mapping
 
 LESSONS = Path(__file__).resolve().parent.parent.parent / "docs" / "lessons"
@@ -77,30 +78,36 @@ def load_lesson(name_or_path: str, folder: Path = LESSONS) -> Lesson:
     from sim.game.rules import ROLES, TEACHER_EVENTS
     from sim.inputs.scenario import _pydantic_problems, load_scenario
 
+    bad = path_problem(name_or_path)
+    if bad is not None:
+        raise UsageError(f"no lesson {brief(name_or_path)}: {bad}")
     given = Path(name_or_path)
-    if given.suffix in (".yaml", ".yml") and given.is_file():
+    if given.suffix in (".yaml", ".yml") and is_regular_file(given):
         lesson_dir, file = given.parent, given
-    elif (given / "lesson.yaml").is_file():
+    elif is_regular_file(given / "lesson.yaml"):
         lesson_dir, file = given, given / "lesson.yaml"
-    elif (folder / name_or_path / "lesson.yaml").is_file():
+    elif is_regular_file(folder / name_or_path / "lesson.yaml"):
         lesson_dir, file = folder / name_or_path, folder / name_or_path / "lesson.yaml"
     else:
         names = ", ".join(available(folder)) or "none found"
-        raise UsageError(f"no lesson {name_or_path!r}; lessons: {names}")
-    data, smap = load_mapping(file)
+        raise UsageError(f"no lesson {brief(name_or_path)}; lessons: {names}")
+    data, smap = load_mapping(file, what="lesson")
     name = str(file)
     try:
         spec = LessonFile.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, smap, name, LessonFile)) from None
     problems = []
+    bad = path_problem(spec.scenario)
+    if bad is not None:
+        problems.append(smap.problem(("scenario",), f"{bad}; expected a scenario file", name))
     for i, role in enumerate(spec.people):
         if role not in ROLES:
-            msg = f"unknown role {role!r}; expected one of {', '.join(ROLES)}"
+            msg = f"unknown role {brief(role)}; expected one of {', '.join(ROLES)}"
             problems.append(smap.problem(("people", i), msg, name))
     for i, cue in enumerate(spec.teacher_events):
         if cue.event not in TEACHER_EVENTS:
-            msg = f"unknown event {cue.event!r}; expected one of {', '.join(TEACHER_EVENTS)}"
+            msg = f"unknown event {brief(cue.event)}; expected one of {', '.join(TEACHER_EVENTS)}"
             problems.append(smap.problem(("teacher_events", i, "event"), msg, name))
     if problems:
         raise ScenarioError(problems)

@@ -12,11 +12,11 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.game.rules import ROLES
 from sim.inputs.errors import DurandError, OutputError, Problem, ScenarioError
-from sim.inputs.yamlio import format_path
+from sim.inputs.reader import brief
 
 FORMAT = "durand-play-save"
 VERSION = 1
@@ -50,10 +50,10 @@ def command_problems(command: Any) -> list[tuple[tuple, str]]:
     """(key path below the command, message) for each field of a saved command that is
     missing, unknown or of the wrong type."""
     if not isinstance(command, dict):
-        return [((), f"a move must be a mapping, got {command!r}")]
+        return [((), f"a move must be a mapping, got {brief(command)}")]
     kind = command.get("kind")
-    if kind not in COMMANDS:
-        return [(("kind",), f"unknown kind of move {kind!r}; expected one of "
+    if not isinstance(kind, str) or kind not in COMMANDS:
+        return [(("kind",), f"unknown kind of move {brief(kind)}; expected one of "
                             f"{', '.join(COMMANDS)}")]  # fmt: skip
     spec = COMMANDS[kind]
     out = []
@@ -61,9 +61,9 @@ def command_problems(command: Any) -> list[tuple[tuple, str]]:
         if key == "kind":
             continue
         if key not in spec:
-            out.append(((key,), f"a {kind} move has no field {key!r}"))
+            out.append(((key,), f"a {kind} move has no field {brief(key)}"))
         elif not spec[key][0](value):
-            out.append(((key,), f"expected {spec[key][1]}, got {value!r}"))
+            out.append(((key,), f"expected {spec[key][1]}, got {brief(value)}"))
     for key in spec:
         if key not in command and key not in OPTIONAL:
             out.append(((key,), f"a {kind} move needs {key!r} ({spec[key][1]})"))
@@ -215,72 +215,56 @@ def check_writable(path: str | Path) -> Path:
 
 
 def read_save(path: str | Path) -> SaveFile:
-    path = Path(path)
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, "", "saved game not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(
-            [Problem(name, None, "", f"cannot read the saved game: {exc}")]
-        ) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = (
-            f"not a valid saved game: {exc.msg} at column {exc.colno} "
-            "(the file may be truncated or edited by hand)"
-        )
-        raise ScenarioError([Problem(name, exc.lineno, "", msg)]) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        msg = f'not a durand saved game (expected "format": "{FORMAT}")'
-        raise ScenarioError([Problem(name, None, "format", msg)])
-    if data.get("version") != VERSION:
-        msg = (
-            f"saved in format version {data.get('version')!r}; this durand reads version "
-            f"{VERSION}. Open it with the durand that saved it."
-        )
-        raise ScenarioError([Problem(name, None, "version", msg)])
-    try:
-        return SaveFile.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            Problem(name, None, format_path(tuple(e["loc"])), f"{e['msg']}, got {e.get('input')!r}")
-            for e in exc.errors()
-        ]
-        raise ScenarioError(problems) from None
+    """The save's fields, checked one by one (every rejection has a JSON pointer)."""
+    from sim.game.save_format import read_save_data
+
+    return read_save_data(path, SaveFile, FORMAT, VERSION)
 
 
-def load_game(path: str | Path):
-    """Rebuild a saved game by replaying its commands; every error names the save file."""
-    from sim.game.doctrine import default_doctrine, load_doctrine
-    from sim.game.engine import Game
+def check_save(path: str | Path):
+    """(save, scenario, doctrines by role): everything a save names, loaded and checked
+    as strictly as on the command line, before any move is replayed."""
+    from sim.game.doctrine import default_doctrine, load_doctrine_for
+    from sim.inputs.reader import is_private, json_problem, redact
     from sim.inputs.scenario import load_scenario
 
     name = str(path)
     save_dir = Path(path).resolve().parent
     save = read_save(path)
     problems = [
-        Problem(name, None, format_path(("commands", i, *key)), msg)
+        json_problem(name, ("commands", i, *key), msg)
         for i, command in enumerate(save.commands)
         for key, msg in command_problems(command)
     ]
+    if save.position is not None and (save.position.revealed_at or 0) > len(save.commands):
+        msg = (
+            f"a reveal after move {save.position.revealed_at}, but the game has only "
+            f"{len(save.commands)} moves"
+        )
+        problems.append(json_problem(name, ("position", "revealed_at"), msg))
     if problems:
         raise ScenarioError(problems)
+
+    def cannot(at: tuple, what: str, where: Path, exc: DurandError) -> ScenarioError:
+        here = json_problem(name, at, f"cannot load {what} {where}")
+        if isinstance(exc, ScenarioError) and is_private(where, save_dir):
+            # A file outside the user's folders is named, never quoted.
+            return ScenarioError(redact(exc.problems, {p.file: here for p in exc.problems}))
+        msg = f"{here.message}: {exc}"
+        return ScenarioError([Problem(name, None, here.key_path, msg, here.pointer)])
+
     scenario_path = located(save.scenario, save.scenario_base, save_dir)
     try:
         scenario = load_scenario(scenario_path)
     except DurandError as exc:
-        msg = f"cannot load the game's scenario {scenario_path}: {exc}"
-        raise ScenarioError([Problem(name, None, "scenario", msg)]) from None
+        raise cannot(("scenario",), "the game's scenario", scenario_path, exc) from None
     now = scenario.with_overrides(seed=0, replicates=1, months=1).content_hash()
     if now != save.scenario_hash:
         msg = (
             f"the scenario {scenario_path} has changed since this game was saved, so the "
             "game cannot be replayed exactly"
         )
-        raise ScenarioError([Problem(name, None, "scenario_hash", msg)])
+        raise ScenarioError([json_problem(name, ("scenario_hash",), msg)])
     doctrines = {}
     for r, p in ({r: None for r in ROLES} | save.doctrines).items():
         if p is None:
@@ -288,10 +272,27 @@ def load_game(path: str | Path):
             continue
         where = located(p, save.doctrine_base.get(r, "absolute"), save_dir)
         try:
-            doctrines[r] = load_doctrine(where)
+            doctrines[r] = load_doctrine_for(r, where)
         except DurandError as exc:
-            msg = f"cannot load {r}'s doctrine {where}: {exc}"
-            raise ScenarioError([Problem(name, None, f"doctrines.{r}", msg)]) from None
+            raise cannot(("doctrines", r), f"{r}'s doctrine", where, exc) from None
+    if save.lesson:
+        from sim.game.lessons import load_lesson
+
+        try:
+            load_lesson(save.lesson)
+        except DurandError as exc:
+            msg = f"cannot load the game's lesson: {exc}"
+            raise ScenarioError([json_problem(name, ("lesson",), msg)]) from None
+    return save, scenario, doctrines
+
+
+def load_game(path: str | Path):
+    """Rebuild a saved game by replaying its commands; every error names the save file."""
+    from sim.game.engine import Game
+    from sim.inputs.reader import json_problem
+
+    name = str(path)
+    save, scenario, doctrines = check_save(path)
     try:
         game = Game(
             scenario,
@@ -302,22 +303,14 @@ def load_game(path: str | Path):
             doctrines=doctrines,
         )
     except DurandError as exc:
-        raise ScenarioError([Problem(name, None, "", str(exc))]) from None
+        raise ScenarioError([Problem(name, 1, "", str(exc))]) from None
     game.lesson = save.lesson
-    if save.position is not None and (save.position.revealed_at or 0) > len(save.commands):
-        msg = (
-            f"a reveal after move {save.position.revealed_at}, but the game has only "
-            f"{len(save.commands)} moves"
-        )
-        raise ScenarioError([Problem(name, None, "position.revealed_at", msg)])
     game.saved_position = save.position.model_dump() if save.position is not None else None
     game.commands = []
     for i, command in enumerate(save.commands):
         try:
             game.do(command)
-        except (DurandError, TypeError, ValueError, KeyError) as exc:
-            where = format_path(("commands", i))
-            raise ScenarioError(
-                [Problem(name, None, where, f"cannot replay this move: {exc}")]
-            ) from None
+        except (DurandError, TypeError, ValueError, KeyError, ArithmeticError) as exc:
+            msg = f"cannot replay this move: {brief(str(exc), 200)}"
+            raise ScenarioError([json_problem(name, ("commands", i), msg)]) from None
     return game

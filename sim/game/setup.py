@@ -9,7 +9,7 @@ from sim.inputs.errors import UsageError
 
 
 def parse_doctrines(items: list[str]) -> dict:
-    from sim.game.doctrine import load_doctrine
+    from sim.game.doctrine import load_doctrine_for
 
     out = {}
     for item in items:
@@ -18,10 +18,7 @@ def parse_doctrines(items: list[str]) -> dict:
             raise UsageError(
                 f"--doctrine expects ROLE=FILE with ROLE in {', '.join(R.ROLES)}, got {item!r}"
             )
-        d = load_doctrine(Path(path))
-        if d.role != role:
-            raise UsageError(f"{path} is a doctrine for {d.role}, not {role}")
-        out[role] = d
+        out[role] = load_doctrine_for(role, Path(path))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 class DurandError(Exception):
@@ -31,9 +32,18 @@ class Problem:
     line: int | None
     key_path: str
     message: str
+    pointer: str | None = None  # a JSON pointer (RFC 6901) where a JSON file has no lines
+
+    @property
+    def located(self) -> bool:
+        """Whether the problem names a place in the file (a line or a JSON pointer)."""
+        return self.line is not None or self.pointer is not None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is None and self.pointer is not None:
+            # As a URI fragment (RFC 6901, section 6): spaces and the like percent-encoded.
+            where = f"{self.file}#{quote(self.pointer, safe='/~')}"
         at = f" (line {self.line})" if self.line is not None else ""
         key = f" at '{self.key_path}'" if self.key_path else ""
         return f"{where}: error{key}{at}: {self.message}"

@@ -6,10 +6,13 @@ line, the key path and what was expected; nothing is ever half-accepted.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim import GROUPS, STATES
 from sim.inputs.errors import Problem, ScenarioError
 from sim.inputs.parameters import default_tree, iter_numbers, registry
+from sim.inputs.reader import (
+    YAML_SUFFIXES,
+    brief,
+    is_private,
+    is_regular_file,
+    path_problem,
+    redact,
+    safe_resolve,
+)
 from sim.inputs.yamlio import KeyPath, SourceMap, format_path, load_yaml
 
 MAX_MONTHS = 600
@@ -25,17 +37,35 @@ MAX_REPLICATES = 1_000_000
 MAX_SEED = 2**63 - 1
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # one range for every way a date may be written
+MAX_EVENTS = 2_000  # a scenario's timed events (one a month for 600 months is 600)
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?", re.ASCII)
+
+
 def parse_year_month(value: Any) -> tuple[int, int]:
-    """'2025-03' (or a YAML date, whose day is ignored) -> (2025, 3)."""
-    if hasattr(value, "year") and hasattr(value, "month"):
-        return value.year, value.month
-    if isinstance(value, str):
-        parts = value.strip().split("-")
-        if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
-            year, month = int(parts[0]), int(parts[1])
-            if 1900 <= year <= 2200 and 1 <= month <= 12:
-                return year, month
-    raise ValueError("expected a year and month like 2025-03")
+    """'2025-03', '2025-03-14' or a YAML date (a real calendar day) -> (2025, 3).
+
+    ASCII digits only, a real day when one is given, and the same 1900-2200 range whether
+    the date was written as text or as a YAML date."""
+    if isinstance(value, date):
+        year, month = value.year, value.month
+    elif isinstance(value, str) and (m := _YEAR_MONTH.fullmatch(value.strip())):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(
+                f"month {month} does not exist; expected a year and month like 2025-03"
+            )
+        if m.group(3) is not None:
+            day = int(m.group(3))
+            if not 1 <= day <= calendar.monthrange(year, month)[1]:
+                raise ValueError(
+                    f"{value.strip()} is not a real date; expected a date like 2025-03"
+                )
+    else:
+        raise ValueError("expected a year and month like 2025-03")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}")
+    return year, month
 
 
 def month_index(start: tuple[int, int], at: tuple[int, int]) -> int:
@@ -210,10 +240,22 @@ def _dump(shock: Any) -> Any:
 def load_scenario(path: str | Path) -> Scenario:
     """Load, merge, validate and resolve a scenario file, or raise ScenarioError."""
     path = Path(path)
-    data, smap = _load_merged(path, ())
+    hidden: dict[str, Problem] = {}
+    try:
+        return _load_scenario(path, hidden)
+    except ScenarioError as exc:
+        raise ScenarioError(redact(exc.problems, hidden)) from None
+
+
+def _load_scenario(path: Path, hidden: dict[str, Problem]) -> Scenario:
+    data, smap = _load_merged(path, (), hidden)
     name = str(path)
     if not isinstance(data, dict):
         raise ScenarioError([Problem(name, 1, "", "expected a mapping of keys at the top level")])
+    events = data.get("events")
+    if isinstance(events, list) and len(events) > MAX_EVENTS:
+        msg = f"{len(events):,} events, more than the {MAX_EVENTS:,} a scenario may hold"
+        raise ScenarioError([smap.problem(("events",), msg, name)])
     problems: list[Problem] = []
     try:
         parsed = ScenarioFile.model_validate(data)
@@ -257,26 +299,42 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[Any, SourceMap]:
-    data, smap = load_yaml(path)
+def _load_merged(
+    path: Path, chain: tuple[Path, ...], hidden: dict[str, Problem]
+) -> tuple[Any, SourceMap]:
+    data, smap = load_yaml(path, what="scenario file")
     if not isinstance(data, dict) or "extends" not in data:
         return data, smap
     parent_ref = data.pop("extends")
     file, line = smap.locate(("extends",), str(path))
+
+    def refuse(msg: str) -> ScenarioError:
+        return ScenarioError([Problem(file, line, "extends", msg)])
+
     if not isinstance(parent_ref, str) or not parent_ref.strip():
-        raise ScenarioError(
-            [Problem(file, line, "extends", "expected the path of a scenario file")]
-        )
-    parent = (path.parent / parent_ref).resolve()
-    if parent in chain or parent == path.resolve():
-        msg = f"'{parent_ref}' extends itself (cycle through {', '.join(map(str, chain))})"
-        raise ScenarioError([Problem(file, line, "extends", msg)])
-    if not parent.is_file():
-        raise ScenarioError([Problem(file, line, "extends", f"no scenario file at '{parent_ref}'")])
-    base, base_map = _load_merged(parent, chain + (path.resolve(),))
+        raise refuse("expected the path of a scenario file")
+    bad = path_problem(parent_ref)
+    if bad is not None:
+        raise refuse(f"{bad}; expected the path of a scenario file")
+    shown = brief(parent_ref, 200)
+    parent = safe_resolve(path.parent / parent_ref)
+    here = safe_resolve(path)
+    if parent in chain or parent == here:
+        cycle = ", ".join(map(str, chain))
+        raise refuse(f"{shown} extends itself (cycle through {cycle})")
+    if parent.suffix.lower() not in YAML_SUFFIXES:
+        raise refuse(f"{shown} is not a scenario file (expected a name ending in .yaml or .yml)")
+    if not is_regular_file(parent):
+        raise refuse(f"no scenario file at {shown}")
+    # What a file outside the user's folders holds is never quoted back: its problems
+    # (and those of whatever it extends) are reported at the first `extends:` reaching it.
+    if str(path) in hidden:
+        hidden[str(parent)] = hidden[str(path)]
+    elif is_private(parent, here.parent):
+        hidden[str(parent)] = Problem(file, line, "extends", "")
+    base, base_map = _load_merged(parent, chain + (here,), hidden)
     if not isinstance(base, dict):
-        msg = f"'{parent_ref}' does not hold a mapping of keys"
-        raise ScenarioError([Problem(file, line, "extends", msg)])
+        raise refuse(f"{shown} does not hold a mapping of keys")
     n_base_events = len(base.get("events") or []) if isinstance(base.get("events"), list) else 0
     merged = _deep_merge(base, data)
     merged_map = SourceMap()
@@ -338,27 +396,27 @@ def _pydantic_problems(
         got = err.get("input")
         if kind == "extra_forbidden":
             options = list(_fields_at(model, loc[:-1]))
-            msg = f"unknown key '{loc[-1]}'{_suggest(str(loc[-1]), options)}"
+            msg = f"unknown key {brief(str(loc[-1]))}{_suggest(str(loc[-1]), options)}"
         elif kind == "missing":
             msg = f"missing required key '{loc[-1]}'"
         elif kind in ("greater_than_equal", "greater_than"):
             bound = err["ctx"].get("ge", err["ctx"].get("gt"))
-            msg = f"expected a value of at least {bound}, got {got!r}"
+            msg = f"expected a value of at least {bound}, got {brief(got)}"
         elif kind in ("less_than_equal", "less_than"):
             bound = err["ctx"].get("le", err["ctx"].get("lt"))
-            msg = f"expected a value of at most {bound}, got {got!r}"
+            msg = f"expected a value of at most {bound}, got {brief(got)}"
         elif kind == "literal_error":
-            msg = f"expected one of {err['ctx']['expected']}, got {got!r}"
+            msg = f"expected one of {err['ctx']['expected']}, got {brief(got)}"
         elif kind == "union_tag_invalid":
             tags = err["ctx"]["expected_tags"]
-            msg = f"unknown shock type {err['ctx']['tag']!r}; expected one of {tags}"
+            msg = f"unknown shock type {brief(err['ctx']['tag'])}; expected one of {tags}"
         elif kind == "union_tag_not_found":
             msg = f"a shock needs a 'type', one of: {', '.join(_SHOCK_MODELS)}"
         elif kind == "value_error":
-            msg = f"{err['ctx']['error']}, got {got!r}"
+            msg = f"{err['ctx']['error']}, got {brief(got)}"
         else:
             expected = _EXPECT.get(kind, err["msg"])
-            msg = f"{expected}, got {got!r}"
+            msg = f"{expected}, got {brief(got)}"
         # Drop pydantic's discriminator tag segment (e.g. 'strength_loss') from the path.
         path = tuple(p for p in loc if not (isinstance(p, str) and p in _SHOCK_MODELS))
         problems.append(smap.problem(path, msg, name))
@@ -404,7 +462,9 @@ def _apply_overrides(
     def visit(node: dict, over: Any, keys: tuple[str, ...]):
         path = at + keys
         if not isinstance(over, dict):
-            problems.append(smap.problem(path, f"expected a mapping of keys, got {over!r}", name))
+            problems.append(
+                smap.problem(path, f"expected a mapping of keys, got {brief(over)}", name)
+            )
             return
         for key, value in over.items():
             if key not in node or (not registry_prefix and not keys and key == "levers"):
@@ -431,7 +491,7 @@ def _apply_overrides(
 def _merge_value(default, value, spec, path, smap, name, problems):
     if isinstance(default, dict):
         if not isinstance(value, dict):
-            msg = f"expected a table keyed by {', '.join(default)}, got {value!r}"
+            msg = f"expected a table keyed by {', '.join(default)}, got {brief(value)}"
             problems.append(smap.problem(path, msg, name))
             return default
         merged = dict(default)
@@ -448,21 +508,23 @@ def _merge_value(default, value, spec, path, smap, name, problems):
 def _check_number(value, spec, path, smap, name, problems, default=None):
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            problems.append(smap.problem(path, f"expected true or false, got {value!r}", name))
+            problems.append(smap.problem(path, f"expected true or false, got {brief(value)}", name))
             return default
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(smap.problem(path, f"expected a number ({spec.unit}), got {value!r}", name))
+        problems.append(
+            smap.problem(path, f"expected a number ({spec.unit}), got {brief(value)}", name)
+        )
         return default
     if value != value or value in (float("inf"), float("-inf")):
-        problems.append(smap.problem(path, f"expected a finite number, got {value!r}", name))
+        problems.append(smap.problem(path, f"expected a finite number, got {brief(value)}", name))
         return default
     if spec.low is not None and value < spec.low:
-        msg = f"expected a value of at least {spec.low} ({spec.unit}), got {value!r}"
+        msg = f"expected a value of at least {spec.low} ({spec.unit}), got {brief(value)}"
         problems.append(smap.problem(path, msg, name))
         return default
     if spec.high is not None and value > spec.high:
-        msg = f"expected a value of at most {spec.high} ({spec.unit}), got {value!r}"
+        msg = f"expected a value of at most {spec.high} ({spec.unit}), got {brief(value)}"
         problems.append(smap.problem(path, msg, name))
         return default
     return value
@@ -473,9 +535,17 @@ def _resolve_events(parsed, levers, smap, name, problems) -> list[TimedEvent]:
     out = []
     for i, ev in enumerate(parsed.events):
         month = month_index(parsed.start, ev.at)
+        when = f"{ev.at[0]:04d}-{ev.at[1]:02d}"
         if month < 0:
             start = f"{parsed.start[0]:04d}-{parsed.start[1]:02d}"
-            msg = f"event date {ev.at[0]:04d}-{ev.at[1]:02d} is before the scenario's start {start}"
+            msg = f"event date {when} is before the scenario's start {start}"
+            problems.append(smap.problem(("events", i, "at"), msg, name))
+        elif month >= parsed.months:
+            last = "{:04d}-{:02d}".format(*add_months(parsed.start, parsed.months - 1))
+            msg = (
+                f"event date {when} is after the scenario's last month {last} (start plus "
+                f"{parsed.months} months): it would never happen; drop it or lengthen 'months'"
+            )
             problems.append(smap.problem(("events", i, "at"), msg, name))
         settings = {}
         for key, value in ev.set.items():

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.inputs.errors import DurandError, UsageError
+from sim.inputs.reader import read_text
 from sim.sweep.execute import Plan, auto_chunk_points, chunks, make_runner, run_chunk
 from sim.sweep.replay import scenario_to_yaml
 from sim.sweep.sampling import design
@@ -149,7 +150,7 @@ def run_sweep(
     base_yaml = scenario_to_yaml(sweep.base, sweep.base.title, "Base scenario of a sweep")
     if previous is not None:
         manifest["sessions"] = previous.get("sessions", 1) + 1
-    store.start(manifest, points, spec_path.read_text(encoding="utf-8"), base_yaml)
+    store.start(manifest, points, read_text(spec_path, what="sweep spec"), base_yaml)
     todo = chunks(values, chunk_points, done)
     done_points = n_points - sum(len(c.points) for c in todo)
     if progress:

@@ -10,7 +10,11 @@ same whatever chunk, batch, worker or executor computed them.
 from __future__ import annotations
 
 import gc
+import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -149,10 +153,44 @@ class SerialRunner:
         pass
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C goes to the whole process group; only the parent handles it, so workers
-    # never print tracebacks and the parent can stop cleanly.
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_S = 1.0
+
+
+def _init_worker(parent_pid: int) -> None:
+    """Run in each pool worker as it starts.
+
+    Ctrl-C goes to the whole process group; only the parent handles it, so workers never
+    print tracebacks and the parent can stop cleanly. And a worker never outlives the
+    sweep: if the parent is killed (SIGKILL leaves it no chance to stop its pool), the
+    kernel kills the worker too (Linux), or a watcher thread ends it within a second.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        threading.Thread(
+            target=_watch_parent, args=(parent_pid,), name="parent-watch", daemon=True
+        ).start()
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 class ProcessRunner:
@@ -165,7 +203,8 @@ class ProcessRunner:
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
 
     def map_unordered(self, fn, plan, tasks):

@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.inputs.errors import Problem, ScenarioError
 from sim.inputs.parameters import registry
+from sim.inputs.reader import (
+    YAML_SUFFIXES,
+    brief,
+    is_private,
+    is_regular_file,
+    path_problem,
+    redact,
+    safe_resolve,
+)
 from sim.inputs.scenario import (
     MAX_MONTHS,
     MAX_REPLICATES,
@@ -180,7 +189,7 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     """
     path = Path(path)
     name = str(path)
-    data, smap = load_mapping(path)
+    data, smap = load_mapping(path, what="sweep spec")
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
@@ -193,7 +202,7 @@ def load_sweep(path: str | Path, base: str | Path | None = None) -> Sweep:
     outcomes = _resolve_outcomes(spec, base, smap, name, problems)
     for i, metric in enumerate(spec.series):
         if metric not in METRICS:
-            msg = f"unknown metric '{metric}'{_suggest(metric, list(METRICS))}"
+            msg = f"unknown metric {brief(metric)}{_suggest(metric, list(METRICS))}"
             problems.append(smap.problem(("series", i), msg, name))
     for fpath, f in spec.factors.items():
         if f.levels is not None and spec.sampler != "grid":
@@ -234,7 +243,7 @@ def _name_problems(data: dict, path: Path, smap, name) -> list[Problem]:
             continue
         metric, expr = o.get("metric"), o.get("expr")
         if isinstance(metric, str) and metric not in METRICS:
-            msg = f"unknown metric '{metric}'{_suggest(metric, list(METRICS))}"
+            msg = f"unknown metric {brief(metric)}{_suggest(metric, list(METRICS))}"
             problems.append(smap.problem(("outcomes", oname, "metric"), msg, name))
         if isinstance(expr, str):
             try:
@@ -242,10 +251,30 @@ def _name_problems(data: dict, path: Path, smap, name) -> list[Problem]:
             except ValueError as exc:
                 problems.append(smap.problem(("outcomes", oname, "expr"), str(exc), name))
     base = data.get("base")
-    if isinstance(base, str) and not any(c.is_file() for c in (path.parent / base, Path(base))):
-        msg = f"no scenario file at '{base}' (looked beside the spec and in the current folder)"
-        problems.append(smap.problem(("base",), msg, name))
+    if isinstance(base, str):
+        try:
+            _find_base(base, path)
+        except ValueError as exc:
+            problems.append(smap.problem(("base",), str(exc), name))
     return problems
+
+
+def _find_base(base: str, spec_path: Path) -> Path:
+    """The base scenario a spec names (beside the spec, else from the current folder), or
+    ValueError saying why there is none."""
+    bad = path_problem(base)
+    if bad is not None:
+        raise ValueError(f"{bad}; expected the path of a scenario file")
+    shown = brief(base, 200)
+    candidates = [spec_path.parent / base, Path(base)]
+    found = next((c for c in candidates if is_regular_file(c)), None)
+    if found is None:
+        raise ValueError(
+            f"no scenario file at {shown} (looked beside the spec and in the current folder)"
+        )
+    if found.suffix.lower() not in YAML_SUFFIXES:
+        raise ValueError(f"{shown} is not a scenario file (expected a name ending in .yaml)")
+    return found
 
 
 def _problems(exc: ValidationError, smap: SourceMap, name: str) -> list[Problem]:
@@ -258,26 +287,38 @@ def _problems(exc: ValidationError, smap: SourceMap, name: str) -> list[Problem]
             model = nested.get(parent)
             if model is not None:
                 key = p.message.split("'")[1]
-                msg = f"unknown key '{key}'{_suggest(key, list(model.model_fields))}"
+                msg = f"unknown key {brief(key)}{_suggest(key, list(model.model_fields))}"
                 p = Problem(p.file, p.line, p.key_path, msg)
         out.append(p)
     return out
 
 
 def _load_base(spec, path, smap, name, problems, override=None) -> Scenario | None:
-    candidates = [Path(override)] if override else [path.parent / spec.base, Path(spec.base)]
-    found = next((c for c in candidates if c.is_file()), None)
-    if found is None:
-        msg = (
-            f"no scenario file at '{spec.base}' (looked beside the spec and in the current folder)"
-        )
-        problems.append(smap.problem(("base",), msg, name))
+    try:
+        found = Path(override) if override else _find_base(spec.base, path)
+    except ValueError as exc:
+        problems.append(smap.problem(("base",), str(exc), name))
         return None
     try:
         base = load_scenario(found)
     except ScenarioError as exc:
-        problems.extend(exc.problems)
+        if override is None and is_private(found, safe_resolve(path).parent):
+            # Never quote a file outside the user's folders: say where it is, not what is in it.
+            at = smap.problem(("base",), "", name)
+            problems.extend(redact(exc.problems, {p.file: at for p in exc.problems}))
+        else:
+            problems.extend(exc.problems)
         return None
+    if spec.months is not None:
+        late = [e for e in base.events if e.month >= spec.months]
+        if late:
+            year, month = add_months(base.start, late[0].month)
+            msg = (
+                f"the base scenario has an event at {year:04d}-{month:02d}, after the sweep's "
+                f"{spec.months} months end; it would never happen. Lengthen 'months' or sweep "
+                "a base without that event"
+            )
+            problems.append(smap.problem(("months",), msg, name))
     return base.with_overrides(months=spec.months, seed=spec.model_seed, replicates=1)
 
 
@@ -299,7 +340,7 @@ def _resolve_factors(spec, smap, name, problems) -> list[Factor]:
         else:
             options = levers if parts[0] == "levers" else [*levers, "parameters.<section>.<name>"]
             msg = (
-                f"unknown factor '{path}'{_suggest(path, options)}; a factor is a lever path "
+                f"unknown factor {brief(path)}{_suggest(path, options)}; a factor is a lever path "
                 "like levers.US.military_aid_pak or a parameter path like "
                 "parameters.groups.tempo.TTP"
             )
@@ -319,7 +360,7 @@ def _param_factor(path, parts, fspec, specs, smap, name, problems) -> Factor | N
             break
     else:
         options = [f"parameters.{p}" for p in specs if not p.startswith("levers.")]
-        msg = f"unknown parameter '{path}'{_suggest(path, options)}"
+        msg = f"unknown parameter {brief(path)}{_suggest(path, options)}"
         problems.append(smap.problem(where, msg, name))
         return None
     s = specs[entry]
@@ -327,7 +368,7 @@ def _param_factor(path, parts, fspec, specs, smap, name, problems) -> Factor | N
     for part in parts[cut:]:
         if not isinstance(value, dict) or part not in value:
             keys = ", ".join(value) if isinstance(value, dict) else "none (it is a single number)"
-            msg = f"'{part}' is not a cell of parameters.{entry}; its keys are: {keys}"
+            msg = f"{brief(part)} is not a cell of parameters.{entry}; its keys are: {keys}"
             problems.append(smap.problem(where, msg, name))
             return None
         value = value[part]
@@ -338,7 +379,9 @@ def _param_factor(path, parts, fspec, specs, smap, name, problems) -> Factor | N
         problems.append(smap.problem(where, msg, name))
         return None
     if isinstance(value, bool):
-        problems.append(smap.problem(where, f"'{path}' is a flag, not a number to sweep", name))
+        problems.append(
+            smap.problem(where, f"{brief(path)} is a flag, not a number to sweep", name)
+        )
         return None
     if entry in SHARE_TABLES:
         msg = f"the rows of parameters.{entry} must sum to 1, so a single cell cannot be swept"
@@ -371,12 +414,12 @@ def _resolve_outcomes(spec, base, smap, name, problems) -> list[Outcome]:
         where = ("outcomes", oname)
         if oname in ("point", "replicate"):
             problems.append(
-                smap.problem(where, f"'{oname}' is reserved; choose another name", name)
+                smap.problem(where, f"{brief(oname)} is reserved; choose another name", name)
             )
             continue
         expr = None
         if ofile.metric is not None and ofile.metric not in METRICS:
-            msg = f"unknown metric '{ofile.metric}'{_suggest(ofile.metric, list(METRICS))}"
+            msg = f"unknown metric {brief(ofile.metric)}{_suggest(ofile.metric, list(METRICS))}"
             problems.append(smap.problem(where + ("metric",), msg, name))
             continue
         if ofile.expr is not None:
