@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.common import Replicates, Seed, limited
 from sim.inputs.errors import UsageError
 
 
@@ -27,12 +28,11 @@ def play(
         ),
     ] = None,
     turns: Annotated[
-        int | None, typer.Option(help="Turns of 3 months (with --load: turns to play on).")
+        int | None,
+        limited("turns", "--turns", help="Turns of 3 months (with --load: turns to play on)."),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (same seed, same game).")] = None,
-    replicates: Annotated[
-        int | None, typer.Option(help="Model runs behind each figure (medians shown; default 50).")
-    ] = None,
+    seed: Seed = None,
+    replicates: Replicates = None,
     save: Annotated[Path | None, typer.Option(help="Save the game here after every turn.")] = None,
     load: Annotated[Path | None, typer.Option(help="Load a saved game and play on.")] = None,
     replay: Annotated[
@@ -53,12 +53,7 @@ def play(
 ) -> None:
     """Play the strategy game: US, Pakistan, Afghan Taliban and China, in quarterly turns."""
     from sim.game.setup import start_game
-    from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
-    from sim.run.api import check_range
 
-    check_range("turns", turns, 1, MAX_MONTHS // 3)  # a turn is a quarter
-    check_range("replicates", replicates, 1, MAX_REPLICATES)
-    check_range("seed", seed, 0, MAX_SEED)
     if load is not None and (scenario is not None or lesson is not None):
         raise UsageError("--load restores its own scenario and lesson; drop SCENARIO/--lesson")
     if load is not None and (seed is not None or replicates is not None or doctrine):
@@ -83,3 +78,7 @@ def play(
     from sim.game.text import TextGame
 
     TextGame(game, save_path=save, lesson=the_lesson, debrief_dir=debrief).run()
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="play")(play)

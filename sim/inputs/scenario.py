@@ -17,12 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim import GROUPS, STATES
 from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.limits import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
 from sim.inputs.parameters import default_tree, iter_numbers, registry
 from sim.inputs.yamlio import KeyPath, SourceMap, format_path, load_yaml
-
-MAX_MONTHS = 600
-MAX_REPLICATES = 1_000_000
-MAX_SEED = 2**63 - 1
 
 
 def parse_year_month(value: Any) -> tuple[int, int]:
@@ -257,6 +254,18 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
+def resolve_extends(path: Path, ref: str) -> Path:
+    """The file ``extends: ref`` in ``path`` names: a path relative to ``path``'s folder,
+    or else, for a bare name (``baseline``, ``baseline.yaml``), the shipped scenario."""
+    from sim.inputs.resources import shipped_scenario
+
+    beside = (path.parent / ref).resolve()
+    if beside.is_file():
+        return beside
+    shipped = shipped_scenario(ref.strip())
+    return shipped.resolve() if shipped is not None else beside
+
+
 def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[Any, SourceMap]:
     data, smap = load_yaml(path)
     if not isinstance(data, dict) or "extends" not in data:
@@ -267,12 +276,13 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[Any, SourceMap]:
         raise ScenarioError(
             [Problem(file, line, "extends", "expected the path of a scenario file")]
         )
-    parent = (path.parent / parent_ref).resolve()
+    parent = resolve_extends(path, parent_ref)
     if parent in chain or parent == path.resolve():
         msg = f"'{parent_ref}' extends itself (cycle through {', '.join(map(str, chain))})"
         raise ScenarioError([Problem(file, line, "extends", msg)])
     if not parent.is_file():
-        raise ScenarioError([Problem(file, line, "extends", f"no scenario file at '{parent_ref}'")])
+        msg = f"no scenario file at '{parent_ref}' (nor a shipped scenario of that name)"
+        raise ScenarioError([Problem(file, line, "extends", msg)])
     base, base_map = _load_merged(parent, chain + (path.resolve(),))
     if not isinstance(base, dict):
         msg = f"'{parent_ref}' does not hold a mapping of keys"

@@ -12,6 +12,7 @@ import numpy as np
 
 from sim import GROUPS, STATES
 from sim.inputs.parameters import default_tree
+from sim.inputs.resources import scenarios_folder
 from sim.inputs.scenario import Scenario, TimedEvent, add_months, load_scenario
 from sim.model.agents import MilitantGroup, StateActor
 from sim.model.geography import geography
@@ -20,7 +21,7 @@ from sim.model.recorder import Recorder
 from sim.model.rng import Streams
 from sim.model.state import Levers, build_params, initial_world
 
-BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+BASELINE = scenarios_folder() / "baseline.yaml"  # shipped with the package
 
 
 _BLAS_LIMIT_FROM = 256  # replicates; the limit itself costs milliseconds to set up
