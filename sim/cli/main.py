@@ -194,13 +194,11 @@ def _root(
     """Durand command line."""
 
 
-def main() -> None:
-    """Console-script entry point: run the app and map errors to exit codes.
-
-    Typer (standalone mode) handles usage errors and --help itself, exiting 2 and 0.
-    """
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app (on ``argv``, default the command line) and
+    map errors to exit codes. Typer handles usage errors and --help itself (2 and 0)."""
     try:
-        app()
+        app(args=argv, prog_name="durand")
     except OptionError as exc:
         print(exc.as_flag(), file=sys.stderr)
         sys.exit(exc.exit_code)
