@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sim.inputs.limits import check
-from sim.inputs.scenario import load_scenario
-
-if TYPE_CHECKING:
-    from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, load_scenario
 
 
 def scenario_for_run(
@@ -44,14 +40,16 @@ def run_to_folder(
     from sim.run.summary import render, summarize
 
     check("cores", cores)
-    if not hasattr(scenario, "months"):
-        scenario = scenario_for_run(Path(scenario), seed=seed, replicates=replicates, months=months)
+    if isinstance(scenario, Scenario):
+        loaded = scenario
+    else:
+        loaded = scenario_for_run(Path(scenario), seed=seed, replicates=replicates, months=months)
     result = _with_progress(
         progress_console,
-        f"{scenario.replicates:,} replicates",
-        scenario.months,
+        f"{loaded.replicates:,} replicates",
+        loaded.months,
         "months",
-        lambda tick: run_scenario(scenario, cores=cores, progress=tick),
+        lambda tick: run_scenario(loaded, cores=cores, progress=tick),
     )
     summary = summarize(result)
     if summary_console is not None:
@@ -87,7 +85,7 @@ def _with_write_progress(console, write):
     """Call ``write(progress)``, showing one bar per long file being written."""
     if console is None:
         return write(None)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("writing {task.description}"),
@@ -97,7 +95,7 @@ def _with_write_progress(console, write):
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(what: str, done: int, total: int) -> None:
             if total < _SHOW_WRITE_FROM:

@@ -97,7 +97,7 @@ def _write_timeseries(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    def encode(item: tuple[int, object]) -> tuple[object, int]:
+    def encode(item: tuple[int, pa.RecordBatch]) -> tuple[pa.Buffer, int]:
         i, batch = item
         sink = pa.BufferOutputStream()
         options = pacsv.WriteOptions(include_header=i == 0, quoting_style="needed")
