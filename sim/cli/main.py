@@ -52,6 +52,7 @@ def scenario_path(given: Path) -> Path:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     scenario: Annotated[
         Path, typer.Argument(help="Scenario YAML file, or a shipped scenario's name (baseline).")
     ],
@@ -92,6 +93,7 @@ def run(
             out=out,
             fmt=fmt.value,
             cores=cores,
+            command=(ctx.obj or {}).get("command_line"),
             progress_console=None if quiet else console(stderr=True),
             summary_console=None if quiet else console(),
         )
@@ -197,8 +199,9 @@ def _root(
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app (on ``argv``, default the command line) and
     map errors to exit codes. Typer handles usage errors and --help itself (2 and 0)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        app(args=argv, prog_name="durand")
+        app(args=args, prog_name="durand", obj={"command_line": ["durand", *args]})
     except OptionError as exc:
         print(exc.as_flag(), file=sys.stderr)
         sys.exit(exc.exit_code)

@@ -30,6 +30,7 @@ def run_to_folder(
     replicates: int | None = None,
     months: int | None = None,
     cores: int | None = None,
+    command: list[str] | None = None,
     progress_console=None,
     summary_console=None,
 ):
@@ -55,7 +56,8 @@ def run_to_folder(
     if summary_console is not None:
         render(summary, summary_console)
     written = _with_write_progress(
-        progress_console, lambda progress: write_run(result, out, fmt, summary, progress=progress)
+        progress_console,
+        lambda progress: write_run(result, out, fmt, summary, command, progress=progress),
     )
     return summary, written
 

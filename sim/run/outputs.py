@@ -97,18 +97,44 @@ def _write_timeseries(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    def encode(item: tuple[int, pa.RecordBatch]) -> tuple[pa.Buffer, int]:
-        i, batch = item
+    # Nothing here needs quoting (numbers, dates); Arrow would quote every text value.
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+
+    def encode(batch: pa.RecordBatch) -> tuple[pa.Buffer, int]:
         sink = pa.BufferOutputStream()
-        options = pacsv.WriteOptions(include_header=i == 0, quoting_style="needed")
-        pacsv.write_csv(batch, sink, options)  # releases the GIL: batches encode in parallel
+        pacsv.write_csv(_with_float_text(batch), sink, options)  # releases the GIL
         return sink.getvalue(), batch.num_rows
 
+    header = ",".join(["replicate", "month", "date", *METRICS]) + "\n"  # unquoted, as ever
     with path.open("wb") as fh, ThreadPoolExecutor(max_workers=2) as pool:
-        for buffer, n in pool.map(encode, enumerate(batches())):
+        fh.write(header.encode())
+        for buffer, n in pool.map(encode, batches()):  # two batches encode at once
             fh.write(buffer)
             done += n
             progress(path.name, done, total)
+
+
+def _with_float_text(batch):
+    """The batch with float columns as text that always reads back as floats: Arrow
+    writes a whole float as "3", which a reader would take for an integer column, so
+    whole numbers get a ".0" (as pandas writes them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in batch.columns:
+        if not pa.types.is_floating(column.type):
+            columns.append(column)
+            continue
+        values = column.to_numpy(zero_copy_only=False)
+        text = pc.cast(column, pa.string())
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(values) & (values == np.floor(values))
+        if whole.any():
+            whole &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+            text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+        columns.append(text)
+    return pa.RecordBatch.from_arrays(columns, batch.schema.names)
 
 
 def manifest(result: RunResult, command: list[str]) -> dict:
