@@ -129,7 +129,8 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
 
     save_dir = Path.cwd() if save_dir is None else save_dir
     scenario, scenario_base = portable(game.scenario.path, save_dir)
-    doctrines, doctrine_base = {}, {}
+    doctrines: dict[str, str | None] = {}
+    doctrine_base: dict[str, str] = {}
     for r, d in game.doctrines.items():
         if Path(d.path).parent == DOCTRINES:
             doctrines[r] = None
@@ -253,7 +254,8 @@ def load_game(path: str | Path):
         if p is None:
             doctrines[r] = default_doctrine(r)
             continue
-        where = located(p, save.doctrine_base.get(r, "absolute"), save_dir)
+        bases: dict[str, str] = {str(k): v for k, v in save.doctrine_base.items()}
+        where = located(p, bases.get(r, "absolute"), save_dir)
         try:
             doctrines[r] = load_doctrine(where)
         except DurandError as exc:
@@ -265,7 +267,7 @@ def load_game(path: str | Path):
             seed=save.seed,
             turns=save.turns,
             replicates=save.replicates,
-            seats=dict(save.seats),
+            seats={str(k): str(v) for k, v in save.seats.items()},
             doctrines=doctrines,
         )
     except DurandError as exc:
@@ -276,8 +278,8 @@ def load_game(path: str | Path):
         try:
             game.do(command)
         except (DurandError, TypeError, ValueError, KeyError) as exc:
-            where = format_path(("commands", i))
+            key = format_path(("commands", i))
             raise ScenarioError(
-                [Problem(name, None, where, f"cannot replay this move: {exc}")]
+                [Problem(name, None, key, f"cannot replay this move: {exc}")]
             ) from None
     return game

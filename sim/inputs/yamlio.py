@@ -93,7 +93,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         # Point at where the broken construct began (an unclosed quote or bracket), and
         # say where the parser gave up.
-        unclosed = bool(exc.context) and exc.context.startswith("while")
+        unclosed = exc.context is not None and exc.context.startswith("while")
         start, stop = (exc.context_mark if unclosed else None), exc.problem_mark
         mark = start or stop
         line = mark.line + 1 if mark else None
