@@ -284,7 +284,7 @@ def calibrate(
 
 def write_fit(scenario_path: Path, fit: dict, *, spec_file: Path | None = None) -> list[Path]:
     """Write the fitted values where the scenario reads them, and the fit record."""
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     scenario_path = Path(scenario_path)
     spec_file = spec_file or spec_path()

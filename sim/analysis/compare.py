@@ -258,7 +258,7 @@ def write_outputs(cmp: Comparison, out: Path) -> list[Path]:
     """comparison.csv, fan_<metric>.png and differences.png in ``out``."""
     import pandas as pd
 
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

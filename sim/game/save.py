@@ -157,7 +157,7 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
 
 def save_game(game, path: str | Path) -> Path:
     """Write the game atomically (a failure leaves no half-written file)."""
-    from sim.run.outputs import write_text_atomic
+    from sim.run.files import write_text_atomic
 
     path = Path(path)
     text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"

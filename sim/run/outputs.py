@@ -22,10 +22,10 @@ from sim import __version__
 from sim.inputs.errors import OutputError
 from sim.model.recorder import COUNT_METRICS, METRICS
 from sim.run.events import EventTable, event_table
-from sim.run.files import atomic_path, staged_folder, write_text_atomic
+from sim.run.files import staged_folder
 from sim.run.runner import RunResult
 
-__all__ = ["atomic_path", "write_text_atomic", "write_run", "timeseries_batches", "RESULT_FILES"]
+__all__ = ["write_run", "timeseries_batches", "RESULT_FILES"]
 
 FORMATS = ("csv", "parquet")
 ROWS_PER_BATCH = 65_536
