@@ -103,7 +103,7 @@ def staged_folder(out: Path, keep: frozenset[str] | set[str] = frozenset()) -> I
     folder. Files in the old folder whose names are not in ``keep``-able results (the
     user's own files) are carried over. On failure or interrupt the staging folder is
     removed and ``out`` is untouched."""
-    out = Path(out)
+    out = Path(os.path.realpath(out))  # ".", "..", a symlink: swap the real folder
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     stage = out.with_name(f".{out.name}{STAGING_MARK}{os.getpid()}")
