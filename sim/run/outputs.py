@@ -22,7 +22,7 @@ from sim import __version__
 from sim.inputs.errors import OutputError
 from sim.model.recorder import COUNT_METRICS, METRICS
 from sim.run.events import EventTable, event_table
-from sim.run.files import staged_folder
+from sim.run.files import fsync_path, staged_folder
 from sim.run.runner import RunResult
 
 __all__ = ["write_run", "timeseries_batches", "RESULT_FILES"]
@@ -68,6 +68,15 @@ class Cancelled(Exception):
 
 
 def _write_timeseries(
+    result: RunResult, path: Path, fmt: str, progress: Progress, stop: threading.Event
+) -> None:
+    """Write the table, then flush it to disk here, on the writer's thread, while the
+    main thread is still busy with the events."""
+    _write_table(result, path, fmt, progress, stop)
+    fsync_path(path)
+
+
+def _write_table(
     result: RunResult, path: Path, fmt: str, progress: Progress, stop: threading.Event
 ) -> None:
     total = result.months * result.replicates
