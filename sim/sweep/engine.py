@@ -103,7 +103,7 @@ def run_sweep(
         raise OptionError("chunk-points", f"must be at least 1, got {chunk_points}")
     store = SweepStore(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+        raise OptionError("out", f"{out} exists and is not a folder")
     values = design(sweep)
     n_points = len(values)
     previous = store.manifest() if resume else None
