@@ -37,6 +37,13 @@ class OptionError(UsageError):
         return f"--{self.option} {self.problem}"
 
 
+def check_between(option: str, value: int | None, low: int, high: int) -> None:
+    """Raise OptionError if ``value`` (None: not given) is outside [low, high]: for a
+    setting one command alone has (a class's tables, a port)."""
+    if value is not None and not low <= value <= high:
+        raise OptionError(option, f"must be between {low:,} and {high:,}, got {value:,}")
+
+
 def check(quantity: str, value: int | None) -> None:
     """Raise OptionError if ``value`` (None: not given) is outside the quantity's limit."""
     low, high = LIMITS[quantity]
