@@ -1,27 +1,36 @@
 # Two commands do all set-up on a fresh machine with Python 3.11:
 #   make demo   runs the baseline scenario and prints its summary
-#   make test   runs lint and the whole test suite
+#   make test   runs lint, the type checker and the whole test suite
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Tests run on two worker processes (pytest-xdist); `make test JOBS=0` runs them in one.
+JOBS   ?= 2
 
-.PHONY: demo test lint bench bench-sweep evidence-doc calibration-doc scenarios-doc screenshots clean
+.PHONY: demo test lint typecheck bench bench-sweep evidence-doc calibration-doc scenarios-doc \
+	screenshots constraints clean
 
-$(STAMP): pyproject.toml
+# Installs from constraints.txt: the versions CI was last green with.
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/durand run scenarios/baseline.yaml --out runs/baseline --force
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks viz
 	$(BIN)/ruff format --check sim tests benchmarks viz
-	$(BIN)/python -m pytest
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest -n $(JOBS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
@@ -33,15 +42,32 @@ screenshots: $(STAMP)
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py
 
-evidence-doc: $(STAMP)
-	$(BIN)/durand evidence --markdown > docs/evidence.md
+# Generated docs are written to a temporary file and moved into place only when the
+# generator succeeds: a failure never empties a tracked document.
+comma := ,
+define write_doc
+	@tmp=$$(mktemp "$(dir $(1)).$(notdir $(1)).XXXXXX") && \
+	{ $(2) > "$$tmp" && mv "$$tmp" "$(1)" && echo "wrote $(1)"; } || { rm -f "$$tmp"; exit 1; }
+endef
 
-clean:
-	rm -rf $(VENV) runs .pytest_cache
+evidence-doc: $(STAMP)
+	$(call write_doc,docs/evidence.md,$(BIN)/durand evidence --markdown)
 
 calibration-doc: $(STAMP)
-	$(BIN)/python -c "from sim.analysis.calibration import calibration_markdown as m; print(m(), end='')" > docs/calibration.md
-	$(BIN)/python -c "from sim.analysis.calibration import validation_markdown as m; print(m(), end='')" > docs/validation.md
+	$(call write_doc,docs/calibration.md,$(BIN)/python -c "from sim.analysis.calibration import calibration_markdown as m; print(m()$(comma) end='')")
+	$(call write_doc,docs/validation.md,$(BIN)/python -c "from sim.analysis.calibration import validation_markdown as m; print(m()$(comma) end='')")
 
 scenarios-doc: $(STAMP)
-	$(BIN)/durand scenarios --markdown > docs/scenarios.md
+	$(call write_doc,docs/scenarios.md,$(BIN)/durand scenarios --markdown)
+
+# Re-resolve the newest versions pyproject allows in a clean venv and pin them.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install -q --upgrade pip
+	.venv-constraints/bin/python -m pip install -q -e ".[dev]"
+	$(call write_doc,constraints.txt,{ echo "# Pinned versions that make and CI install from (pip install -c constraints.txt ...)."; echo "# Refresh: make constraints (resolves pyproject's dependencies afresh in a clean venv, then pip freeze)."; .venv-constraints/bin/python -m pip freeze --exclude-editable; })
+	rm -rf .venv-constraints
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache

@@ -1,11 +1,17 @@
 """Core speed and memory: prints figures and ratios measured side by side in one run.
 
-    .venv/bin/python benchmarks/bench_core.py [--repeats 5] [--skip-memory]
+    .venv/bin/python benchmarks/bench_core.py [--repeats 5] [--skip-memory] [--skip-cli]
 
 Targets (issue 2): <= 2 us per replicate-step at R=10,000; >= 100x cheaper per
 replicate-step than R=1; one R=1 120-month run <= 50 ms; peak memory of
 `durand run` at R=10,000 x 120 months <= 1.5 GiB. Medians over repeats; the machine is
 shared, so read the ratios as well as the absolute figures.
+
+End to end, as a user runs it (issue 14: the `durand` script in a fresh process, wall
+time, medians, the cases interleaved so they share the machine's load alike):
+`durand run` R=10,000 x 120 months <= 4 s with Parquet and <= 10 s with CSV on 2 cores;
+R=1 x 120 months <= 0.8 s; `durand --help` <= 0.3 s. CPU seconds (user + system, all
+processes of the command) and the load average are printed beside them.
 
 Runs go through ``run_scenario``, the path `durand run` takes: at R=10,000 it splits the
 replicates over the cores (sim/run/runner.py), so the single-core figure is printed beside it.
@@ -16,6 +22,8 @@ and its shard processes, so shared pages count once.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -128,11 +136,60 @@ def peak_memory_of_cli(replicates: int) -> tuple[float, float]:
     return peak / 2**20, wall
 
 
+DURAND = Path(sys.executable).with_name("durand")
+CLI_CASES = {  # name -> (arguments, target seconds)
+    "durand --help": (["--help"], 0.3),
+    "run R=1 x 120": (["--replicates", "1", "--format", "csv"], 0.8),
+    "run R=10,000 x 120 parquet": (["--replicates", "10000", "--format", "parquet"], 4.0),
+    "run R=10,000 x 120 csv": (["--replicates", "10000", "--format", "csv"], 10.0),
+}
+
+
+def end_to_end(repeats: int) -> None:
+    """The CLI cases, interleaved, ``repeats`` times each after one warm-up round."""
+    walls: dict[str, list[float]] = {name: [] for name in CLI_CASES}
+    cpus: dict[str, list[float]] = {name: [] for name in CLI_CASES}
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(repeats + 1):
+            for name, (extra, _) in CLI_CASES.items():
+                if extra == ["--help"]:
+                    cmd = ["--help"]
+                else:
+                    out = str(Path(tmp) / "out")
+                    cmd = ["run", str(BASELINE), "--months", str(MONTHS), "--out", out]
+                    cmd += ["--quiet", "--force", *extra]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([str(DURAND), *cmd], check=True, stdout=subprocess.DEVNULL)
+                wall = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if round_:  # the first round warms caches (numba, the page cache)
+                    walls[name].append(wall)
+                    cpus[name].append(
+                        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                    )
+    load = (load + os.getloadavg()[0]) / 2
+    print(
+        f"end to end, `durand` in a fresh process, medians of {repeats} interleaved runs "
+        f"(load average {load:.1f} on {os.cpu_count()} cores)"
+    )
+    for name, (_, target) in CLI_CASES.items():
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+        verdict = "met" if wall <= target else "MISSED"
+        print(
+            f"  {name:<28} wall {wall:6.2f} s   CPU {cpu:6.2f} s   "
+            f"[target <= {target:g} s: {verdict}]"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--big", type=int, default=10_000, help="replicates for the large run")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-cli", action="store_true", help="skip the end-to-end CLI figures")
+    ap.add_argument("--cli-repeats", type=int, default=3)
     args = ap.parse_args()
     scenario = load_scenario(BASELINE).with_overrides(months=MONTHS)
     memory = None if args.skip_memory else peak_memory_of_cli(args.big)  # before big runs
@@ -178,6 +235,9 @@ def main() -> None:
             f"  durand run R={args.big:,} x {MONTHS} months (parquet): peak memory {gib:.2f} GiB, "
             f"wall {wall:.1f} s  [target <= 1.5 GiB: {'met' if gib <= 1.5 else 'MISSED'}]"
         )
+
+    if not args.skip_cli:
+        end_to_end(args.cli_repeats)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_inprocess import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -21,8 +22,8 @@ REQUIRED = [
 
 
 def durand(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    cmd = [str(DURAND)] if DURAND.exists() else [sys.executable, "-m", "sim.cli"]
-    return subprocess.run(cmd + list(args), cwd=cwd, capture_output=True, text=True, timeout=300)
+    """The command line, run in this process (tests/cli_inprocess.py)."""
+    return invoke(*args, cwd=cwd)
 
 
 def run(out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -175,12 +176,13 @@ def test_evidence_doc_is_current():
 
 
 def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
-    """A failure while writing says so, exits 3 and leaves no half-written file."""
+    """A failure while writing says so, exits 3 and leaves no half-written file: the
+    output folder appears only once every file in it is complete (all or nothing)."""
     from sim.cli import main as cli
     from sim.run import outputs
 
-    def broken(result, path):
-        path.write_text("half")
+    def broken(events, folder, fmt):
+        (folder / "events.jsonl").write_text("half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs, "_write_events", broken)
@@ -193,9 +195,8 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 3
-    assert (out / "timeseries.csv").exists()
-    assert not (out / "events.jsonl").exists()
-    assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
+    assert not out.exists(), "nothing half-written under the final name"
+    assert list(tmp_path.iterdir()) == [], "no staging folder left behind"
 
 
 def test_internal_errors_are_reported_without_traceback(tmp_path, monkeypatch, capsys):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_inprocess import invoke
 
 from sim.game import rules as R
 from sim.game.doctrine import load_doctrine
@@ -25,10 +26,8 @@ REPS = 12  # small and fast; the engine is the same at 50
 
 
 def durand(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    cmd = [str(DURAND)] if DURAND.exists() else [sys.executable, "-m", "sim.cli"]
-    return subprocess.run(
-        cmd + list(args), cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=300
-    )
+    """The command line, run in this process (tests/cli_inprocess.py)."""
+    return invoke(*args, cwd=ROOT, stdin=stdin)
 
 
 def bot_game(turns: int = 3, seed: int = 5, **kw) -> Game:

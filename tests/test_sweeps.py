@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_inprocess import invoke
 
 from sim.inputs.errors import ScenarioError, UsageError
 from sim.sweep.analysis import discover, load_results, sensitivity
@@ -423,7 +424,8 @@ def test_a_chunk_frees_its_models(tmp_path):
 
 
 def _durand(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([DURAND, *map(str, args)], capture_output=True, text=True)
+    """The command line, run in this process (tests/cli_inprocess.py)."""
+    return invoke(*args)
 
 
 def test_analyze_and_replay_through_the_command_line(tmp_path):

@@ -289,21 +289,15 @@ def run_viewer(
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Path | None:
     """Open the viewer on a scenario (or render it headless); return the screenshot path."""
-    from sim.inputs.scenario import MAX_MONTHS, MAX_SEED
-    from sim.run.api import check_range
+    from sim.inputs.limits import OptionError, check
     from sim.run.timeline import Timeline
 
-    check_range("seed", seed, 0, MAX_SEED)
-    check_range("replicates", replicates, 1, 100_000)
-    check_range("months", months, 1, MAX_MONTHS)
+    for quantity, value in (("seed", seed), ("replicates", replicates), ("months", months)):
+        check(quantity, value)
     if frames is not None and frames < 1:
-        from sim.inputs.errors import UsageError
-
-        raise UsageError("--frames must be at least 1")
+        raise OptionError("frames", "must be at least 1")
     if not 0.25 <= speed <= 16:
-        from sim.inputs.errors import UsageError
-
-        raise UsageError(f"--speed must be between 0.25 and 16, got {speed:g}")
+        raise OptionError("speed", f"must be between 0.25 and 16, got {speed:g}")
     _quiet_pygame()
     if headless:
         _use_dummy_drivers()

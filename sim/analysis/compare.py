@@ -16,7 +16,8 @@ import numpy as np
 
 from sim import GROUPS
 from sim.inputs.errors import UsageError
-from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED, Scenario, load_scenario
+from sim.inputs.limits import check
+from sim.inputs.scenario import Scenario, load_scenario
 from sim.model.recorder import COUNT_METRICS, METRICS
 
 if TYPE_CHECKING:
@@ -157,13 +158,8 @@ def load_comparable(
     """Load scenarios and make them comparable, or say why they are not."""
     if len(paths) < 2:
         raise UsageError("give at least two scenario files to compare")
-    for name, value, high in (
-        ("replicates", replicates, MAX_REPLICATES),
-        ("months", months, MAX_MONTHS),
-        ("seed", seed, MAX_SEED),
-    ):
-        if value is not None and not (0 if name == "seed" else 1) <= value <= high:
-            raise UsageError(f"--{name} must be between 1 and {high:,}, got {value}")
+    for quantity, value in (("replicates", replicates), ("months", months), ("seed", seed)):
+        check(quantity, value)
     scenarios = [load_scenario(p) for p in paths]
     first = scenarios[0]
     notes = []
@@ -262,7 +258,7 @@ def write_outputs(cmp: Comparison, out: Path) -> list[Path]:
     """comparison.csv, fan_<metric>.png and differences.png in ``out``."""
     import pandas as pd
 
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -9,6 +9,7 @@ never compared with the model here.
 from __future__ import annotations
 
 from importlib import resources
+from typing import cast
 
 import yaml
 
@@ -47,9 +48,9 @@ def targeted() -> dict[str, list[str]]:
 
 def _value(o: Observation) -> str:
     if o.is_range:
-        lo, hi = o.value
+        lo, hi = cast(tuple[float, float], o.value)
         return f"{lo:,.0f}–{hi:,.0f}"
-    v = float(o.value)
+    v = float(cast(float, o.value))
     return f"{v:g}" if v < 1 else f"{v:,.0f}"
 
 

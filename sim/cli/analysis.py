@@ -11,13 +11,9 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.common import Months, Seed, check_out, console
 from sim.inputs.errors import UsageError
-
-
-def _stderr():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
+from sim.inputs.limits import MAX_REPLICATES
 
 
 def calibrate(
@@ -31,11 +27,23 @@ def calibrate(
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Fit and print, write nothing.")] = False,
     replicates: Annotated[
-        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the spec's).")
+        int | None,
+        typer.Option(
+            "--replicates",
+            "-r",
+            min=20,  # fewer cannot resolve the targets' intervals
+            max=MAX_REPLICATES,
+            help="Replicates (default: the spec's).",
+        ),
     ] = None,
     max_evaluations: Annotated[
         int | None,
-        typer.Option("--max-evaluations", help="Cap on model evaluations (default: the spec's)."),
+        typer.Option(
+            "--max-evaluations",
+            min=1,
+            max=5000,
+            help="Cap on model evaluations (default: the spec's).",
+        ),
     ] = None,
     docs: Annotated[Path, typer.Option(help="Folder for calibration.md and validation.md.")] = Path(
         "docs"
@@ -51,15 +59,11 @@ def calibrate(
     """
     from sim.analysis import calibration as cal
 
-    if replicates is not None and not 20 <= replicates <= 100_000:
-        raise UsageError(f"--replicates must be between 20 and 100,000, got {replicates}")
-    if max_evaluations is not None and not 1 <= max_evaluations <= 5000:
-        raise UsageError(f"--max-evaluations must be between 1 and 5,000, got {max_evaluations}")
     if check and (dry_run or replicates or max_evaluations):
         raise UsageError("--check re-runs the stored fit as recorded; it takes no other option")
     spec = cal.load_spec()
     if check:
-        with _stderr().status("re-running the stored fit"):
+        with console(stderr=True).status("re-running the stored fit"):
             result = cal.check(spec)
         typer.echo("\n".join(cal.table_lines(spec, result.rows)))
         if result.reproduces:
@@ -75,7 +79,7 @@ def calibrate(
             )
         if not result.ok:
             raise typer.Exit(1)
-    with _stderr().status("fitting") as status:
+    with console(stderr=True).status("fitting") as status:
         fit = cal.calibrate(
             spec,
             replicates=replicates,
@@ -95,7 +99,7 @@ def calibrate(
     if dry_run:
         return
     from sim.inputs.errors import OutputError
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     try:
         written = cal.write_fit(fit)
@@ -111,26 +115,17 @@ def calibrate(
     typer.echo("Wrote " + ", ".join(str(p) for p in written))
 
 
-def _wide_console():
-    import shutil
-
-    from rich.console import Console
-
-    width = max(shutil.get_terminal_size((160, 24)).columns, 160)
-    return Console(highlight=False, width=width, markup=False)
-
-
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {out} already holds files; use --force to overwrite them")
-
-
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
     replicates: Annotated[
-        int | None, typer.Option("--replicates", "-r", help="Replicates (default: the first's).")
+        int | None,
+        typer.Option(
+            "--replicates",
+            "-r",
+            min=1,
+            max=MAX_REPLICATES,
+            help="Replicates (default: the first's).",
+        ),
     ] = None,
     metric: Annotated[
         list[str] | None,
@@ -139,8 +134,8 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="Folder for comparison.csv and the PNG plots.")
     ] = None,
-    months: Annotated[int | None, typer.Option(help="Common horizon for every scenario.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Common seed (default: the first's).")] = None,
+    months: Months = None,
+    seed: Seed = None,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
 ) -> None:
     """Compare scenarios replicate by replicate (common random numbers).
@@ -151,10 +146,13 @@ def compare(
     """
     from sim.analysis.compare import compare as run_compare
     from sim.analysis.compare import render, write_outputs
+    from sim.inputs.scenario import load_scenario
 
+    for path in scenarios:  # the inputs are checked before the output folder
+        load_scenario(path)
     if out is not None:
-        _check_out(out, force)
-    with _stderr().status("running scenarios") as status:
+        check_out(out, force)
+    with console(stderr=True).status("running scenarios") as status:
         cmp = run_compare(
             scenarios,
             replicates=replicates,
@@ -163,7 +161,7 @@ def compare(
             metrics=metric,
             progress=lambda n: status.update(f"ran {n} of {len(scenarios)} scenarios"),
         )
-    render(cmp, _wide_console())
+    render(cmp, console(wide=True, markup=False))
     if out is not None:
         from sim.inputs.errors import OutputError
 
@@ -178,10 +176,13 @@ def explain(
     scenario_a: Annotated[Path, typer.Argument(help="The reference scenario (A).")],
     scenario_b: Annotated[Path, typer.Argument(help="The scenario to explain (B).")],
     replicates: Annotated[
-        int | None, typer.Option("--replicates", "-r", help="Replicates (default: A's).")
+        int | None,
+        typer.Option(
+            "--replicates", "-r", min=1, max=MAX_REPLICATES, help="Replicates (default: A's)."
+        ),
     ] = None,
-    months: Annotated[int | None, typer.Option(help="Common horizon for both.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Common seed (default: A's).")] = None,
+    months: Months = None,
+    seed: Seed = None,
     country: Annotated[str, typer.Option(help="Explain attacks in PAK (default) or AFG.")] = "PAK",
 ) -> None:
     """Explain in plain language why attacks differ between two scenarios.
@@ -197,7 +198,7 @@ def explain(
     country = country.upper()
     if country not in ("PAK", "AFG"):
         raise UsageError(f"--country must be PAK or AFG, got {country}")
-    with _stderr().status("running both scenarios"):
+    with console(stderr=True).status("running both scenarios"):
         ex = run_explain(
             [scenario_a, scenario_b],
             replicates=replicates,

@@ -2,7 +2,8 @@
 
 Nothing heavy is imported at module level, so ``durand --help`` answers at once. Every
 user-facing failure is a DurandError, printed without a traceback and mapped to its exit
-code (2 for bad input or usage, 3 for output failures).
+code (2 for bad input or usage, 3 for output failures, 130 for Ctrl-C); the library words
+errors in its own terms and this module alone turns them into --flag messages.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import Annotated
 import typer
 
 from sim import __version__
+from sim.cli import analysis, play, plugins, sweep
+from sim.cli.common import Months, Replicates, Seed, check_out, console, limited
 from sim.inputs.errors import DurandError, UsageError
+from sim.inputs.limits import OptionError
 
 app = typer.Typer(
     name="durand",
@@ -37,65 +41,68 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
-def _err_console():
-    from rich.console import Console
+def scenario_path(given: Path) -> Path:
+    """A scenario argument: a file, or else the name of a shipped scenario ("baseline")."""
+    if given.exists():
+        return given
+    from sim.inputs.resources import shipped_scenario
 
-    return Console(stderr=True, highlight=False)
-
-
-def _out_console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {out} already holds files; use --force to overwrite them")
+    return shipped_scenario(str(given)) or given
 
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
-    replicates: Annotated[
-        int | None, typer.Option("--replicates", "-r", help="Monte Carlo replicates.")
-    ] = None,
-    months: Annotated[int | None, typer.Option(help="Override the horizon in months.")] = None,
+    ctx: typer.Context,
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file, or a shipped scenario's name (baseline).")
+    ],
+    seed: Seed = None,
+    replicates: Replicates = None,
+    months: Months = None,
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default runs/<scenario name>).")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Timeseries file format.")] = Format.csv,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="Table file format.")] = Format.csv,
+    force: Annotated[bool, typer.Option(help="Replace the results in a non-empty --out.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary, no progress.")] = False,
     cores: Annotated[
         int | None,
-        typer.Option(
+        limited(
+            "cores",
+            "--cores",
             help="Processes to split the replicates over (default: one per core "
-            "for 2,048 replicates or more)."
+            "for 2,048 replicates or more).",
         ),
     ] = None,
 ) -> None:
-    """Run a scenario and write timeseries, events, summary and manifest to a folder."""
-    from sim.run.api import run_to_folder
+    """Run a scenario and write timeseries, events, summary and manifest to a folder.
 
-    out = out or Path("runs") / scenario.stem
-    _check_out(out, force)
-    summary, written = run_to_folder(
-        scenario,
-        out=out,
-        fmt=fmt.value,
-        seed=seed,
-        replicates=replicates,
-        months=months,
-        cores=cores,
-        progress_console=None if quiet else _err_console(),
-        summary_console=None if quiet else _out_console(),
-    )
+    The folder is replaced whole once every file is complete: an interrupted run leaves
+    it as it was.
+    """
+    from sim.run.api import run_to_folder, scenario_for_run
+
+    path = scenario_path(scenario)
+    loaded = scenario_for_run(path, seed=seed, replicates=replicates, months=months)
+    out = out or Path("runs") / path.stem
+    check_out(out, force)
+    had_results = out.is_dir() and any(out.iterdir())
+    try:
+        summary, written = run_to_folder(
+            loaded,
+            out=out,
+            fmt=fmt.value,
+            cores=cores,
+            command=(ctx.obj or {}).get("command_line"),
+            progress_console=None if quiet else console(stderr=True),
+            summary_console=None if quiet else console(),
+        )
+    except KeyboardInterrupt:
+        kept = f"{out}/ still holds the previous results" if had_results else "nothing"
+        print(f"interrupted: no new results were written; kept: {kept}", file=sys.stderr)
+        raise typer.Exit(130) from None
     if not quiet:
-        _out_console().print(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
+        console().print(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
 
 
 @app.command()
@@ -120,20 +127,33 @@ def validate(
 
 @app.command()
 def scenarios(
-    folder: Annotated[Path, typer.Option(help="Folder of scenario files.")] = Path("scenarios"),
+    folder: Annotated[
+        Path | None, typer.Option(help="Folder of scenario files (default: the shipped ones).")
+    ] = None,
     markdown: Annotated[
         bool, typer.Option(help="Markdown for docs/scenarios.md, with headline results.")
     ] = False,
+    copy: Annotated[
+        Path | None,
+        typer.Option(help="Copy the shipped scenarios into this folder, to edit them there."),
+    ] = None,
 ) -> None:
-    """List the shipped scenarios with their titles."""
-    from sim.run.api import list_scenarios
+    """List the shipped scenarios with their titles (or copy them to edit)."""
+    from sim.inputs.resources import scenarios_folder
+    from sim.run.api import copy_scenarios, list_scenarios
 
+    if copy is not None:
+        copied, kept = copy_scenarios(copy)
+        typer.echo(f"Copied {len(copied)} scenario files to {copy}/")
+        if kept:
+            typer.echo(f"Left {len(kept)} files that were already there as they were.")
+        return
+    folder = folder or scenarios_folder()
     if markdown:
         from sim.analysis.library import as_markdown
 
         typer.echo(as_markdown(folder))
         return
-
     rows = list_scenarios(folder)
     if not rows:
         raise UsageError(f"no scenario files in {folder}/")
@@ -173,38 +193,9 @@ def evidence(
     typer.echo(as_text(specs))
 
 
-def _register_analysis() -> None:
-    from sim.cli.analysis import register
-
-    register(app)
-
-
-_register_analysis()
-
-
-def _register_plugins() -> None:
-    """Commands other packages declare (the viewer's ``view``): see sim/cli/plugins.py."""
-    from sim.cli.plugins import commands
-
-    for name, command in commands().items():
-        app.command(name=name)(command)
-
-
-_register_plugins()
-
-
-def _register_play() -> None:
-    from sim.cli.play import play
-
-    app.command(name="play")(play)
-
-
-_register_play()
-
-
-from sim.cli.sweep import register as _register_sweeps  # noqa: E402
-
-_register_sweeps(app)
+# Every other command module registers itself the same way (plugins: those viz declares).
+for module in (analysis, sweep, play, plugins):
+    module.register(app)
 
 
 def _version(value: bool) -> None:
@@ -222,13 +213,15 @@ def _root(
     """Durand command line."""
 
 
-def main() -> None:
-    """Console-script entry point: run the app and map errors to exit codes.
-
-    Typer (standalone mode) handles usage errors and --help itself, exiting 2 and 0.
-    """
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app (on ``argv``, default the command line) and
+    map errors to exit codes. Typer handles usage errors and --help itself (2 and 0)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        app()
+        app(args=args, prog_name="durand", obj={"command_line": ["durand", *args]})
+    except OptionError as exc:
+        print(exc.as_flag(), file=sys.stderr)
+        sys.exit(exc.exit_code)
     except DurandError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(exc.exit_code)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.common import Replicates, Seed, limited
 from sim.inputs.errors import UsageError
 
 
@@ -28,15 +29,15 @@ def play(
     ] = None,
     turns: Annotated[
         int | None,
-        typer.Option(
+        limited(
+            "turns",
+            "--turns",
             help="Turns of 3 months. With --load: the turns to play in this session, "
-            "counting the one in progress (a lesson keeps its length unless they go past it)."
+            "counting the one in progress (a lesson keeps its length unless they go past it).",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (same seed, same game).")] = None,
-    replicates: Annotated[
-        int | None, typer.Option(help="Model runs behind each figure (medians shown; default 50).")
-    ] = None,
+    seed: Seed = None,
+    replicates: Replicates = None,
     save: Annotated[
         Path | None,
         typer.Option(
@@ -65,12 +66,7 @@ def play(
 ) -> None:
     """Play the strategy game: US, Pakistan, Afghan Taliban and China, in quarterly turns."""
     from sim.game.setup import start_session
-    from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
-    from sim.run.api import check_range
 
-    check_range("turns", turns, 1, MAX_MONTHS // 3)  # a turn is a quarter
-    check_range("replicates", replicates, 1, MAX_REPLICATES)
-    check_range("seed", seed, 0, MAX_SEED)
     if load is not None and (scenario is not None or lesson is not None):
         raise UsageError("--load restores its own scenario and lesson; drop SCENARIO/--lesson")
     if load is not None and (seed is not None or replicates is not None or doctrine):
@@ -99,3 +95,7 @@ def play(
     from sim.game.text import TextGame
 
     TextGame(game, save_path=save, lesson=the_lesson, debrief_dir=debrief, until_turn=until).run()
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="play")(play)

@@ -22,6 +22,12 @@ def commands() -> dict[str, Callable]:
     return {ep.name: ep.load() for ep in entry_points(group=COMMANDS)}
 
 
+def register(app) -> None:
+    """Add the commands other packages declare (the viewer's ``view``) to ``app``."""
+    for name, command in commands().items():
+        app.command(name=name)(command)
+
+
 def window(name: str, fallback: str) -> Callable:
     """The function that opens the named window; ``fallback`` says what to do without it."""
     found = [ep for ep in entry_points(group=WINDOWS) if ep.name == name]

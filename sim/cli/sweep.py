@@ -10,17 +10,13 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.common import console, limited
+
 analyze_app = typer.Typer(
     help="Analyse a finished sweep from its result tables.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
 
 
 def sweep(
@@ -29,7 +25,8 @@ def sweep(
     ],
     out: Annotated[Path, typer.Option(help="Output folder for points, runs and manifest.")],
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: the spec's executor).")
+        int | None,
+        limited("cores", "--workers", help="Worker processes (default: the spec's executor)."),
     ] = None,
     executor: Annotated[
         str | None, typer.Option(help="local or dask (default: the spec's executor).")
@@ -40,7 +37,7 @@ def sweep(
     resume: Annotated[bool, typer.Option(help="Complete an interrupted sweep in --out.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite a non-empty --out.")] = False,
     chunk_points: Annotated[
-        int | None, typer.Option(help="Design points per chunk (default: automatic).")
+        int | None, typer.Option(min=1, help="Design points per chunk (default: automatic).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
@@ -70,7 +67,7 @@ def sweep(
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=_console(stderr=True),
+        console=console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task("sweep", total=None, points=0)
@@ -89,7 +86,7 @@ def _print_report(report) -> None:
     import pandas as pd
     from rich.table import Table
 
-    con = _console()
+    con = console()
     sw = report.sweep
     runs = report.points * sw.replicates
     months = sw.base.months
@@ -129,7 +126,7 @@ def analyze_sensitivity(
     from sim.sweep.analysis import sensitivity
 
     s = sensitivity(sweep_dir, outcome, png=png)
-    con = _console()
+    con = console()
     table = Table(title=f"Sensitivity of {outcome} ({s.method}), most influential first")
     table.add_column("factor")
     for col in s.table.columns[1:]:
@@ -154,7 +151,7 @@ def analyze_discover(
     from sim.sweep.analysis import discover
 
     d = discover(sweep_dir, outcome, above=above, below=below, density=density, png=png)
-    con = _console()
+    con = console()
     con.print(
         f"{d.of_interest:,} of {d.cases:,} runs have {d.condition} ({d.of_interest / d.cases:.0%})."
     )
@@ -181,7 +178,7 @@ def replay(
     from sim.sweep.replay import replay as do_replay
 
     info = do_replay(sweep_dir, point, replicate, out)
-    con = _console()
+    con = console()
     con.print(f"Scenario: {info['scenario']} (seed {info['seed']}, replicate {replicate})")
     for k, v in info["outcomes_in_sweep"].items():
         con.print(f"  {k}: sweep {v!r}, replayed {info['outcomes_replayed'][k]!r}")

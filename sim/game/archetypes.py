@@ -139,9 +139,10 @@ def play_game(game, plans: dict[str, str | Plan | None], lesson=None) -> dict[st
     while not game.finished:
         play_due_cues(game, lesson)
         for role in R.ROLES:
-            if plans.get(role) is None:
+            plan = plans.get(role)
+            if plan is None:
                 game.play_bot(role)
             else:
-                play(game, role, plans[role])
+                play(game, role, plan)
         game.end_turn()
     return game.final_scores()

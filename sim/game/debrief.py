@@ -50,7 +50,7 @@ def _charts(game, folder: Path) -> list[tuple[str, str]]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     turns = game.played
     x = np.arange(1, turns + 1)
@@ -200,7 +200,7 @@ def render_html(game, charts, lesson=None) -> str:
 
 def write_debrief(game, folder: str | Path, lesson=None) -> Path:
     """Write index.html, scores.png and outcomes.png into ``folder``; return the HTML path."""
-    from sim.run.outputs import atomic_path
+    from sim.run.files import atomic_path
 
     folder = Path(folder)
     if game.played == 0:

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.game.rules import DERIVED, OFFERS, ROLES, role_levers
 from sim.inputs.errors import Problem, ScenarioError
 from sim.inputs.reader import brief
+from sim.inputs.resources import doctrines_folder
 from sim.inputs.yamlio import SourceMap, load_mapping
 
-DOCTRINES = Path(__file__).resolve().parent / "doctrines"
+DOCTRINES = doctrines_folder()
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 

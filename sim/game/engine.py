@@ -20,6 +20,7 @@ import numpy as np
 from sim.game import rules as R
 from sim.game.doctrine import Context, Doctrine, default_doctrine, holds, reason
 from sim.inputs.errors import UsageError
+from sim.inputs.limits import OptionError, check
 from sim.inputs.scenario import Scenario, add_months, load_scenario
 
 SEATS = ("bot", "person")
@@ -94,10 +95,8 @@ class Game:
     ):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
-        if turns < 1 or turns * R.MONTHS_PER_TURN > 600:
-            raise UsageError(f"--turns must be between 1 and 200, got {turns}")
-        if not 1 <= replicates <= 10_000:
-            raise UsageError(f"--replicates must be between 1 and 10,000, got {replicates}")
+        check("turns", turns)
+        check("replicates", replicates)
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.turns = turns
@@ -141,7 +140,7 @@ class Game:
     def extend(self, more_turns: int) -> None:
         """Plan more turns (a loaded game played on): rebuild with the longer horizon."""
         if more_turns < 1:
-            raise UsageError(f"--turns must be at least 1, got {more_turns}")
+            raise OptionError("turns", f"must be at least 1, got {more_turns}")
         self.turns = self.turn - 1 + more_turns if self.finished else self.turns + more_turns
         # Playing on means the teacher's "end game" no longer holds.
         self._replay([c for c in self.commands if c["kind"] != "end_game"])

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.inputs.errors import ScenarioError, UsageError
 from sim.inputs.reader import brief, is_regular_file, path_problem
+from sim.inputs.resources import lessons_folder
 from sim.inputs.yamlio import load_mapping
 
-LESSONS = Path(__file__).resolve().parent.parent.parent / "docs" / "lessons"
+LESSONS = lessons_folder()  # shipped with the package (docs/lessons/ in the checkout)
 Role = str
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,14 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.game.rules import ROLES
 from sim.inputs.errors import DurandError, OutputError, Problem, ScenarioError
+from sim.inputs.limits import MAX_REPLICATES, MAX_TURNS
 from sim.inputs.reader import brief
+from sim.inputs.resources import from_stored_form, stored_form
 
 FORMAT = "durand-play-save"
 VERSION = 1
-# Scenario and doctrine files are stored relative to the project (scenarios/..., docs/...)
-# when they lie inside it, so a save opens in any clone; otherwise relative to the save's
-# own folder, or, failing that, absolute.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Shipped scenario, lesson and doctrine files are stored as the checkout spells them
+# (scenarios/..., docs/lessons/..., sim/game/doctrines/...), so a save opens in any clone
+# or installation; other files relative to the save's own folder, or, failing that,
+# absolute. PACKAGE_HOME holds the installed sim package (the checkout, when editable).
+PACKAGE_HOME = Path(str(files("sim"))).resolve().parent
 
 # What each command in a save must hold: field -> (type check, what is expected).
 _TEXT = (lambda v: isinstance(v, str), "text")
@@ -73,8 +77,11 @@ def command_problems(command: Any) -> list[tuple[tuple, str]]:
 def portable(path: str | Path, save_dir: Path) -> tuple[str, str]:
     """(stored path, what it is relative to: project, save or absolute)."""
     path = Path(path).resolve()
-    if path.is_relative_to(PROJECT_ROOT):
-        return path.relative_to(PROJECT_ROOT).as_posix(), "project"
+    shipped = stored_form(path)
+    if shipped is not None:
+        return shipped, "project"
+    if path.is_relative_to(PACKAGE_HOME):
+        return path.relative_to(PACKAGE_HOME).as_posix(), "project"
     try:
         return Path(os.path.relpath(path, save_dir.resolve())).as_posix(), "save"
     except ValueError:  # another drive (Windows)
@@ -88,10 +95,13 @@ def located(stored: str, base: str, save_dir: Path) -> Path:
         return p
     if base == "save":
         return (save_dir / p).resolve()
-    for root in (PROJECT_ROOT, Path.cwd()):
+    shipped = from_stored_form(stored)
+    if shipped is not None and shipped.exists():
+        return shipped
+    for root in (PACKAGE_HOME, Path.cwd()):
         if (root / p).exists():
             return root / p
-    return PROJECT_ROOT / p
+    return shipped or PACKAGE_HOME / p
 
 
 Role = Literal["US", "PAK", "AFG", "CHN"]
@@ -137,8 +147,8 @@ class SaveFile(BaseModel):
     scenario: str
     scenario_hash: str
     seed: Annotated[int, Field(ge=0)]
-    replicates: Annotated[int, Field(ge=1, le=10_000)]
-    turns: Annotated[int, Field(ge=1, le=200)]
+    replicates: Annotated[int, Field(ge=1, le=MAX_REPLICATES)]
+    turns: Annotated[int, Field(ge=1, le=MAX_TURNS)]
     seats: dict[Literal["US", "PAK", "AFG", "CHN"], Literal["bot", "person"]]
     scenario_base: Literal["project", "save", "absolute"] = "absolute"
     doctrines: dict[Literal["US", "PAK", "AFG", "CHN"], str | None] = {}
@@ -157,7 +167,8 @@ def game_to_dict(
 
     save_dir = Path.cwd() if save_dir is None else save_dir
     scenario, scenario_base = portable(game.scenario.path, save_dir)
-    doctrines, doctrine_base = {}, {}
+    doctrines: dict[str, str | None] = {}
+    doctrine_base: dict[str, str] = {}
     for r, d in game.doctrines.items():
         if Path(d.path).parent == DOCTRINES:
             doctrines[r] = None
@@ -188,7 +199,7 @@ def game_to_dict(
 def save_game(game, path: str | Path, position: dict[str, Any] | None = None) -> Path:
     """Write the game atomically (a failure leaves no half-written file); ``position`` is
     where in the turn it stands (Table.position()), so a load resumes exactly there."""
-    from sim.run.outputs import write_text_atomic
+    from sim.run.files import write_text_atomic
 
     path = Path(path)
     data = game_to_dict(game, path.parent, position)
@@ -270,7 +281,8 @@ def check_save(path: str | Path):
         if p is None:
             doctrines[r] = default_doctrine(r)
             continue
-        where = located(p, save.doctrine_base.get(r, "absolute"), save_dir)
+        bases: dict[str, str] = {str(k): v for k, v in save.doctrine_base.items()}
+        where = located(p, bases.get(r, "absolute"), save_dir)
         try:
             doctrines[r] = load_doctrine_for(r, where)
         except DurandError as exc:
@@ -299,7 +311,7 @@ def load_game(path: str | Path):
             seed=save.seed,
             turns=save.turns,
             replicates=save.replicates,
-            seats=dict(save.seats),
+            seats={str(k): str(v) for k, v in save.seats.items()},
             doctrines=doctrines,
         )
     except DurandError as exc:

@@ -62,7 +62,7 @@ def read_save_data(path: str | Path, model: type[BaseModel], fmt: str, version: 
 
 
 def _paths(save) -> list[tuple[tuple, str]]:
-    out = [((key,), getattr(save, key, None)) for key in PATH_FIELDS]
+    out: list[tuple[tuple, Any]] = [((key,), getattr(save, key, None)) for key in PATH_FIELDS]
     out += [(("doctrines", role), p) for role, p in (getattr(save, "doctrines", {}) or {}).items()]
     return [(at, v) for at, v in out if isinstance(v, str)]
 

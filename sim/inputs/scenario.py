@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim import GROUPS, STATES
 from sim.inputs.errors import Problem, ScenarioError
+from sim.inputs.limits import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
 from sim.inputs.parameters import default_tree, iter_numbers, registry
 from sim.inputs.reader import (
     YAML_SUFFIXES,
@@ -31,11 +32,6 @@ from sim.inputs.reader import (
     safe_resolve,
 )
 from sim.inputs.yamlio import KeyPath, SourceMap, format_path, load_yaml
-
-MAX_MONTHS = 600
-MAX_REPLICATES = 1_000_000
-MAX_SEED = 2**63 - 1
-
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # one range for every way a date may be written
 MAX_EVENTS = 2_000  # a scenario's timed events (one a month for 600 months is 600)
@@ -299,6 +295,18 @@ def _load_scenario(path: Path, hidden: dict[str, Problem]) -> Scenario:
     )
 
 
+def resolve_extends(path: Path, ref: str) -> Path:
+    """The file ``extends: ref`` in ``path`` names: a path relative to ``path``'s folder,
+    or else, for a bare name (``baseline``, ``baseline.yaml``), the shipped scenario."""
+    from sim.inputs.resources import shipped_scenario
+
+    beside = safe_resolve(path.parent / ref)
+    if is_regular_file(beside):
+        return beside
+    shipped = shipped_scenario(ref.strip())
+    return safe_resolve(shipped) if shipped is not None else beside
+
+
 def _load_merged(
     path: Path, chain: tuple[Path, ...], hidden: dict[str, Problem]
 ) -> tuple[Any, SourceMap]:
@@ -317,7 +325,7 @@ def _load_merged(
     if bad is not None:
         raise refuse(f"{bad}; expected the path of a scenario file")
     shown = brief(parent_ref, 200)
-    parent = safe_resolve(path.parent / parent_ref)
+    parent = resolve_extends(path, parent_ref)
     here = safe_resolve(path)
     if parent in chain or parent == here:
         cycle = ", ".join(map(str, chain))
@@ -325,7 +333,7 @@ def _load_merged(
     if parent.suffix.lower() not in YAML_SUFFIXES:
         raise refuse(f"{shown} is not a scenario file (expected a name ending in .yaml or .yml)")
     if not is_regular_file(parent):
-        raise refuse(f"no scenario file at {shown}")
+        raise refuse(f"no scenario file at {shown} (nor a shipped scenario of that name)")
     # What a file outside the user's folders holds is never quoted back: its problems
     # (and those of whatever it extends) are reported at the first `extends:` reaching it.
     if str(path) in hidden:

@@ -99,7 +99,7 @@ def _check_shape(text: str, name: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     msg = f"nesting deeper than {MAX_DEPTH} levels of mappings and lists"
-                    raise ScenarioError([Problem(name, event.start_mark.line + 1, "", msg)])
+                    raise ScenarioError([Problem(name, _line(event.start_mark), "", msg)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.NodeEvent):
@@ -109,7 +109,7 @@ def _check_shape(text: str, name: str) -> None:
                         f"more than {MAX_YAML_NODES:,} keys, values and list items; "
                         "an input file this large is refused"
                     )
-                    raise ScenarioError([Problem(name, event.start_mark.line + 1, "", msg)])
+                    raise ScenarioError([Problem(name, _line(event.start_mark), "", msg)])
     except yaml.YAMLError:
         return
 
@@ -139,7 +139,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         # Point at where the broken construct began (an unclosed quote or bracket), and
         # say where the parser gave up.
-        unclosed = bool(exc.context) and exc.context.startswith("while")
+        unclosed = exc.context is not None and exc.context.startswith("while")
         start, stop = (exc.context_mark if unclosed else None), exc.problem_mark
         mark = start or stop
         line = mark.line + 1 if mark else 1
@@ -270,4 +270,10 @@ def _build(
             smap.record(path + (i,), name, item.start_mark.line + 1)
             items.append(_build(item, path + (i,), name, smap, loader, seen))
         return items
+    assert isinstance(node, yaml.ScalarNode)  # the only other kind of node
     return _scalar(node, path, name, loader)
+
+
+def _line(mark) -> int | None:
+    """A 1-based line from a YAML mark (which the reader may leave unset)."""
+    return None if mark is None else mark.line + 1

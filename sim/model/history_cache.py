@@ -22,7 +22,8 @@ import numpy as np
 
 from sim.model.state import World
 
-ROOT = Path(__file__).resolve().parents[2]
+MODEL_CODE = Path(__file__).resolve().parent
+DATA = MODEL_CODE.parent / "data"
 MAX_ENTRIES = 32
 MAX_REPLICATES = 20_000  # larger prefixes are run, not stored
 
@@ -39,9 +40,12 @@ def folder() -> Path | None:
 def code_fingerprint() -> str:
     """The model's code, data and timeline files, and numpy's version."""
     h = hashlib.sha256(np.__version__.encode())
-    paths = sorted((ROOT / "sim" / "model").glob("*.py"))
-    paths += sorted((ROOT / "sim" / "data").glob("*.yaml"))
-    paths += [ROOT / "scenarios" / "history_2023.yaml", ROOT / "scenarios" / "baseline.yaml"]
+    from sim.inputs.resources import scenarios_folder
+
+    scenarios = scenarios_folder()
+    paths = sorted(MODEL_CODE.glob("*.py"))
+    paths += sorted(DATA.glob("*.yaml"))
+    paths += [scenarios / "history_2023.yaml", scenarios / "baseline.yaml"]
     for path in paths:
         h.update(path.name.encode())
         h.update(path.read_bytes())

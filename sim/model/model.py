@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from sim import GROUPS, STATES
+from sim.inputs.resources import scenarios_folder
 from sim.inputs.scenario import (
     Scenario,
     TimedEvent,
@@ -28,7 +29,7 @@ from sim.model.recorder import Recorder
 from sim.model.rng import Streams
 from sim.model.state import Levers, build_params, initial_world
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = scenarios_folder()  # shipped with the package
 BASELINE = SCENARIOS / "baseline.yaml"
 HISTORY = SCENARIOS / "history_2023.yaml"
 TIMELINE_START = (2023, 1)  # the model's first month: every run starts here
@@ -225,6 +226,7 @@ class DurandModel(mesa.Model):
             self.running = False
             return
         self._advance()
+        assert self.last_month is not None  # _advance just set it
         self.recorder.record(self.month - 1, self.world, self.last_month, self.structure)
         self.running = self.month < self.horizon
 

@@ -79,6 +79,12 @@ class Levers:
     (events, the viewer, the game) set them by key (``set("PAK.deportation", 0.9)``).
     """
 
+    # One typed record per state, bound in _bind (their fields are the registry's levers).
+    US: Any
+    PAK: Any
+    AFG: Any
+    CHN: Any
+
     def __init__(self, values: dict[str, dict[str, float]], n: int):
         self._bind(
             {

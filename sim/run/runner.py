@@ -111,7 +111,7 @@ def _run_sharded(scenario: Scenario, shards: list[np.ndarray], progress):
         model.run(progress)
         for child in children:
             child.join()
-        failed = [c.exitcode for c in children if c.exitcode != 0]
+        failed = [code for code in (c.exitcode for c in children) if code]
         if failed:
             raise DurandError(
                 f"a process running part of the replicates stopped (exit code {failed[0]}"

@@ -77,18 +77,27 @@ def render(summary: dict, console) -> None:
     )
     console.print("Values are medians with 90% intervals [5th–95th percentile] over replicates.\n")
     years = list(summary["yearly_totals"])
-    table = Table(title="Attacks per year", title_justify="left")
-    table.add_column("")
-    for y in years:
-        table.add_column(y, justify="right")
     rows = [("in Pakistan", "attacks.PAK"), ("in Afghanistan", "attacks.AFG")]
     rows += [(f"by {g}", f"attacks.{g}") for g in GROUPS]
     rows += [(f"in {r}", f"attacks.{r}") for r in REGIONS]
     rows += [("deaths in Pakistan", "fatalities.PAK"), ("deaths in Afghanistan", "fatalities.AFG")]
     rows += [("joint US-PAK operations", "joint_ops"), ("border clashes", "border_clashes")]
-    for label, key in rows:
-        table.add_row(label, *(_fmt(summary["yearly_totals"][y][key]) for y in years))
-    console.print(table)
+    cells = {y: [_fmt(summary["yearly_totals"][y][key]) for _, key in rows] for y in years}
+    # As many years side by side as fit the console (80 columns when piped); the rest
+    # in further tables below, so no figure is ever cut short.
+    label_width = max(len(label) for label, _ in rows) + 3
+    widths = [max(len(y), *(len(c) for c in cells[y])) + 3 for y in years]
+    per_table = max(1, (console.width - 1 - label_width) // max(widths))
+    for first in range(0, len(years), per_table):
+        group = years[first : first + per_table]
+        title = "Attacks per year" + (" (continued)" if first else "")
+        table = Table(title=title, title_justify="left")
+        table.add_column("", no_wrap=True)
+        for y in group:
+            table.add_column(y, justify="right", no_wrap=True)
+        for i, (label, _) in enumerate(rows):
+            table.add_row(label, *(cells[y][i] for y in group))
+        console.print(table)
     final = Table(title=f"At the end ({summary['end']})", title_justify="left")
     final.add_column("")
     final.add_column("value", justify="right")

@@ -240,7 +240,7 @@ class Timeline:
 
     def export(self, name: str, path: str | Path) -> Path:
         """Write branch ``name`` as a scenario file that ``durand run`` reproduces exactly."""
-        from sim.run.outputs import write_text_atomic
+        from sim.run.files import write_text_atomic
 
         path = Path(path)
         return write_text_atomic(path, self.scenario_yaml(name, path.parent), "the branch")

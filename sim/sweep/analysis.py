@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.inputs.errors import DurandError, OutputError, UsageError
+from sim.inputs.limits import OptionError
 
 
 @dataclass
@@ -249,7 +250,7 @@ def discover(
     if (above is None) == (below is None):
         raise UsageError("give exactly one of --above X or --below X")
     if not 0 < density <= 1:
-        raise UsageError(f"--density must be in (0, 1], got {density}")
+        raise OptionError("density", f"must be in (0, 1], got {density}")
     res = load_results(sweep_dir)
     _need_outcome(res, outcome)
     names = res.factors

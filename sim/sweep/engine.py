@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.inputs.errors import DurandError, UsageError
+from sim.inputs.limits import MAX_CORES, OptionError
 from sim.inputs.reader import read_text
 from sim.sweep.execute import Plan, auto_chunk_points, chunks, make_runner, run_chunk
 from sim.sweep.replay import scenario_to_yaml
@@ -96,14 +97,14 @@ def run_sweep(
     workers = ex.workers if workers is None else workers
     scheduler = scheduler or ex.scheduler
     if executor not in ("local", "dask"):
-        raise UsageError(f"--executor must be local or dask, got {executor!r}")
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {workers}")
+        raise OptionError("executor", f"must be local or dask, got {executor!r}")
+    if not 1 <= workers <= MAX_CORES:
+        raise OptionError("workers", f"must be between 1 and {MAX_CORES}, got {workers}")
     if chunk_points is not None and chunk_points < 1:
-        raise UsageError(f"--chunk-points must be at least 1, got {chunk_points}")
+        raise OptionError("chunk-points", f"must be at least 1, got {chunk_points}")
     store = SweepStore(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+        raise OptionError("out", f"{out} exists and is not a folder")
     values = design(sweep)
     n_points = len(values)
     previous = store.manifest() if resume else None

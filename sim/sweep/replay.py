@@ -13,6 +13,7 @@ import numpy as np
 import yaml
 
 from sim.inputs.errors import OutputError, UsageError
+from sim.inputs.limits import OptionError
 from sim.inputs.parameters import default_tree
 from sim.inputs.scenario import Scenario, add_months
 
@@ -69,11 +70,11 @@ def replay(sweep_dir: Path, point: int, replicate: int, out: Path | None = None)
     results = load_results(sweep_dir)
     manifest = results.manifest
     if not 0 <= point < manifest["points"]:
-        raise UsageError(f"--point must be between 0 and {manifest['points'] - 1}, got {point}")
+        msg = f"must be between 0 and {manifest['points'] - 1}, got {point}"
+        raise OptionError("point", msg)
     if not 0 <= replicate < manifest["replicates"]:
-        raise UsageError(
-            f"--replicate must be between 0 and {manifest['replicates'] - 1}, got {replicate}"
-        )
+        msg = f"must be between 0 and {manifest['replicates'] - 1}, got {replicate}"
+        raise OptionError("replicate", msg)
     row = results.runs[(results.runs.point == point) & (results.runs.replicate == replicate)]
     if row.empty:
         raise UsageError(f"point {point} has not been run yet in {sweep_dir}; --resume the sweep")

@@ -15,7 +15,6 @@ exactly the chunks without one.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 from pathlib import Path
@@ -24,33 +23,15 @@ import numpy as np
 
 from sim import __version__
 from sim.inputs.errors import OutputError, UsageError
+from sim.run.files import atomic_path
 
 PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(final: Path, write) -> None:
     """``write(tmp_path)`` then fsync and rename into place; no partial file survives."""
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(final) as tmp:
         write(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
-        _fsync_dir(final.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write_table(path: Path, columns: dict[str, np.ndarray]) -> None:
@@ -105,7 +86,7 @@ class SweepStore:
         for folder in (self.out, self.runs, self.series):
             if folder.is_dir():
                 for p in folder.iterdir():
-                    if p.name.startswith(".") and p.name.endswith(".tmp"):
+                    if p.name.startswith(".") and p.name.endswith((".part", ".tmp")):
                         p.unlink(missing_ok=True)
 
     # -------------------------------------------------------------- writing

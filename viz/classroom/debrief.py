@@ -13,7 +13,7 @@ import numpy as np
 from sim.game import rules as R
 from sim.game.debrief import COLORS, MARKERS, write_debrief
 from sim.inputs.errors import OutputError
-from sim.run.outputs import atomic_path, write_text_atomic
+from sim.run.files import atomic_path, write_text_atomic
 
 
 def scores_csv(tables: dict[int, object]) -> str:

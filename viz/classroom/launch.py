@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.game import rules as R
 from sim.inputs.errors import UsageError
+from sim.inputs.limits import OptionError
 from viz.classroom.store import ClassConfig, ClassStore
 
 MAX_TABLES = 32
@@ -16,16 +17,16 @@ MAX_TABLES = 32
 
 def class_config(*, scenario, lesson, tables, turns, seed, replicates) -> ClassConfig:
     from sim.game.lessons import load_lesson
-    from sim.inputs.scenario import MAX_SEED, load_scenario
+    from sim.inputs.limits import check, check_between
+    from sim.inputs.scenario import load_scenario
     from sim.model.model import BASELINE
-    from sim.run.api import check_range
 
     if scenario is not None and lesson is not None:
         raise UsageError("give a lesson (--lesson) or a SCENARIO, not both")
-    check_range("tables", tables, 1, MAX_TABLES)
-    check_range("turns", turns, 1, 40)
-    check_range("replicates", replicates, 1, 10_000)
-    check_range("seed", seed, 0, MAX_SEED)
+    check_between("tables", tables, 1, MAX_TABLES)
+    check_between("turns", turns, 1, 40)  # a lesson's length (sim/game/lessons.py)
+    check("replicates", replicates)
+    check("seed", seed)
     if lesson is not None:
         the_lesson = load_lesson(lesson)
         spec = the_lesson.spec
@@ -59,9 +60,9 @@ def lan_address() -> str:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    from sim.run.api import check_range
+    from sim.inputs.limits import check_between
 
-    check_range("port", port, 1, 65535)
+    check_between("port", port, 1, 65535)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,7 +89,7 @@ def serve(*, scenario, lesson, tables, host, port, state_dir, turns, seed, repli
         replicates=replicates,
     )  # fmt: skip
     if not 0 <= timer <= 3600:
-        raise UsageError(f"--timer must be from 0 to 3600 seconds, got {timer}")
+        raise OptionError("timer", f"must be from 0 to 3600 seconds, got {timer}")
     name = wanted.lesson or Path(wanted.scenario).stem
     folder = state_dir or Path.cwd() / f"classroom-{name}"
     store = ClassStore(folder)
