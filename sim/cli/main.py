@@ -148,11 +148,19 @@ def evidence(
         str | None, typer.Argument(help="A parameter path or prefix, e.g. groups.tempo.")
     ] = None,
     markdown: Annotated[bool, typer.Option(help="Markdown for docs/evidence.md.")] = False,
+    summary: Annotated[
+        bool, typer.Option(help="Only the counts: documents, public data, assumptions.")
+    ] = False,
 ) -> None:
     """Every parameter with its value and provenance (seed sentence or assumption)."""
     from sim.analysis.evidence import as_markdown, as_text, select
 
     specs = select(param)
+    if summary:
+        from sim.analysis.evidence import summary as split
+
+        typer.echo(split(specs))
+        return
     typer.echo(as_markdown(specs) if markdown else as_text(specs))
 
 
