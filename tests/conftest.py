@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-SEEDS_DIR = Path(
-    os.environ.get("DURAND_SEEDS") or Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-)
+_BESIDE = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS_DIR = Path(os.environ.get("DURAND_SEEDS") or _BESIDE)
 SEEDS_MARK = "shared/seeds"  # skip reasons containing this are provenance skips
 
 

@@ -197,4 +197,4 @@ def test_the_readme_quotes_the_current_evidence_counts():
     from sim.analysis.evidence import summary
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert summary() in readme, "README's evidence split is stale: paste `durand evidence --summary`"
+    assert summary() in readme, "README's split is stale: paste `durand evidence --summary`"
