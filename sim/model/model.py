@@ -16,7 +16,7 @@ from sim.inputs.scenario import Scenario, TimedEvent, add_months, load_scenario
 from sim.model.agents import MilitantGroup, StateActor
 from sim.model.geography import geography
 from sim.model.mechanisms import Month, advance, early_2025
-from sim.model.recorder import Recorder
+from sim.model.recorder import Recorder, humane_metrics
 from sim.model.rng import Streams
 from sim.model.state import Levers, build_params, initial_world
 
@@ -142,7 +142,8 @@ class DurandModel(mesa.Model):
             self.streams,
             self.month,
         )
-        self.recorder.record(self.month, self.world, self.last_month, self.structure)
+        humane = humane_metrics(self.last_month, self.levers, self.params)
+        self.recorder.record(self.month, self.world, self.last_month, self.structure, humane)
         self.month += 1
         self.running = self.month < self.horizon
 
