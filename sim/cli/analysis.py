@@ -239,10 +239,21 @@ def explain(
         for metric in metrics:
             d = ex.paired_outcome(metric)
             lo, hi = bootstrap_ci(d)
-            rows.append({"vs": ex.names[0], "scenario": ex.names[1], "outcome": metric,
-                         "diff_mean": float(d.mean()), "diff_ci_low": lo, "diff_ci_high": hi})  # fmt: skip
-        _robustness([ex.a.scenario, ex.b.scenario], list(ex.names), metrics, rows,
-                    uncertainty, replicates, workers, _wide_console())  # fmt: skip
+            rows.append(
+                {
+                    "vs": ex.names[0],
+                    "scenario": ex.names[1],
+                    "outcome": metric,
+                    "diff_mean": float(d.mean()),
+                    "diff_ci_low": lo,
+                    "diff_ci_high": hi,
+                }
+            )
+        scenarios = [ex.a.scenario, ex.b.scenario]
+        _robustness(
+            scenarios, list(ex.names), metrics, rows, uncertainty, replicates, workers,
+            _wide_console(),
+        )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
