@@ -124,14 +124,19 @@ def scenarios(
     markdown: Annotated[
         bool, typer.Option(help="Markdown for docs/scenarios.md, with headline results.")
     ] = False,
+    uncertainty: Annotated[
+        int, typer.Option(help="With --markdown: parameter sets for robustness (0: none).")
+    ] = 64,
 ) -> None:
     """List the shipped scenarios with their titles."""
     from sim.run.api import list_scenarios
 
     if markdown:
         from sim.analysis.library import as_markdown
+        from sim.cli.uncertainty import for_library
 
-        typer.echo(as_markdown(folder))
+        robustness = for_library(uncertainty) if uncertainty else None
+        typer.echo(as_markdown(folder, robustness=robustness))
         return
 
     rows = list_scenarios(folder)

@@ -60,3 +60,21 @@ def default_effects(rows: list[dict]) -> dict[tuple[str, str], tuple[float, floa
         for r in rows
         if "vs" in r
     }
+
+
+def for_library(sets: int, replicates: int | None = None, workers: int = 1):
+    """The ``robustness`` callable docs/scenarios.md's generator takes (sim/analysis/library)."""
+
+    def run(scenarios, names, metrics, rows):
+        results, reps = robustness(
+            scenarios,
+            names,
+            metrics,
+            default_effects(rows),
+            sets=sets,
+            replicates=replicates,
+            workers=workers,
+        )
+        return results, sets, reps
+
+    return run
