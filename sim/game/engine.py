@@ -536,7 +536,7 @@ def quarter_medians(model, turn: int) -> dict[str, float]:
     for j, name in enumerate(METRICS):
         if name == "joint_ops.target":
             continue
-        summed = name in COUNT_METRICS or name.startswith("aid.")
+        summed = name in COUNT_METRICS or name.startswith(("aid.", "harm."))
         series = block[:, j, :].sum(axis=0) if summed else block[-1, j, :]
         out[name] = float(np.median(series))
     for name, parts in R.DERIVED.items():

@@ -26,6 +26,8 @@ PUBLIC = (
     ("attacks.PAK", "attacks in Pakistan", "{:.0f}"),
     ("attacks.AFG", "attacks in Afghanistan", "{:.0f}"),
     ("attacks.china_interests", "attacks on Chinese interests", "{:.0f}"),
+    ("harm.drone_civilians", "civilians harmed by drone strikes", "{:.0f}"),
+    ("harm.displaced", "deported/displaced (thousands)", "{:.0f}"),
     ("strength.TTP", "TTP strength", "{:.2f}"),
     ("strength.ISKP", "ISKP strength", "{:.2f}"),
     ("strength.BLA", "BLA strength", "{:.2f}"),
