@@ -173,8 +173,8 @@ def render(results: list[Robustness], n_sets: int, replicates: int, console) -> 
     console.print(table)
     console.print(
         "\nWhat each conclusion hinges on: the assumptions whose plausible range moves the "
-        "effect most (Spearman rank correlation over the sets; + means a higher value makes the "
-        f"effect larger). With {replicates} replicates per set, a share below 100% for a small "
+        "effect most (Spearman rank correlation over the sets; + means a higher value moves the "
+        f"effect up, - down). With {replicates} replicates per set, a share below 100% for a small "
         "effect can be chance as well as an assumption."
     )
     for r in results:

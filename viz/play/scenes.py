@@ -155,7 +155,7 @@ class BriefingScene(Scene):
         ]
         if g.played:
             about.append(f"Resuming after turn {g.played} ({g.quarter(g.played)}).")
-        sections = [("The game", about)]
+        sections = [("The game", [R.NOTICE, *about])]
         if lesson is not None:
             sections.append(("Briefing", [p.strip() for p in lesson.spec.briefing.split("\n\n")]))
             sections.append(("Learning goals", [f"- {x}" for x in lesson.spec.learning_goals]))
