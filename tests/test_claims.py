@@ -1,7 +1,8 @@
 """Every claim the teaching text credits to a seed stands beside a verbatim quote from it.
 
 A citation is "seed NNN" / "seeds NNN, MMM" / "Seed NNN:" in the README, docs/game.md,
-docs/model.md, the lessons, the bot doctrines, the game rules and the scenario descriptions.
+docs/model.md, the lessons, the bot doctrines, the game rules, the scenario descriptions and
+the parameter registry's assumption texts.
 Each must either be followed (in the same passage) by a quotation that is verbatim in that
 seed, or match an entry of sim/data/claims.yaml — a claim -> quote table reviewed by hand —
 whose claim text is in the file next to the citation, whose quote is verbatim in the seed,
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_parameters import ROOT, SEEDS, _normalise
+from test_parameters import ROOT, SEEDS, SPECS, _normalise
+
+from sim.inputs.parameters import registry
 
 CLAIMS = yaml.safe_load((ROOT / "sim" / "data" / "claims.yaml").read_text(encoding="utf-8"))
 FILES = sorted(
@@ -31,7 +34,7 @@ FILES = sorted(
     ]
 )
 CITATION = re.compile(r"\b[Ss]eeds? (\d{3}(?:(?:,| and|, and) \d{3})*)(?!\d)")
-QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
+QUOTE = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]|(?<![\w])'([^']{12,}?)'(?![\w])")
 NEAR = 400  # characters: how far a claim or quote may stand from its citation
 
 
@@ -72,10 +75,10 @@ def _inline_quote(flat: str, at: int, seed: str, seeds: dict[str, str]) -> bool:
     after = flat[at : at + NEAR]
     nxt = CITATION.search(after, 8)
     after = after[: nxt.start()] if nxt is not None else after
-    before = flat[max(0, at - 200) : at]
+    before = flat[max(0, at - NEAR) : at]
     prev = list(CITATION.finditer(before))
     before = before[prev[-1].end() :] if prev else before
-    quotes = QUOTE.findall(after) + QUOTE.findall(before)[-1:]
+    quotes = [a or b for a, b in QUOTE.findall(after) + QUOTE.findall(before)[-1:]]
     return any(_normalise(q) in seeds[seed] for q in quotes)
 
 
@@ -152,3 +155,40 @@ def test_the_deal_table_quotes_its_seeds_verbatim(seeds):
     assert len(rows) == 5, "every deal row quotes a seed sentence"
     for seed, quote in rows:
         assert _normalise(quote) in seeds[seed], quote[:60]
+
+
+# ------------------------------------------------------------------ the parameter registry
+
+REGISTRY_TEXTS = [
+    (spec.path, field, " ".join(text.split()))
+    for spec in SPECS
+    for field, text in (
+        ("assumption", spec.assumption),
+        ("alternatives", spec.alternatives),
+        ("plausible", spec.plausible.reason if spec.plausible else None),
+    )
+    if text
+]
+REGISTRY_CITED = [
+    (path, field, text, seed)
+    for path, field, text in REGISTRY_TEXTS
+    for m in CITATION.finditer(text)
+    for seed in re.findall(r"\d{3}", m.group(1))
+]
+
+
+@pytest.mark.parametrize(
+    "path,field,text,seed",
+    REGISTRY_CITED,
+    ids=[f"{p}.{f}:seed{s}" for p, f, _, s in REGISTRY_CITED],
+)
+def test_registry_texts_cite_seeds_the_entry_quotes(path, field, text, seed, seeds):
+    """A seed named in an entry's assumption is quoted in that entry's sources, or the text
+    quotes it verbatim ('...' or "...")."""
+    spec = registry()[path]
+    if any(q.seed.startswith(seed) for q in spec.sources):
+        return
+    quotes = [a or b for a, b in QUOTE.findall(text)]
+    assert any(_normalise(q) in seeds[seed] for q in quotes), (
+        f"{path} {field}: cites seed {seed} but neither its sources nor its text quote it"
+    )
