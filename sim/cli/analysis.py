@@ -122,7 +122,9 @@ def compare(
     """
     from sim.analysis.compare import compare as run_compare
     from sim.analysis.compare import render, write_outputs
+    from sim.cli.uncertainty import check_request
 
+    check_request(uncertainty, workers)
     if out is not None:
         _check_out(out, force)
     with _stderr().status("running scenarios") as status:
@@ -152,17 +154,11 @@ def compare(
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
 
 
-def _check_workers(workers: int) -> None:
-    if not 1 <= workers <= 64:
-        raise UsageError(f"--workers must be between 1 and 64, got {workers}")
-
-
 def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, console):
     """Run --uncertainty N and print the robustness table; returns the results."""
     from sim.analysis.robustness import render as render_robustness
     from sim.cli.uncertainty import default_effects, robustness
 
-    _check_workers(workers)
     with _stderr().status("running plausible parameter sets") as status:
         results, reps = robustness(
             scenarios,
@@ -217,7 +213,9 @@ def explain(
     """
     from sim.analysis.explain import account
     from sim.analysis.explain import explain as run_explain
+    from sim.cli.uncertainty import check_request
 
+    check_request(uncertainty, workers)
     country = country.upper()
     if country not in ("PAK", "AFG"):
         raise UsageError(f"--country must be PAK or AFG, got {country}")

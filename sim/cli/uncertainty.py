@@ -13,6 +13,16 @@ DEFAULT_REPLICATES = 40  # per parameter set: modest, because N sets x scenarios
 MAX_WORK = 20_000_000  # sets x scenarios x replicates x months (about a few minutes)
 
 
+def check_request(sets: int | None, workers: int) -> None:
+    """Refuse a bad --uncertainty or --workers before anything runs."""
+    from sim.sweep.uncertainty import MAX_SETS
+
+    if sets is not None and not 2 <= sets <= MAX_SETS:
+        raise UsageError(f"--uncertainty must be between 2 and {MAX_SETS:,}, got {sets}")
+    if not 1 <= workers <= 64:
+        raise UsageError(f"--workers must be between 1 and 64, got {workers}")
+
+
 def robustness(
     scenarios: list[Scenario],
     names: list[str],
