@@ -132,3 +132,12 @@ def test_provenance_tests_fail_in_ci_and_give_one_notice_otherwise(ci, tmp_path)
     else:
         assert res.returncode == 0, res.stdout
         assert res.stdout.count("NOTICE:") == 1 and "provenance tests did not run" in res.stdout
+
+
+def test_evidence_summary_from_the_cli_matches_the_readme():
+    from test_cli import durand
+
+    res = durand("evidence", "--summary")
+    assert res.returncode == 0, res.stderr
+    assert "values stated in a source document" in res.stdout
+    assert res.stdout.strip() in (ROOT / "README.md").read_text(encoding="utf-8")
