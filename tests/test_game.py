@@ -335,7 +335,7 @@ def test_a_scripted_hot_seat_game_through_the_text_front_end(tmp_path):
     assert g.finished and g.played == 2
     assert "Pass the keyboard to Pakistan (PAK)" in text
     assert "Not allowed: US would spend" in text
-    assert "Undone: the moves of turn 2" in text
+    assert "Undone: US's moves of turn 2" in text  # a seat's undo takes back its own moves
     # The deal held: both sides' levers honour its terms, and the trust it built shows.
     assert g.offers[0].status == "accepted"
     assert g.lever("PAK", "support_vs_iskp") == pytest.approx(1.0)
@@ -501,7 +501,7 @@ def test_a_failed_autosave_warns_and_the_game_goes_on(tmp_path, monkeypatch):
     from sim.game import save
     from sim.inputs.errors import OutputError
 
-    def failing(game, path):
+    def failing(game, path, **position):
         raise OutputError(f"cannot save the game to {path}: disk full")
 
     monkeypatch.setattr(save, "save_game", failing)

@@ -100,8 +100,10 @@ def test_a_full_hot_seat_game_through_the_pygame_event_loop(app, tmp_path):
     press(app, app.scene.buttons["apply"])
     press(app, app.scene.buttons["undo"])
     assert g.lever("US", "do_more") == pytest.approx(0.2)
-    assert isinstance(app.scene, HandOverScene) and app.scene.role == "US"
-    key(app, pygame.K_RETURN)
+    # Undo takes back only US's own moves of this turn (the turn-1 deal stands); US keeps
+    # the screen.
+    assert isinstance(app.scene, TurnScene) and app.scene.role == "US"
+    assert g.offers[0].status == "accepted" and "Undone" in app.status
     press(app, app.scene.buttons["pause"])
     assert g.paused and not app.scene.buttons["done"].is_enabled
     press(app, app.scene.buttons["pause"])
@@ -199,7 +201,7 @@ def test_a_failed_autosave_in_the_window_warns_and_play_goes_on(tmp_path, monkey
     from sim.game import save
     from sim.inputs.errors import OutputError
 
-    def failing(game, path):
+    def failing(game, path, **position):
         raise OutputError(f"cannot save the game to {path}: disk full")
 
     monkeypatch.setattr(save, "save_game", failing)

@@ -27,14 +27,26 @@ def play(
         ),
     ] = None,
     turns: Annotated[
-        int | None, typer.Option(help="Turns of 3 months (with --load: turns to play on).")
+        int | None,
+        typer.Option(
+            help="Turns of 3 months. With --load: the turns to play in this session, "
+            "counting the one in progress (a lesson keeps its length unless they go past it)."
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (same seed, same game).")] = None,
     replicates: Annotated[
         int | None, typer.Option(help="Model runs behind each figure (medians shown; default 50).")
     ] = None,
-    save: Annotated[Path | None, typer.Option(help="Save the game here after every turn.")] = None,
-    load: Annotated[Path | None, typer.Option(help="Load a saved game and play on.")] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Save the game here after every turn (with --load: default the loaded file)."
+        ),
+    ] = None,
+    load: Annotated[
+        Path | None,
+        typer.Option(help="Load a saved game and play on from where it was saved."),
+    ] = None,
     replay: Annotated[
         bool, typer.Option(help="With --load: show the saved game turn by turn, no new moves.")
     ] = False,
@@ -52,7 +64,7 @@ def play(
     ] = None,
 ) -> None:
     """Play the strategy game: US, Pakistan, Afghan Taliban and China, in quarterly turns."""
-    from sim.game.setup import start_game
+    from sim.game.setup import start_session
     from sim.inputs.scenario import MAX_MONTHS, MAX_REPLICATES, MAX_SEED
     from sim.run.api import check_range
 
@@ -65,7 +77,7 @@ def play(
         raise UsageError("--load restores the saved seed, replicates and doctrines; drop them")
     if replay and load is None:
         raise UsageError("--replay needs --load FILE")
-    game, the_lesson = start_game(
+    game, the_lesson, until = start_session(
         scenario=scenario, lesson=lesson, load=load, turns=turns, seed=seed,
         replicates=replicates, all_bots=all_bots, roles=role or [], doctrines=doctrine or [],
     )  # fmt: skip
@@ -74,12 +86,16 @@ def play(
 
         replay_text(game, lesson=the_lesson, debrief_dir=debrief, window_asked=not text)
         return
+    if load is not None and save is None:
+        # A teacher who loads a game and plays on expects the new turns to be kept.
+        save = load
+        typer.echo(f"Playing on from {load}; it is saved there after every turn (or use --save).")
     if not text:
         from sim.cli.plugins import window
 
         open_window = window("play", "use --text to play in the terminal")
-        open_window(game, lesson=the_lesson, save_path=save, debrief_dir=debrief)
+        open_window(game, lesson=the_lesson, save_path=save, debrief_dir=debrief, until_turn=until)
         return
     from sim.game.text import TextGame
 
-    TextGame(game, save_path=save, lesson=the_lesson, debrief_dir=debrief).run()
+    TextGame(game, save_path=save, lesson=the_lesson, debrief_dir=debrief, until_turn=until).run()

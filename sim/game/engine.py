@@ -58,6 +58,7 @@ class Entry:
     reason: str
     public: bool  # seen by every role (offers, deals, events), or only by the role
     detail: dict = field(default_factory=dict)
+    seq: int = -1  # the index of the command that made it (a reveal covers commands < N)
 
 
 @dataclass
@@ -243,7 +244,10 @@ class Game:
         handler = getattr(self, f"_cmd_{command['kind']}", None)
         if handler is None:
             raise GameError(f"unknown command {command['kind']!r}")
+        start = len(self.log)
         handler(**{k: v for k, v in command.items() if k != "kind"})
+        for entry in self.log[start:]:
+            entry.seq = len(self.commands)
         self.commands.append(dict(command))
         self.revision = next(_REVISIONS)
 
@@ -287,6 +291,11 @@ class Game:
             raise GameError("nothing to undo")
         self._replay(keep)
         return what
+
+    def rebuild(self, commands: list[dict[str, Any]]) -> None:
+        """Replay the game from its start with these commands (raises GameError, with the
+        game rebuilt up to the failing command, if one is no longer allowed)."""
+        self._replay(commands)
 
     def _replay(self, commands: list[dict[str, Any]]) -> None:
         self._reset()

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.game.rules import ROLES
 from sim.inputs.errors import DurandError, OutputError, Problem, ScenarioError
@@ -94,6 +94,41 @@ def located(stored: str, base: str, save_dir: Path) -> Path:
     return PROJECT_ROOT / p
 
 
+Role = Literal["US", "PAK", "AFG", "CHN"]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Reveal(BaseModel):
+    """What the teacher's last reveal showed: every seat's levers and score then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    turn: Annotated[int, Field(ge=1)]
+    levers: dict[Role, dict[str, Finite]]
+    scores: dict[Role, Finite]
+
+    @model_validator(mode="after")
+    def every_role(self) -> Reveal:
+        for name in ("levers", "scores"):
+            missing = [r for r in ROLES if r not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} needs every role; missing {', '.join(missing)}")
+        return self
+
+
+class Position(BaseModel):
+    """Where in the turn a game was saved: the seats done, the last reveal, the mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["ordered", "simultaneous"] = "ordered"
+    done: list[Role] = []
+    revealed_at: Annotated[int, Field(ge=0)] | None = None
+    reveal: Reveal | None = None
+    autoplay: bool = False
+    timer_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
+
+
 class SaveFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,9 +147,12 @@ class SaveFile(BaseModel):
     ] = {}
     lesson: str | None = None
     commands: list[dict[str, Any]]
+    position: Position | None = None  # where in the turn it was saved (sim.game.flow)
 
 
-def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
+def game_to_dict(
+    game, save_dir: Path | None = None, position: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from sim.game.doctrine import DOCTRINES
 
     save_dir = Path.cwd() if save_dir is None else save_dir
@@ -125,7 +163,7 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
             doctrines[r] = None
         else:
             doctrines[r], doctrine_base[r] = portable(d.path, save_dir)
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "scenario": scenario,
@@ -142,14 +180,19 @@ def game_to_dict(game, save_dir: Path | None = None) -> dict[str, Any]:
         "lesson": getattr(game, "lesson", None),
         "commands": game.commands,
     }
+    if position is not None:
+        out["position"] = position
+    return out
 
 
-def save_game(game, path: str | Path) -> Path:
-    """Write the game atomically (a failure leaves no half-written file)."""
+def save_game(game, path: str | Path, position: dict[str, Any] | None = None) -> Path:
+    """Write the game atomically (a failure leaves no half-written file); ``position`` is
+    where in the turn it stands (Table.position()), so a load resumes exactly there."""
     from sim.run.outputs import write_text_atomic
 
     path = Path(path)
-    text = json.dumps(game_to_dict(game, path.parent), indent=1, ensure_ascii=False) + "\n"
+    data = game_to_dict(game, path.parent, position)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     return write_text_atomic(path, text, "the game")
 
 
@@ -261,6 +304,13 @@ def load_game(path: str | Path):
     except DurandError as exc:
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     game.lesson = save.lesson
+    if save.position is not None and (save.position.revealed_at or 0) > len(save.commands):
+        msg = (
+            f"a reveal after move {save.position.revealed_at}, but the game has only "
+            f"{len(save.commands)} moves"
+        )
+        raise ScenarioError([Problem(name, None, "position.revealed_at", msg)])
+    game.saved_position = save.position.model_dump() if save.position is not None else None
     game.commands = []
     for i, command in enumerate(save.commands):
         try:

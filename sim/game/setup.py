@@ -45,11 +45,36 @@ def seats_for(all_bots: bool, roles: list[str], default_people: list[str] | None
     return {r: "person" if r in people else "bot" for r in R.ROLES}
 
 
-def start_game(
+def start_game(**choices):
+    """(Game, Lesson or None) ready to play (see start_session)."""
+    game, the_lesson, _ = start_session(**choices)
+    return game, the_lesson
+
+
+def play_on(game, more: int) -> int:
+    """``--load F --turns N``: N more turns in this session, counting the turn in progress.
+
+    Returns the last turn of the session. A finished game plays on N turns; an unfinished
+    one keeps its horizon (a lesson is never lengthened) unless the N turns go past it.
+    """
+    if game.finished:
+        game.extend(more)
+        return game.turns
+    last = game.turn + more - 1
+    if last > game.turns:
+        game.extend(last - game.turns)
+    return last
+
+
+def start_session(
     *, scenario=None, lesson=None, load=None, turns=None, seed=None, replicates=None,
     all_bots=False, roles=(), doctrines=(),
 ):  # fmt: skip
-    """(Game, Lesson or None) ready to play."""
+    """(Game, Lesson or None, last turn of this session or None) ready to play.
+
+    ``turns`` is the game's length for a new game, and the turns to play in this session
+    for a loaded one (play_on).
+    """
     from sim.game.engine import Game
     from sim.game.lessons import load_lesson
     from sim.model.model import BASELINE
@@ -63,9 +88,8 @@ def start_game(
             for role, seat in seats_for(all_bots, list(roles)).items():
                 if game.seats[role] != seat:
                     game.set_seat(role, seat)
-        if turns is not None:
-            game.extend(turns)
-        return game, the_lesson
+        until = play_on(game, turns) if turns is not None else None
+        return game, the_lesson, until
     the_lesson = load_lesson(lesson) if lesson else None
     if the_lesson is not None and scenario is None:
         scenario = the_lesson.scenario_path
@@ -79,4 +103,4 @@ def start_game(
         doctrines=parse_doctrines(list(doctrines)),
     )
     game.lesson = the_lesson.name if the_lesson else None
-    return game, the_lesson
+    return game, the_lesson, None

@@ -1,9 +1,11 @@
 """``durand play --text``: the game in a terminal, hot-seat, with teacher commands.
 
 Reads commands line by line from ``inp`` and writes to ``out``, so tests drive it with
-strings. With every seat a bot it reads nothing and prints the whole game, every move with
-its reason. With people at the table, other roles' private moves stay hidden behind a
-hand-over prompt until the teacher reveals them or the game ends.
+strings. The turn flow is sim.game.flow.Table's: this front end turns typed lines into the
+table's commands and prints the views and notices the table gives it. With every seat a
+bot it reads nothing and prints the whole game, every move with its reason. With people
+at the table, other roles' private moves and reasons stay hidden behind a hand-over prompt
+until the teacher reveals them or the game ends.
 """
 
 from __future__ import annotations
@@ -13,26 +15,9 @@ from pathlib import Path
 from typing import TextIO
 
 from sim.game import rules as R
-from sim.game.engine import Entry, Game, GameError
-from sim.game.lessons import play_due_cues
+from sim.game.engine import Game, GameError
+from sim.game.flow import PROJECTOR, PUBLIC_METRICS, TEACHER, Table, entry_json
 from sim.inputs.errors import DurandError
-
-PUBLIC_METRICS = (
-    ("attacks.PAK", "attacks in Pakistan", "{:.0f}"),
-    ("attacks.AFG", "attacks in Afghanistan", "{:.0f}"),
-    ("attacks.china_interests", "attacks on Chinese interests", "{:.0f}"),
-    ("fatalities.PAK", "deaths in Pakistan", "{:.0f}"),
-    ("harm.drone_civilians", "civilians harmed by US drone strikes", "{:.0f}"),
-    ("harm.displaced", "people deported or displaced (thousands)", "{:.0f}"),
-    ("strength.TTP", "TTP strength", "{:.2f}"),
-    ("strength.ISKP", "ISKP strength", "{:.2f}"),
-    ("strength.BLA", "BLA strength", "{:.2f}"),
-    ("joint_ops", "joint US-Pakistan operations", "{:.0f}"),
-    ("tension.PAK-AFG", "Pakistan-Taliban tension", "{:.2f}"),
-    ("trust.PAK-US", "Pakistan's trust in the US", "{:.2f}"),
-    ("economy.PAK", "Pakistan's economy", "{:.3f}"),
-    ("stability.AFG", "Taliban regime stability", "{:.3f}"),
-)
 
 HELP = """\
 Your moves (one per line; add 'because ...' to give your reason):
@@ -44,7 +29,7 @@ Your moves (one per line; add 'because ...' to give your reason):
   break ID                   break a deal in force (costs trust)
   done                       end your move and hand over
   bot                        let a bot play this seat from now on
-  undo                       take back this turn's moves (or the last turn)
+  undo                       take back your own moves of this turn
   save FILE                  save the game
   quit                       stop here (the game is saved if --save was given)
 Teacher (type at any prompt, the hand-over prompt too; 'teacher' may be left out where
@@ -58,15 +43,13 @@ no role is moving, e.g. when every seat has become a bot and the game waits befo
 """
 
 
-class _Restart(Exception):
-    """The turn was undone: play it again from the rebuilt state."""
-
-
 class _Stop(Exception):
     """Quit, or the input ended."""
 
 
 class TextGame:
+    """The hot-seat game in a terminal over one Table (ordered turns)."""
+
     def __init__(
         self,
         game: Game,
@@ -76,6 +59,7 @@ class TextGame:
         save_path: Path | None = None,
         lesson=None,
         debrief_dir: Path | None = None,
+        until_turn: int | None = None,
     ):
         self.game = game
         self.inp = inp or sys.stdin
@@ -83,6 +67,9 @@ class TextGame:
         self.save_path = save_path
         self.lesson = lesson
         self.debrief_dir = debrief_dir
+        self.until_turn = until_turn
+        self.table: Table | None = None
+        self._cleared = False
 
     # -------------------------------------------------------------- output
 
@@ -90,20 +77,12 @@ class TextGame:
         print(text, file=self.out)
         self._cleared = False
 
-    @property
-    def open_table(self) -> bool:
-        """Everything can be shown when no person sits at the table (or on reveal)."""
-        return self.game.revealed or all(s == "bot" for s in self.game.seats.values())
-
-    def show_entry(self, e: Entry, with_turn: bool = False) -> None:
-        who = e.role if e.role in ("teacher",) else f"{e.role} ({e.by})"
-        why = f", because {e.reason}" if e.reason else ""
-        when = f"turn {e.turn} · " if with_turn else ""
-        self.say(f"  {when}{who}: {e.text}{why}")
-
-    def show_new(self, start: int) -> None:
-        for e in self.game.log[start:]:
-            self.show_entry(e)
+    def show_entry(self, e: dict, with_turn: bool = False) -> None:
+        """One news entry (a view's JSON entry)."""
+        who = e["role"] if e["role"] == "teacher" else f"{e['role']} ({e['by']})"
+        why = f", because {e['reason']}" if e["reason"] else ""
+        when = f"turn {e['turn']} · " if with_turn else ""
+        self.say(f"  {when}{who}: {e['text']}{why}")
 
     def ask(self, prompt: str) -> str:
         self.out.write(prompt)
@@ -117,13 +96,56 @@ class TextGame:
 
     def clear(self) -> None:
         """Hide what the last player saw (a rule across the transcript when not a terminal)."""
-        if getattr(self, "_cleared", False):
+        if self._cleared:
             return
         if hasattr(self.out, "isatty") and self.out.isatty():
             self.out.write("\033[2J\033[H")
         else:
             self.say("\n" + "=" * 72)
         self._cleared = True
+
+    # -------------------------------------------------------------- the table's notices
+
+    def hear(self, kind: str, data: dict) -> None:
+        """What the table reports (bots' moves, results, new turns), as the room sees it."""
+        t, g = self.table, self.game
+        if kind == "turn_opened":
+            self.say(f"\n--- Turn {g.turn} of {g.turns} · {g.quarter()} ---")
+        elif kind == "cues":
+            for e in t.news(PROJECTOR, since=data["first"]):
+                self.show_entry(e)
+        elif kind == "bot_moved":
+            role, first, moves = data["role"], data["first"], data["moves"]
+            shown = [e for e in t.news(PROJECTOR, since=first) if e["id"] < first + moves]
+            for e in shown:
+                self.show_entry(e)
+            if not moves:
+                self.say(
+                    f"  {role} (bot): holds its course, because its doctrine sees no reason "
+                    "to change"
+                )
+            elif len(shown) < moves:
+                self.say(f"  {role} (bot) has made its moves.")
+        elif kind == "turn_resolved":
+            self.turn_report(data["turn"])
+        elif kind == "autosave_failed":
+            self.say(f"{data['message'].removesuffix(' The game goes on.')} The game goes on; "
+                     "try 'save FILE' elsewhere.")  # fmt: skip
+
+    def turn_report(self, turn: int) -> None:
+        t, g = self.table, self.game
+        view = t.view(PROJECTOR)
+        for e in view["news"]:
+            if e["turn"] == turn and e["kind"] == "break" and e["by"] == "rules":
+                self.show_entry(e)
+        r = view["results"][turn - 1]
+        self.say(f"Results for {g.quarter(turn)} (status quo in brackets):")
+        self.show_metrics(r["observed"], r["status_quo"])
+        if len(view["scores"]) == len(R.ROLES):  # an open table: every score may show
+            self.say(
+                "Scores this turn: "
+                + " · ".join(f"{k} {v[turn - 1]:.0f}" for k, v in view["scores"].items())
+            )
 
     # -------------------------------------------------------------- the game
 
@@ -134,23 +156,46 @@ class TextGame:
 
             check_writable(self.save_path)  # before any turn is played (exit 3)
         self.intro()
+        self.table = Table(
+            g,
+            lesson=self.lesson,
+            mode="ordered",  # hot-seat
+            autoplay=all(s == "bot" for s in g.initial_seats.values()),
+            save_path=self.save_path,
+            until_turn=self.until_turn,
+            position=getattr(g, "saved_position", None),
+            start=False,
+        )
+        t = self.table
+        t.listeners.append(self.hear)
         try:
-            while not g.finished:
-                try:
+            t.start()
+            while t.phase in ("moving", "waiting"):
+                if t.paused:
+                    self.teacher_prompt()
+                elif t.phase == "waiting":
                     self.between_turns()
-                    if g.finished:
-                        break
-                    self.play_turn()
-                except _Restart:
-                    continue
-                self.autosave()
+                else:
+                    self.person_moves(t.to_move)
         except _Stop as stop:
             self.say(f"\nThe game stops at turn {g.turn} ({stop}).")
-            self.autosave()
+            self.save_quietly()
             return g
-        self.autosave()
+        self.save_quietly()
+        if t.phase == "stopped":
+            where = f"; it is saved in {self.save_path}" if self.save_path else ""
+            self.say(
+                f"\nThis session's turns are played (turn {g.turn - 1} of {g.turns}){where}. "
+                "Load it to play on."
+            )
+            return g
         self.finale()
         return g
+
+    def save_quietly(self) -> None:
+        """Save where the game stands (mid-turn included); a failure is a warning."""
+        if self.save_path is not None and self.table is not None:
+            self.table.autosave()
 
     def intro(self) -> None:
         g = self.game
@@ -176,23 +221,19 @@ class TextGame:
             observed, _ = g.observation(0)
             self.say(f"\nOutlook for {g.quarter(1)} if nobody changes course:")
             self.show_metrics(observed, None)
-
-    def bots_took_over(self) -> bool:
-        """People started the game but every seat is now a bot: the teacher steps turns."""
-        g = self.game
-        started_with_people = any(s == "person" for s in g.initial_seats.values())
-        return started_with_people and all(s == "bot" for s in g.seats.values())
+        if self.until_turn is not None and not g.finished:
+            self.say(f"This session plays up to turn {self.until_turn} of {g.turns}.")
 
     def between_turns(self) -> None:
-        """Before a turn in which no person sits, wait for the teacher (Enter plays it)."""
+        """No person sits at the table: wait for the teacher (Enter plays the next turn)."""
         g = self.game
-        while not g.finished and self.bots_took_over():
-            line = self.ask(
-                f"Every seat is now a bot. Enter plays turn {g.turn}; or a teacher command "
-                "(e.g. 'teacher seat US person', 'teacher end'): "
-            )
-            if not line:
-                return
+        line = self.ask(
+            f"Every seat is now a bot. Enter plays turn {g.turn}; or a teacher command "
+            "(e.g. 'teacher seat US person', 'teacher end'): "
+        )
+        if not line:
+            self.send(None, {"seat": TEACHER, "kind": "step"})
+        else:
             self.teacher_line(line)
 
     def teacher_line(self, line: str) -> None:
@@ -202,61 +243,13 @@ class TextGame:
             line = f"teacher {line}"
         self.command(None, line)
 
-    def play_turn(self) -> None:
-        g = self.game
-        self.say(f"\n--- Turn {g.turn} of {g.turns} · {g.quarter()} ---")
-        self.teacher_cues()
-        for role in R.ROLES:
-            while g.paused:
-                self.teacher_prompt()
-            if g.finished:
-                return
-            if any(e.turn == g.turn and e.role == role and e.by != "rules" and e.kind != "seat"
-                   for e in g.log):  # fmt: skip
-                continue  # this role already moved this turn (a resumed turn)
-            if g.seats[role] == "bot":
-                self.bot_moves(role)
-            else:
-                self.person_moves(role)
-        if g.finished:
-            return
-        while g.paused:
-            self.teacher_prompt()
-        g.end_turn()
-        self.turn_report()
-
-    def teacher_cues(self) -> None:
-        for entry in play_due_cues(self.game, self.lesson):
-            self.show_entry(entry)
-
-    def bot_moves(self, role: str) -> None:
-        entries = self.game.play_bot(role)
-        shown = [e for e in entries if self.open_table or e.public]
-        for e in shown:
-            self.show_entry(e)
-        if not entries:
-            self.say(
-                f"  {role} (bot): holds its course, because its doctrine sees no reason to change"
-            )
-        elif len(shown) < len(entries):
-            self.say(f"  {role} (bot) has made its moves.")
-
-    def turn_report(self) -> None:
-        g = self.game
-        r = g.results[-1]
-        for e in g.log:
-            if e.turn == r.turn and e.kind == "break" and e.by == "rules":
-                self.show_entry(e)
-        self.say(f"Results for {g.quarter(r.turn)} (status quo in brackets):")
-        self.show_metrics(r.observed, r.status_quo)
-        if self.open_table:
-            self.say("Scores this turn: " + " · ".join(f"{k} {v:.0f}" for k, v in r.scores.items()))
-
-    def show_metrics(self, observed, sq) -> None:
-        for key, label, fmt in PUBLIC_METRICS:
-            value = fmt.format(observed[key])
-            base = f" ({fmt.format(sq[key])})" if sq is not None else ""
-            self.say(f"  {label:<30} {value}{base}")
+    def send(self, role: str | None, command: dict) -> dict | None:
+        """Send one command to the table; a refusal is shown, never raised."""
+        try:
+            return self.table.submit(command)
+        except GameError as exc:
+            self.say(f"Not allowed: {exc}")
+            return None
 
     def finale(self) -> None:
         from sim.game.explain import explain
@@ -274,10 +267,8 @@ class TextGame:
             self.say("\nEvery move, with its reason:")
             for e in g.log:
                 if e.kind in ("set", "propose", "accept", "refuse", "break", "event"):
-                    self.say(
-                        f"  turn {e.turn}",
-                    )
-                    self.show_entry(e)
+                    self.say(f"  turn {e.turn}")
+                    self.show_entry(entry_json(e))
         if self.lesson is not None:
             self.say("\nDiscussion questions:")
             for q in self.lesson.spec.discussion_questions:
@@ -291,21 +282,12 @@ class TextGame:
             path = write_debrief(g, self.debrief_dir, lesson=self.lesson)
             self.say(f"\nDebrief report: {path}")
 
-    def autosave(self) -> None:
-        """Save after a turn; a failed save is a warning and the game goes on."""
-        if self.save_path is not None:
-            from sim.game.save import save_game
-
-            try:
-                save_game(self.game, self.save_path)
-            except DurandError as exc:
-                self.say(f"Warning: {exc}. The game goes on; try 'save FILE' elsewhere.")
-
     # -------------------------------------------------------------- people
 
-    def handover(self, role: str) -> None:
-        """Wait for the role's player; a teacher command typed here is carried out."""
-        g = self.game
+    def handover(self, role: str) -> bool:
+        """Wait for the role's player; a teacher command typed here is carried out.
+        True when the player is at the keyboard and it is still their move."""
+        t = self.table
         self.clear()
         while True:
             line = self.ask(
@@ -313,40 +295,30 @@ class TextGame:
                 "Press Enter when ready: "
             )
             if not line:
-                return
+                return t.to_move == role and not t.paused
             self.teacher_line(line)
-            if g.finished or g.seats[role] != "person":
-                return
+            if t.to_move != role:
+                return False
 
     def person_moves(self, role: str) -> None:
-        g = self.game
-        self.handover(role)
-        while g.paused:
-            self.teacher_prompt()
-        if g.finished:
-            return
-        if g.seats[role] == "bot":  # the teacher gave the seat to a bot at the hand-over
-            self.bot_moves(role)
+        t = self.table
+        if not self.handover(role):
             return
         self.show_role(role)
-        while True:
+        while t.to_move == role and not t.paused:
             line = self.ask(f"{role}> ")
             if not line:
                 continue
             if line in ("done", "end", "pass"):
-                self.clear()
+                self.clear()  # before the bots' moves and the results that may follow
+                self.send(role, {"seat": role, "kind": "done"})
                 return
             if line == "bot":
-                g.set_seat(role, "bot")
                 self.say(f"A bot now plays {role}.")
-                entries = g.play_bot(role)
-                for e in entries:
-                    self.show_entry(e)
                 self.clear()
+                self.send(role, {"seat": role, "kind": "bot"})
                 return
             self.command(role, line)
-            if g.finished:
-                return
 
     def command(self, role: str | None, line: str) -> None:
         g = self.game
@@ -356,7 +328,8 @@ class TextGame:
             self.say("Unknown command; type 'help'.")
             return
         verb, args = words[0].lower(), words[1:]
-        start = len(g.log)
+        why = why.strip()
+        move = None
         try:
             if verb == "help":
                 self.say(HELP)
@@ -365,67 +338,71 @@ class TextGame:
             elif verb == "quit":
                 raise _Stop("quit")
             elif verb == "save":
-                from sim.game.save import save_game
-
                 path = Path(args[0]) if args else self.save_path
                 if path is None:
                     raise GameError("save where? e.g. save game.json")
-                save_game(g, path)
+                self.table.save(path)
                 self.say(f"Saved to {path}.")
-            elif verb == "undo":
-                what = g.undo()
-                self.say(f"Undone: {what}. Replaying from turn {g.turn}.")
-                raise _Restart
             elif role is None:
                 raise GameError("only teacher commands now (try 'teacher resume')")
+            elif verb == "undo":
+                turn = g.turn
+                if self.send(role, {"seat": role, "kind": "undo"}) is not None:
+                    self.say(f"Undone: {role}'s moves of turn {turn}.")
             elif verb == "show":
                 self.show_role(role)
             elif verb == "offers":
                 self.show_offer_kinds(role)
             elif verb == "set" and len(args) == 2:
-                g.set_lever(role, args[0], _number(args[1]), why.strip())
-                self.show_new(start)
+                move = {"kind": "set", "lever": args[0], "value": _number(args[1])}
             elif verb == "offer" and len(args) == 1:
-                g.propose(role, args[0], why.strip())
-                self.show_new(start)
+                move = {"kind": "propose", "offer": args[0]}
             elif verb in ("accept", "refuse") and len(args) == 1:
-                g.answer(role, _offer_id(args[0]), verb == "accept", why.strip())
-                self.show_new(start)
+                move = {"kind": "answer", "offer_id": _offer_id(args[0]),
+                        "accept": verb == "accept"}  # fmt: skip
             elif verb == "break" and len(args) == 1:
-                g.break_deal(role, _offer_id(args[0]), why.strip())
-                self.show_new(start)
+                move = {"kind": "break", "offer_id": _offer_id(args[0])}
             else:
                 self.say("Unknown command; type 'help'.")
         except (GameError, DurandError) as exc:
             self.say(f"Not allowed: {exc}")
+        if move is not None:
+            done = self.send(role, {"seat": role, **move, "reason": why})
+            for e in done["entries"] if done else []:
+                self.show_entry(e)
 
     def show_role(self, role: str) -> None:
-        g = self.game
+        view = self.table.view(role)
+        you = view["you"]
         goal = R.GOALS[role]
-        self.say(f"{R.ROLE_NAMES[role]} ({role}), turn {g.turn} · {g.quarter()}")
-        self.say(f"Goal: {goal.summary}  Last score: {g.last_scores()[role]:.0f} (50 = status quo)")
+        self.say(f"{you['name']} ({role}), turn {view['turn']} · {view['quarter']}")
+        self.say(f"Goal: {you['goal']}  Last score: {you['last_score']:.0f} (50 = status quo)")
         self.say(
             "Scored on: " + ", ".join(f"{c.label} ({c.better} is better)" for c in goal.components)
         )
-        observed, sq = g.observation()
+        last = view["results"][-1] if view["results"] else None
         self.say("Last quarter (status quo in brackets):")
-        self.show_metrics(observed, sq)
+        if last is None:
+            self.show_metrics(view["outlook"], view["outlook"])
+        else:
+            self.show_metrics(last["observed"], last["status_quo"])
         self.say(
-            f"Your levers (budget {R.budget(role):g} USD million a year, "
-            f"spending {g.spending(role):g}):"
+            f"Your levers (budget {you['budget']:g} USD million a year, "
+            f"spending {you['spending']:g}):"
         )
-        locks = {t.lever: t for t, _ in g.commitments(role)}
-        for name, value in g.levers_of(role).items():
-            spec = R.role_levers(role)[name]
-            lock = f"  [deal: {locks[name]}]" if name in locks else ""
-            self.say(f"  {name:<20} {value:>8g}   {spec.low:g}..{spec.high:g}  {spec.unit}{lock}")
-        for o in g.deals(role):
-            self.say(f"Deal in force: #{o.id} {o.kind} with {o.spec.other(role)}")
-        for o in g.pending_for(role):
-            terms = "; ".join(str(t) for t in o.spec.terms)
+        for name, lever in you["levers"].items():
+            lock = f"  [deal: {lever['locked_by'].split(': ', 1)[1]}]" if lever["locked_by"] else ""
             self.say(
-                f"Offer #{o.id} from {o.proposer}: {o.spec.title} [{terms}] "
-                f"-> accept {o.id} / refuse {o.id}"
+                f"  {name:<20} {lever['value']:>8g}   {lever['low']:g}..{lever['high']:g}  "
+                f"{lever['unit']}{lock}"
+            )
+        for o in you["deals"]:
+            other = o["recipient"] if o["proposer"] == role else o["proposer"]
+            self.say(f"Deal in force: #{o['id']} {o['kind']} with {other}")
+        for o in you["offers_in"]:
+            self.say(
+                f"Offer #{o['id']} from {o['proposer']}: {o['title']} [{'; '.join(o['terms'])}] "
+                f"-> accept {o['id']} / refuse {o['id']}"
             )
         self.say("Type 'help' for commands, 'done' to end your move.")
 
@@ -435,6 +412,12 @@ class TextGame:
                 terms = "; ".join(str(t) for t in kind.terms)
                 self.say(f"  {kind.name}: {kind.title} [{terms}]\n      source {kind.source}")
 
+    def show_metrics(self, observed, sq) -> None:
+        for key, label, fmt in PUBLIC_METRICS:
+            value = fmt.format(observed[key])
+            base = f" ({fmt.format(sq[key])})" if sq is not None else ""
+            self.say(f"  {label:<30} {value}{base}")
+
     # -------------------------------------------------------------- teacher
 
     def teacher_prompt(self) -> None:
@@ -443,29 +426,34 @@ class TextGame:
             self.teacher_line(line)
 
     def teacher(self, args: list[str]) -> None:
-        g = self.game
         what = args[0] if args else ""
+
+        def send(kind: str, **kw) -> bool:
+            return self.send(None, {"seat": TEACHER, "kind": kind, **kw}) is not None
+
         if what == "pause":
-            g.paused = True
-            self.say("Paused. Type 'resume' to go on.")
+            if send("pause"):
+                self.say("Paused. Type 'resume' to go on.")
         elif what == "resume":
-            g.paused = False
-            self.say("Resumed.")
+            if send("resume"):
+                self.say("Resumed.")
         elif what == "reveal":
-            g.revealed = True
-            self.reveal()
+            if send("reveal"):
+                self.reveal()
         elif what == "events":
             for name, (_, note) in R.TEACHER_EVENTS.items():
                 self.say(f"  {name:<22} {note}")
         elif what == "event" and len(args) == 2:
-            g.inject(args[1])
-            self.show_entry(g.log[-1])
+            first = len(self.game.log)
+            if send("event", event=args[1]):
+                for e in self.table.news(PROJECTOR, since=first):
+                    self.show_entry(e)
         elif what == "seat" and len(args) == 3:
-            g.set_seat(args[1], args[2])
-            self.say(f"{args[1]} is now played by a {args[2]}.")
+            if send("seat", role=args[1], player=args[2]):
+                self.say(f"{args[1]} is now played by a {args[2]}.")
         elif what == "end":
-            g.end_game()
-            self.say("The teacher has ended the game.")
+            if send("end_game"):
+                self.say("The teacher has ended the game.")
         else:
             self.say(
                 "Teacher commands: pause, resume, reveal, events, event NAME, "
@@ -473,13 +461,14 @@ class TextGame:
             )
 
     def reveal(self) -> None:
-        g = self.game
+        view = self.table.view(PROJECTOR)
         self.say("Hidden information, revealed by the teacher:")
+        shown = view["revealed"]
         for role in R.ROLES:
-            levers = ", ".join(f"{k} {v:g}" for k, v in g.levers_of(role).items())
-            self.say(f"  {role} score {g.last_scores()[role]:.0f}; levers: {levers}")
-        for e in g.log:
-            if not e.public:
+            levers = ", ".join(f"{k} {v:g}" for k, v in shown["levers"][role].items())
+            self.say(f"  {role} score {shown['scores'][role]:.0f}; levers: {levers}")
+        for e in view["news"]:
+            if not e["public"]:
                 self.show_entry(e, with_turn=True)
 
 
@@ -507,7 +496,6 @@ def replay_text(
     The replay is text only; without --text the user is told so rather than left waiting
     for a window."""
     view = TextGame(game, out=out, lesson=lesson, debrief_dir=debrief_dir)
-    game.revealed = True
     if window_asked:
         view.say("--replay shows a saved game as text in the terminal (there is no window replay).")
     view.say(f"Replay of a saved game: {game.scenario.title}, seed {game.seed}.")
@@ -515,7 +503,7 @@ def replay_text(
         view.say(f"\n--- Turn {r.turn} · {game.quarter(r.turn)} ---")
         for e in game.log:
             if e.turn == r.turn and e.kind != "seat":
-                view.show_entry(e)
+                view.show_entry(entry_json(e))
         view.say(f"Results for {game.quarter(r.turn)} (status quo in brackets):")
         view.show_metrics(r.observed, r.status_quo)
         view.say("Scores this turn: " + " · ".join(f"{k} {v:.0f}" for k, v in r.scores.items()))

@@ -1,8 +1,10 @@
-"""The graphical game: window, the seat-by-seat flow of a turn, and the frame loop.
+"""The graphical game: window, scenes over the turn flow, and the frame loop.
 
-The app owns the order of play (bots move, a hand-over screen before each person, the
-turn ends after the last seat) and swaps scenes; scenes turn clicks into calls on the
-game engine (sim.game.engine.Game) and never touch the model.
+The order of play (bots, the turn's end, autosave, lesson cues, undo) is the table's
+(sim.game.flow.Table): scenes turn clicks into the table's seat-stamped commands, and the
+app picks the scene the table's state calls for (briefing, hand-over, a seat's move, the
+teacher's step between all-bot turns, game over). What a screen shows of the news is the
+view of its audience: a seat's own, or the public one on shared screens.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sim.game.lessons import play_due_cues
+from sim.game.engine import GameError
+from sim.game.flow import PROJECTOR, TEACHER, Table
 from viz.app import DEFAULT_SIZE, FrameLoop
 
 
@@ -27,6 +30,7 @@ class PlayApp(FrameLoop):
         save_path: Path | None = None,
         debrief_dir: Path | None = None,
         size: tuple[int, int] = DEFAULT_SIZE,
+        until_turn: int | None = None,
     ):
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
@@ -48,17 +52,27 @@ class PlayApp(FrameLoop):
         self.debrief_dir = debrief_dir
         self.running = True
         self.scene = None
-        self.seat = 0  # index into ROLES of the seat whose move it is
-        self.news: list[str] = []  # what everyone may see: public moves and results
+        self.notes: list[str] = []  # the window's own lines above the news (the lesson)
         self.status = ""
         self.overlay = None  # the help, drawn over the scene and first to see events
         self.briefed = False  # the briefing scene opens every game
-        self.step_granted = False  # the teacher let the next all-bot turn be played
-        self.autoplay = False  # the teacher chose to play every remaining turn
         self.fullscreen = False
         self.windowed_size = size
         if lesson is not None:
-            self.news.append(f"Lesson: {lesson.spec.title}")
+            self.notes.append(f"Lesson: {lesson.spec.title}")
+        # The table starts (cues, bots before the first person) once the briefing is read.
+        self.table = Table(
+            game,
+            lesson=lesson,
+            mode="ordered",  # hot-seat
+            save_path=save_path,
+            until_turn=until_turn,
+            position=getattr(game, "saved_position", None),
+            start=False,
+        )
+        self.table.listeners.append(self.hear)
+        self._news_cache: dict = {}
+        self._view_cache: dict = {}
         self.advance()
 
     @property
@@ -84,100 +98,102 @@ class PlayApp(FrameLoop):
             self._map_key = key
         return self._map
 
-    def teacher_steps(self) -> bool:
-        """No person sits at the table: the teacher plays the game turn by turn."""
-        return all(s == "bot" for s in self.game.seats.values())
+    def send(self, command: dict) -> bool:
+        """Send one command to the table; a refusal becomes the status line, never a
+        crash. Then show the scene the table's state calls for."""
+        self.status = ""
+        try:
+            self.table.submit(command)
+        except GameError as exc:
+            self.status = f"Not allowed: {exc}"
+            return False
+        finally:
+            self.advance()
+        return True
 
-    def play_next_turn(self, to_the_end: bool = False) -> None:
-        self.step_granted = True
-        self.autoplay = to_the_end
-        self.advance()
+    def teacher(self, kind: str, **fields) -> bool:
+        return self.send({"seat": TEACHER, "kind": kind, **fields})
 
-    def open_table(self) -> bool:
-        g = self.game
-        return g.revealed or all(s == "bot" for s in g.seats.values())
+    def hear(self, kind: str, data: dict) -> None:
+        if kind == "autosave_failed":
+            self.status = data["message"]
 
-    def tell(self, entry) -> None:
-        if entry.public or self.open_table():
-            who = entry.role if entry.role == "teacher" else f"{entry.role} ({entry.by})"
-            why = f", because {entry.reason}" if entry.reason else ""
-            self.news.append(f"T{entry.turn} {who}: {entry.text}{why}")
+    def view(self, audience: str) -> dict:
+        """The table's view for ``audience``, computed once per change (scenes draw it
+        every frame)."""
+        t = self.table
+        key = ("view", audience, t.revision, len(t.log))
+        if key not in self._view_cache:
+            self._view_cache = {k: v for k, v in self._view_cache.items() if k[2:] == key[2:]}
+            self._view_cache[key] = t.view(audience)
+        return self._view_cache[key]
+
+    def news_for(self, audience: str) -> list[str]:
+        """The news lines ``audience`` may see (a seat's own, or the public ones), with each
+        quarter's headline results, oldest first."""
+        t = self.table
+        key = (audience, t.revision, len(t.log))
+        if key not in self._news_cache:
+            view = self.view(audience)
+            results = list(view["results"])
+            lines = list(self.notes)
+            for e in view["news"]:
+                while results and results[0]["turn"] < e["turn"]:
+                    lines.append(_results_line(results.pop(0)))
+                who = e["role"] if e["role"] == TEACHER else f"{e['role']} ({e['by']})"
+                if e["mine"]:
+                    who = f"{e['role']} (you)"
+                why = f", because {e['reason']}" if e["reason"] else ""
+                lines.append(f"T{e['turn']} {who}: {e['text']}{why}")
+            lines += [_results_line(r) for r in results]
+            self._news_cache = {key: lines}
+        return self._news_cache[key]
+
+    @property
+    def news(self) -> list[str]:
+        """The public news, for screens every team can see (hand-over, teacher's step)."""
+        return self.news_for(PROJECTOR)
 
     def advance(self) -> None:
-        """Let bots move until a person must, ending turns as they complete."""
-        from sim.game.rules import ROLES
+        """Show the scene the table's state calls for."""
+        from viz.play.scenes import (
+            BriefingScene,
+            GameOverScene,
+            HandOverScene,
+            StepScene,
+            TurnScene,
+        )
 
-        g = self.game
-        while not g.finished and not g.paused:
-            if self.seat == 0:
-                from viz.play.scenes import BriefingScene, StepScene
-
-                if not self.briefed:
-                    self.set_scene(BriefingScene(self))
-                    return
-                if self.teacher_steps() and not (self.step_granted or self.autoplay):
-                    self.set_scene(StepScene(self))
-                    return
-                self._lesson_cues()
-            if self.seat >= len(ROLES):
-                g.end_turn()
-                r = g.results[-1]
-                for e in g.log:
-                    if e.turn == r.turn and e.kind == "break" and e.by == "rules":
-                        self.tell(e)
-                self.news.append(
-                    f"T{r.turn} results: attacks in Pakistan {r.observed['attacks.PAK']:.0f} "
-                    f"(status quo {r.status_quo['attacks.PAK']:.0f}), ISKP strength "
-                    f"{r.observed['strength.ISKP']:.2f} ({r.status_quo['strength.ISKP']:.2f})"
-                )
-                self.autosave()
-                self.seat = 0
-                self.step_granted = False
-                continue
-            role = ROLES[self.seat]
-            if g.seats[role] == "bot":
-                for e in g.play_bot(role):
-                    self.tell(e)
-                self.seat += 1
-                continue
-            from viz.play.scenes import HandOverScene
-
-            self.set_scene(HandOverScene(self, role))
+        t = self.table
+        if not self.briefed:
+            self.set_scene(BriefingScene(self))
             return
-        if g.finished:
-            from viz.play.scenes import GameOverScene
+        t.start()
+        if t.phase in ("over", "stopped"):
+            if not isinstance(self.scene, GameOverScene):
+                self.set_scene(GameOverScene(self))
+        elif t.paused:
+            self.set_scene(self.scene.remake() if self.scene is not None else None)
+        elif t.phase == "waiting":
+            self.set_scene(StepScene(self))
+        else:
+            role = t.to_move
+            here = getattr(self.scene, "role", None) == role
+            if here and isinstance(self.scene, TurnScene):
+                self.set_scene(TurnScene(self, role))
+            elif not (here and isinstance(self.scene, HandOverScene)):
+                self.set_scene(HandOverScene(self, role))
 
-            self.autosave()
-            self.set_scene(GameOverScene(self))
-        else:  # paused: the current scene stays, showing the banner
-            self.set_scene(self.scene)
-
-    def _lesson_cues(self) -> None:
-        for entry in play_due_cues(self.game, self.lesson):
-            self.tell(entry)
-
-    def person_done(self) -> None:
-        self.seat += 1
-        self.advance()
-
-    def restart_turn(self) -> None:
-        """After an undo: replay the current turn's seats from the first."""
-        self.seat = 0
-        self.advance()
-
-    def autosave(self) -> bool:
-        """Save after a turn; a failed save is a warning on the status line, play goes on."""
+    def save_now(self) -> bool:
+        """The Save button: save where the turn stands (a failure is the status line)."""
         if self.save_path is None:
+            self.status = "No save file: start with --save FILE"
             return False
-        from sim.game.save import save_game
-        from sim.inputs.errors import DurandError
-
-        try:
-            save_game(self.game, self.save_path)
-        except DurandError as exc:
-            self.status = f"Warning: {exc}. The game goes on."
-            return False
-        return True
+        if self.table.autosave():
+            self.status = f"Saved to {self.save_path}"
+            return True
+        self.status = self.table.warning
+        return False
 
     # ------------------------------------------------------------ scenes and loop
 
@@ -275,10 +291,25 @@ class PlayApp(FrameLoop):
         return path
 
     def close(self) -> None:
+        """Close the window; with a save file, the game is saved where the turn stands, so
+        closing mid-turn loses no move."""
+        if self.save_path is not None and self.table.started:
+            self.table.autosave()
         self._pygame.display.quit()
 
 
-def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=None) -> None:
+def _results_line(r: dict) -> str:
+    o, sq = r["observed"], r["status_quo"]
+    return (
+        f"T{r['turn']} results: attacks in Pakistan {o['attacks.PAK']:.0f} "
+        f"(status quo {sq['attacks.PAK']:.0f}), ISKP strength "
+        f"{o['strength.ISKP']:.2f} ({sq['strength.ISKP']:.2f})"
+    )
+
+
+def run_pygame(
+    game, *, lesson=None, save_path=None, debrief_dir=None, frames=None, until_turn=None
+) -> None:
     """Open the game window (``durand play`` without --text)."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
@@ -292,7 +323,13 @@ def run_pygame(game, *, lesson=None, save_path=None, debrief_dir=None, frames=No
 
         check_writable(save_path)  # before the window opens (exit 3)
     try:
-        app = PlayApp(game, lesson=lesson, save_path=save_path, debrief_dir=debrief_dir)
+        app = PlayApp(
+            game,
+            lesson=lesson,
+            save_path=save_path,
+            debrief_dir=debrief_dir,
+            until_turn=until_turn,
+        )
     except pygame.error as exc:
         raise UsageError(f"cannot open a window ({exc}); without a display, use --text") from exc
     try:

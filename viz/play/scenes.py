@@ -1,8 +1,9 @@
 """Scenes of the graphical game, each with build / handle_event / update(dt) / draw(surface).
 
-HandOverScene hides everything private until the named role's player is at the screen;
-TurnScene is one role's move (levers, offers, teacher controls); GameOverScene shows the
-result and writes the debrief. Widgets turn clicks into calls on the game engine.
+HandOverScene hides everything private until the named role's player is at the screen
+(it shows only the public news); TurnScene is one role's move (levers, offers, teacher
+controls) and shows that seat's own view; GameOverScene shows the result and writes the
+debrief. Widgets turn clicks into commands for the turn flow (sim.game.flow.Table).
 """
 
 from __future__ import annotations
@@ -190,22 +191,22 @@ class StepScene(Scene):
 
     def handle_event(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_RETURN:
-            self.app.play_next_turn()
+            self.app.teacher("step")
             return True
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
         g = self.app.game
         if event.ui_element is self.play:
-            self.app.play_next_turn()
+            self.app.teacher("step")
         elif event.ui_element is self.to_end:
-            self.app.play_next_turn(to_the_end=True)
+            self.app.teacher("autoplay")
         elif event.ui_element is self.end:
-            g.end_game()
-            self.app.advance()
+            self.app.teacher("end_game")
         elif event.ui_element in self.seats:
             role = self.seats[event.ui_element]
-            g.set_seat(role, "person" if g.seats[role] == "bot" else "bot")
-            self.app.advance()  # a person at the table: the turn goes on with hand-overs
+            # A person at the table: the turn goes on with hand-overs.
+            player = "person" if g.seats[role] == "bot" else "bot"
+            self.app.teacher("seat", role=role, player=player)
         else:
             return False
         return True
@@ -285,7 +286,8 @@ class TurnScene(Scene):
     # ------------------------------------------------------------ widgets
 
     def build(self) -> None:
-        m, g, role = self.app.manager, self.app.game, self.role
+        m, role = self.app.manager, self.role
+        you = self.app.view(role)["you"]
         w, h = self.app.size
         k = self.app.typo.scale  # widths grow with the large font
 
@@ -294,7 +296,8 @@ class TurnScene(Scene):
 
         row = S(26)
         x0, y = 16, 70 + S(10) - 10
-        for name, value in g.levers_of(role).items():
+        for name, lever in you["levers"].items():
+            value = lever["value"]
             spec = R.role_levers(role)[name]
             UILabel(pygame.Rect(x0, y, S(150), row), name, m)
             step = 50.0 if spec.high > 10 else 0.05
@@ -315,24 +318,23 @@ class TurnScene(Scene):
         for kind in R.OFFERS.values():
             if role not in kind.parties:
                 continue
-            busy = any(o.kind == kind.name and o.status in ("pending", "accepted")
-                       for o in g.offers)  # fmt: skip
+            busy = kind.name not in you["can_propose"]
             b = UIButton(pygame.Rect(x0, y, S(430), row), f"Propose {kind.name} to "
                          f"{kind.other(role)}", m, tool_tip_text=kind.title)  # fmt: skip
             if busy:
                 b.disable()
             self.offer_buttons[b] = ("propose", kind.name)
             y += row + 2
-        for o in g.pending_for(role):
-            a = UIButton(pygame.Rect(x0, y, S(212), row), f"Accept #{o.id} {o.kind}", m,
-                         tool_tip_text=o.spec.title)  # fmt: skip
-            r = UIButton(pygame.Rect(x0 + S(218), y, S(212), row), f"Refuse #{o.id}", m)
-            self.offer_buttons[a] = ("accept", o.id)
-            self.offer_buttons[r] = ("refuse", o.id)
+        for o in you["offers_in"]:
+            a = UIButton(pygame.Rect(x0, y, S(212), row), f"Accept #{o['id']} {o['kind']}", m,
+                         tool_tip_text=o["title"])  # fmt: skip
+            r = UIButton(pygame.Rect(x0 + S(218), y, S(212), row), f"Refuse #{o['id']}", m)
+            self.offer_buttons[a] = ("accept", o["id"])
+            self.offer_buttons[r] = ("refuse", o["id"])
             y += row + 2
-        for o in g.deals(role):
-            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Break #{o.id} {o.kind}", m)
-            self.offer_buttons[b] = ("break", o.id)
+        for o in you["deals"]:
+            b = UIButton(pygame.Rect(x0, y, S(430), row), f"Break #{o['id']} {o['kind']}", m)
+            self.offer_buttons[b] = ("break", o["id"])
             y += row + 2
         # The bottom bar: the player's own controls, then the teacher's; it wraps onto a
         # second row when the large font makes it wider than the window.
@@ -348,7 +350,7 @@ class TurnScene(Scene):
 
         for key, label, width in (
             ("done", "Done: hand over", 130), ("undo", "Undo", 60), ("bot", "Bot takes seat", 120),
-            ("save", "Save", 60), ("pause", "Resume" if g.paused else "Pause", 74),
+            ("save", "Save", 60), ("pause", "Resume" if self.app.table.paused else "Pause", 74),
             ("reveal", "Reveal", 70),
         ):  # fmt: skip
             self.buttons[key] = UIButton(place(S(width)), label, m)
@@ -358,7 +360,7 @@ class TurnScene(Scene):
         self.buttons["inject"] = UIButton(place(S(70)), "Inject", m)
         self.buttons["end"] = UIButton(place(S(90)), "End game", m)
         self.bar_top = spot["y"]  # text above the bar stops here
-        if g.paused:
+        if self.app.table.paused:
             self.buttons["done"].disable()
         # Teacher: any seat passes between a person and a bot.
         self.seat_buttons: dict[UIButton, str] = seat_buttons(self.app, m)
@@ -376,12 +378,8 @@ class TurnScene(Scene):
             return False
         if event.ui_element in getattr(self, "seat_buttons", {}):
             other = self.seat_buttons[event.ui_element]
-            g = self.app.game
-            g.set_seat(other, "person" if g.seats[other] == "bot" else "bot")
-            if other == self.role and g.seats[other] == "bot":
-                self.on_bot_moves()
-            else:
-                self.app.set_scene(TurnScene(self.app, self.role))
+            now = self.app.game.seats[other]
+            self.app.teacher("seat", role=other, player="person" if now == "bot" else "bot")
             return True
         if event.ui_element in self.offer_buttons:
             self.offer(*self.offer_buttons[event.ui_element])
@@ -392,97 +390,67 @@ class TurnScene(Scene):
                 return True
         return False
 
-    def act(self, fn, *args) -> bool:
-        """Call the engine; a refused move becomes the status line, never a crash."""
-        start = len(self.app.game.log)
-        try:
-            fn(*args)
-        except DurandError as exc:
-            self.app.status = f"Not allowed: {exc}"
-            return False
-        for e in self.app.game.log[start:]:
-            if e.public:
-                self.app.tell(e)
-            else:
-                why = f", because {e.reason}" if e.reason else ""
-                self.app.news.append(f"T{e.turn} {e.role} (you): {e.text}{why}")
-        self.app.status = ""
-        return True
+    def move(self, kind: str, **fields) -> bool:
+        """Send one of this seat's moves, with the reason typed (if any)."""
+        why = self.reason.get_text().strip()
+        return self.app.send({"seat": self.role, "kind": kind, **fields, "reason": why})
 
     def on_apply(self) -> None:
-        g, why = self.app.game, self.reason.get_text().strip()
+        levers = self.app.view(self.role)["you"]["levers"]
         for name, slider in self.sliders.items():
             spec = R.role_levers(self.role)[name]
             value = rounded(slider.get_current_value(), spec.high)
-            if abs(value - g.lever(self.role, name)) > 1e-9:
-                self.act(g.set_lever, self.role, name, value, why)
-        self.app.set_scene(TurnScene(self.app, self.role))
+            if abs(value - levers[name]["value"]) > 1e-9 and not self.move(
+                "set", lever=name, value=value
+            ):
+                break  # the refusal stays on the status line
 
     def offer(self, what: str, arg) -> None:
-        g, why = self.app.game, self.reason.get_text().strip()
         if what == "propose":
-            self.act(g.propose, self.role, arg, why)
+            self.move("propose", offer=arg)
         elif what in ("accept", "refuse"):
-            self.act(g.answer, self.role, arg, what == "accept", why)
+            self.move("answer", offer_id=arg, accept=what == "accept")
         else:
-            self.act(g.break_deal, self.role, arg, why)
-        self.app.set_scene(TurnScene(self.app, self.role))
+            self.move("break", offer_id=arg)
 
     def on_done(self) -> None:
-        self.app.person_done()
+        self.app.send({"seat": self.role, "kind": "done"})
 
     def on_undo(self) -> None:
-        try:
-            what = self.app.game.undo()
-        except DurandError as exc:
-            self.app.status = f"Not allowed: {exc}"
-            return
-        self.app.news.append(f"Undone: {what}")
-        self.app.restart_turn()
+        turn = self.app.game.turn
+        if self.app.send({"seat": self.role, "kind": "undo"}):
+            self.app.status = f"Undone: your moves of turn {turn}"
 
     def on_bot(self) -> None:
-        self.app.game.set_seat(self.role, "bot")
-        self.on_bot_moves()
-
-    def on_bot_moves(self) -> None:
-        g = self.app.game
-        for e in g.play_bot(self.role):
-            self.app.tell(e)
-        self.app.person_done()
+        self.app.send({"seat": self.role, "kind": "bot"})
 
     def on_save(self) -> None:
-        if self.app.save_path is None:
-            self.app.status = "No save file: start with --save FILE"
-        elif self.app.autosave():
-            self.app.status = f"Saved to {self.app.save_path}"
+        self.app.save_now()
 
     def on_pause(self) -> None:
-        g = self.app.game
-        g.paused = not g.paused
-        self.app.status = "Paused by the teacher" if g.paused else ""
-        self.app.set_scene(TurnScene(self.app, self.role))
+        paused = self.app.table.paused
+        self.app.teacher("resume" if paused else "pause")
+        if not paused:
+            self.app.status = "Paused by the teacher"
 
     def on_reveal(self) -> None:
-        self.app.game.revealed = True
-        for e in self.app.game.log:
-            if not e.public:
-                self.app.tell(e)
+        self.app.teacher("reveal")
 
     def chosen_event(self) -> str:
         option = self.event_menu.selected_option  # (text, id) in pygame_gui >= 0.6.10
         return option[0] if isinstance(option, tuple) else option
 
     def on_inject(self) -> None:
-        self.act(self.app.game.inject, self.chosen_event())
+        self.app.teacher("event", event=self.chosen_event())
 
     def on_end(self) -> None:
-        self.app.game.end_game()
-        self.app.advance()
+        self.app.teacher("end_game")
 
     # ------------------------------------------------------------ drawing
 
     def draw(self, surface) -> None:
         typo, g, role = self.app.typo, self.app.game, self.role
+        view = self.app.view(role)
         w, h = surface.get_size()
         colour = theme.STATE_COLOURS[role]
         k = typo.scale
@@ -494,7 +462,7 @@ class TurnScene(Scene):
         spend = f"budget {R.budget(role):g}, spending {g.spending(role):g} USD M/yr"
         head = f"Turn {g.turn} of {g.turns} · {g.quarter()} · {spend}"
         surface.blit(typo.render(head, 13, theme.MUTED), (16, 12 + typo.line_height(22)))
-        if g.paused:
+        if view["paused"]:
             surface.blit(
                 typo.render("PAUSED by the teacher", 18, theme.ORANGE, True), (w - 460, 40)
             )
@@ -507,7 +475,8 @@ class TurnScene(Scene):
         goal = R.GOALS[role]
         y = text_block(surface, typo, [
             f"Goal: {goal.summary}",
-            f"Last score {g.last_scores()[role]:.0f} (50 = as under the status quo). Scored on: "
+            f"Last score {view['you']['last_score']:.0f} (50 = as under the status quo). "
+            "Scored on: "
             + ", ".join(f"{c.label} ({c.better} better)" for c in goal.components),
         ], x, 70, width, 13)  # fmt: skip
         observed, sq = g.observation()
@@ -519,11 +488,12 @@ class TurnScene(Scene):
             surface.blit(typo.render(fmt.format(observed[key]), 12), (x + S(210), y))
             surface.blit(typo.render(f"({fmt.format(sq[key])})", 12, theme.MUTED), (x + S(270), y))
             y += typo.line_height(12)
-        if g.revealed:
+        shown = view["revealed"]  # what the teacher revealed, as it stood at that moment
+        if shown is not None:
             y += 6
             for other in R.ROLES:
-                levers = ", ".join(f"{k} {v:g}" for k, v in g.levers_of(other).items())
-                y = text_block(surface, typo, [f"{other} {g.last_scores()[other]:.0f}: {levers}"],
+                levers = ", ".join(f"{k} {v:g}" for k, v in shown["levers"][other].items())
+                y = text_block(surface, typo, [f"{other} {shown['scores'][other]:.0f}: {levers}"],
                                x, y, width, 11, theme.YELLOW)  # fmt: skip
         if map_beside:
             y = max(y, map_rect.bottom) + 8
@@ -532,18 +502,23 @@ class TurnScene(Scene):
             if map_rect.height >= 120:
                 self.draw_map(surface, map_rect)
                 y = map_rect.bottom + 8
+        you = view["you"]
         deals = [
-            f"Offer #{o.id} from {o.proposer}: {o.spec.title} "
-            f"[{'; '.join(str(t) for t in o.spec.terms)}]"
-            for o in g.pending_for(role)
-        ] + [f"Deal in force: #{o.id} {o.kind} with {o.spec.other(role)}" for o in g.deals(role)]
+            f"Offer #{o['id']} from {o['proposer']}: {o['title']} [{'; '.join(o['terms'])}]"
+            for o in you["offers_in"]
+        ] + [
+            f"Deal in force: #{o['id']} {o['kind']} with "
+            f"{o['recipient'] if o['proposer'] == role else o['proposer']}"
+            for o in you["deals"]
+        ]
         above_bar = getattr(self, "bar_top", h) - 6
         if y < above_bar:
             area = surface.subsurface(pygame.Rect(0, 0, w, above_bar))
             y = text_block(area, typo, deals, x, y, width, 12, theme.SKY)
             if self.app.status:
                 y = text_block(area, typo, [self.app.status], x, y, width, 13, theme.VERMILLION)
-            text_block(area, typo, self.app.news[-10:], x, y + 4, width, 11, theme.MUTED)
+            news = self.app.news_for(role)[-10:]  # this seat's own view of the news
+            text_block(area, typo, news, x, y + 4, width, 11, theme.MUTED)
 
     def draw_map(self, surface, rect) -> None:
         """The viewer's map of the last month played (median strengths; one run's attacks)."""
@@ -610,7 +585,8 @@ class GameOverScene(Scene):
     def draw(self, surface) -> None:
         typo, g = self.app.typo, self.app.game
         w, _ = surface.get_size()
-        surface.blit(typo.render("The game is over", 26, theme.TEXT, True), (16, 12))
+        title = "The game is over" if g.finished else "This session's turns are played"
+        surface.blit(typo.render(title, 26, theme.TEXT, True), (16, 12))
         y = 56
         final = g.final_scores()
         for role in R.ROLES:
