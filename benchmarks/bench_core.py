@@ -33,8 +33,23 @@ MONTHS = 120
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
-def time_run(scenario, replicates: int, cores: int | None = None) -> float:
-    """Seconds to build and run the model to 120 months (recording included)."""
+def time_run(scenario, replicates: int, cores: int | None = None, cached=False) -> float:
+    """Seconds to build and run the model to 120 months (recording included).
+
+    Every run starts in January 2023: the baseline first runs the 24 history months. Cold
+    (the default), both history caches are off and every run pays for its history; with
+    ``cached``, the history prefix comes from the cache, as in any run after the first
+    with the same parameters, seed and replicates (sim/model/history_cache.py).
+    """
+    import os
+
+    from sim.model import model
+
+    if cached:
+        os.environ.pop("DURAND_HISTORY_CACHE", None)
+    else:
+        os.environ["DURAND_HISTORY_CACHE"] = "0"
+        model._PREFIXES.clear()
     start = time.perf_counter()
     run_scenario(scenario, replicates=replicates, cores=cores)
     return time.perf_counter() - start
@@ -52,9 +67,11 @@ def stepping_share(scenario, replicates: int, repeats: int) -> float:
         Recorder.record = record
 
 
-def median_time(scenario, replicates: int, repeats: int, cores: int | None = None) -> float:
-    time_run(scenario, replicates, cores)  # warm caches and imports
-    return statistics.median(time_run(scenario, replicates, cores) for _ in range(repeats))
+def median_time(
+    scenario, replicates: int, repeats: int, cores: int | None = None, cached=False
+) -> float:
+    time_run(scenario, replicates, cores, cached)  # warm caches and imports
+    return statistics.median(time_run(scenario, replicates, cores, cached) for _ in range(repeats))
 
 
 def _tree_pss_kib(pid: int) -> int:
@@ -121,6 +138,7 @@ def main() -> None:
     memory = None if args.skip_memory else peak_memory_of_cli(args.big)  # before big runs
 
     one = median_time(scenario, 1, max(args.repeats * 4, 20))
+    one_cached = median_time(scenario, 1, max(args.repeats * 4, 20), cached=True)
     big = median_time(scenario, args.big, args.repeats)
     big_one_core = median_time(scenario, args.big, args.repeats, cores=1)
     per_one = one / MONTHS * 1e6
@@ -129,6 +147,10 @@ def main() -> None:
     cores = default_cores(args.big)
     print(f"baseline, {MONTHS} months, medians of repeated runs (build + run + record)")
     print(f"  R=1:      {one * 1e3:8.1f} ms per run   {per_one:9.2f} us per replicate-step")
+    print(
+        f"  R=1:      {one_cached * 1e3:8.1f} ms per run with the 2023-2024 history cached "
+        "(any run after the first with the same parameters, seed and replicates)"
+    )
     print(
         f"  R={args.big:,}: {big:8.2f} s per run    {per_big:9.3f} us per replicate-step"
         f"  ({cores} cores)"
@@ -147,7 +169,8 @@ def main() -> None:
     print(
         f"  targets: <= 2 us at R=10,000 [{'met' if per_big <= 2 else 'MISSED'}]; "
         f">= 100x [{'met' if per_one / per_big >= 100 else 'MISSED'}]; "
-        f"R=1 run <= 50 ms [{'met' if one <= 0.05 else 'MISSED'}]"
+        f"R=1 run <= 50 ms [{'met' if one <= 0.05 else 'MISSED'} cold, "
+        f"{'met' if one_cached <= 0.05 else 'MISSED'} with the history cached]"
     )
     if memory is not None:
         gib, wall = memory

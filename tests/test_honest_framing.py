@@ -100,7 +100,7 @@ def test_explain_quotes_every_parameter_of_a_channel_with_its_assumption():
     )
     assert text.startswith("No seed gives this link (levers.CHN.security_pressure)")
     assert "Seed 003 (levers.PAK.support_vs_iskp)" in text and "Assumption:" in text
-    iskp = _quote(("groups.severity",), "ISKP")
+    iskp = _quote(("lethality.mass_rate",), "ISKP")
     quoted = iskp.split(" Assumption:")[0]
     assert "Kabul airport" in quoted and "Peshawar" not in quoted
 

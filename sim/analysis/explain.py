@@ -1,8 +1,9 @@
 """Why two scenarios differ: causal bookkeeping from the model's own runs.
 
 ``trace`` runs a scenario month by month and records the factors of each group's
-expected attacks (``attack_means``: tempo x wave x strength x funding x suppression x
-border route x where attacks land and are deterred), the parts of counter-pressure, and
+expected attacks as the model itself computed them (``attack_means``: tempo x wave x
+strength x funding x suppression x momentum x border route x where attacks land and are
+deterred), the parts of counter-pressure, and
 the flows that change strength (recruitment and its drivers, attrition, defection, joint
 operations). The factors are checked against the model's own Poisson means every month.
 
@@ -26,9 +27,9 @@ import numpy as np
 from sim import GROUPS
 from sim.inputs.parameters import registry
 from sim.inputs.scenario import Scenario
-from sim.model.mechanisms import attack_means, drivers, recruitment_terms, security_presence
+from sim.model.mechanisms import drivers, recruitment_terms, security_presence
 from sim.model.recorder import HUMANE_METRICS
-from sim.model.state import AFG, PAK, TTP, US
+from sim.model.state import PAK, TTP
 
 COUNTRIES = ("PAK", "AFG")
 MAX_REPLICATE_MONTHS = 60_000  # peak memory about 0.45 GB (e.g. 1,000 replicates x 60 months)
@@ -99,11 +100,23 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     in_country = (st.country_of == ci).astype(float)  # (N,)
     cell_in = (c.country == ci).astype(float)
     z = lambda: np.zeros((T, R, G))  # noqa: E731
-    f = {k: z() for k in ("tempo", "wave", "strength", "funding", "suppression", "route", "geo")}
+    f = {
+        k: z()
+        for k in (
+            "tempo",
+            "wave",
+            "strength",
+            "funding",
+            "suppression",
+            "momentum",
+            "route",
+            "geo",
+        )
+    }
     fl = {k: z() for k in ("recruitment", "attrition", "defection", "joint_ops")}
     rc = {k: z() for k in ("rec", "rate", "funding", "room", "size", "multiplier")}
     terms = {k: z() for k in ("grievance", "hardship", "sanctuary", "weapons")}
-    pr = {k: z() for k in ("P", "raw", "shield", "pak", "afg", "drone")}
+    pressure_parts = {k: z() for k in ("P", "raw", "shield", "pak", "afg", "drone")}
     pak_parts = {k: z() for k in ("base", "aid", "stability", "commitment", "intel", "priorities")}
     att = {k: z() for k in ("rate_P", "defect_P")}
     drv = {k: z() for k in DRIVER_LABELS}
@@ -119,24 +132,15 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         model.step()
         m = model.last_month
         pol, press, gc = m.policy, m.pressure, m.change
-        lam, _ = attack_means(w0, pol, press, p, lv, st)
-        expected[t] = (lam * cell_in) @ c.to_group
+        means = m.means  # the model's own factors of this month's expected attacks
+        expected[t] = (means.lam * cell_in) @ c.to_group
         realised += m.attacks.by_country[:, ci]
-        # Factors of the mean, as attack_means builds it.
-        supp = np.clip(1 - ct.suppression * press.effective, 0.0, 1.0)
-        closure = p.border.closure_effect * lv["PAK.border_closure"]
-        route = 1 - closure[:, None] * st.afg_share if country == "PAK" else np.ones((R, G))
-        security = security_presence(pol, p, lv, st)  # (R, N)
-        hard = st.hardened[:, None]  # (G, 1)
-        deter = 1 - hard[None] * ct.deterrence * security[:, None, :]  # (R, G, N)
-        geo = (p.groups.attack_region[None] * deter * in_country).sum(axis=2)
-        f["tempo"][t] = p.groups.tempo
-        f["wave"][t] = w0.wave
-        f["strength"][t] = w0.strength
-        f["funding"][t] = w0.funding
-        f["suppression"][t] = supp
+        for k in ("tempo", "wave", "strength", "funding", "suppression", "momentum"):
+            f[k][t] = means.factors[k]
+        route = means.through if country == "PAK" else np.ones((R, G))
         f["route"][t] = route
-        f["geo"][t] = geo
+        f["geo"][t] = (means.spread * cell_in) @ c.to_group
+        security = security_presence(pol, p, lv, st)  # (R, N)
         strength[t] = w0.strength
         # Strength flows of the month.
         fl["recruitment"][t] = gc.recruitment
@@ -162,21 +166,17 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         base_cap = p.states.capacity[PAK]
         alloc = pol.alloc[:, PAK] * st.pak_share
         pak = (base_cap * aid_boost * stab_f * commit * intel_f)[:, None] * alloc
-        afg_alloc = np.stack(
-            [
-                1 - lv["AFG.ttp_tolerance"],
-                lv["AFG.action_vs_iskp"],
-                np.full(R, p.states.priorities[AFG, GROUPS.index("BLA")]),
-            ],
-            axis=1,
-        )
-        afg = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc * st.afg_share
-        drone = (ct.drone_pressure * lv["US.drone_strikes"] * pol.capacity[:, US])[:, None] * (
-            pol.alloc[:, US] * st.border_share
-        )
+        afg, drone = press.parts["afg"], press.parts["drone"]  # the model's own parts
         shield = 1 - ct.sanctuary_shield * press.sanctuary
-        pr["P"][t], pr["raw"][t], pr["shield"][t] = press.effective, pak + afg + drone, shield
-        pr["pak"][t], pr["afg"][t], pr["drone"][t] = pak, afg, drone
+        for key, value in {
+            "P": press.effective,
+            "raw": pak + afg + drone,
+            "shield": shield,
+            "pak": pak,
+            "afg": afg,
+            "drone": drone,
+        }.items():
+            pressure_parts[key][t] = value
         pak_parts["base"][t] = base_cap
         pak_parts["aid"][t] = aid_boost[:, None]
         pak_parts["stability"][t] = stab_f[:, None]
@@ -211,8 +211,8 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         rebuilt = np.prod([f[k][t] for k in f], axis=0)
         if not np.allclose(rebuilt, expected[t], rtol=1e-9, atol=1e-9):
             raise RuntimeError("explain: attack factors no longer match sim.model.mechanisms")
-        if not np.allclose(pr["raw"][t] * shield, press.effective, rtol=1e-9, atol=1e-12):
-            raise RuntimeError("explain: pressure parts no longer match sim.model.mechanisms")
+        if not np.allclose(pak, press.parts["pak"], rtol=1e-9, atol=1e-12):
+            raise RuntimeError("explain: Pakistan's pressure factors no longer match the model")
     strength[T] = model.world.strength
     outcomes = {
         name: model.recorder.column(name).astype(np.float64).sum(axis=0)
@@ -221,7 +221,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
     for k, v in terms.items():
         rc[f"term.{k}"] = v
     for k, v in pak_parts.items():
-        pr[f"pak.{k}"] = v
+        pressure_parts[f"pak.{k}"] = v
     return Trace(
         scenario=model.scenario,
         country=country,
@@ -230,7 +230,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         strength=strength,
         flows=fl,
         recruitment=rc,
-        pressure=pr,
+        pressure=pressure_parts,
         attrition=att,
         drivers=drv,
         realised=realised,
@@ -306,6 +306,7 @@ def decompose(A: Trace, B: Trace) -> dict[str, np.ndarray]:
     add("attack tempo (parameters)", L_E * lnratio(fb["tempo"], fa["tempo"]))
     add("attack waves (events)", L_E * lnratio(fb["wave"], fa["wave"]))
     add("funding", L_E * lnratio(fb["funding"], fa["funding"]))
+    add("surges and lulls", L_E * lnratio(fb["momentum"], fa["momentum"]))
     add("border closure", L_E * lnratio(fb["route"], fa["route"]))
     add("security presence", L_E * lnratio(fb["geo"], fa["geo"]))
     # Suppression depends on counter-pressure: share it out by pressure's sources.
@@ -529,6 +530,12 @@ CHANNELS: dict[str, Channel] = {
     "growth rate (parameters)": Channel(
         "mechanism 4, recruitment rate", "the scenarios set different recruitment rates",
         ("groups.recruit_rate",), (),
+    ),
+    "surges and lulls": Channel(
+        "mechanism 5, attack momentum",
+        "each group's tempo drifts in surges and lulls lasting a few months; the draws are "
+        "shared by paired replicates, so only different momentum parameters move this",
+        ("attacks.volatility", "attacks.persistence"), (),
     ),
     "attack waves (events)": Channel(
         "scenario events, attack waves", "a timed attack wave multiplies a group's tempo",

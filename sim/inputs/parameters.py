@@ -7,7 +7,7 @@ scenario's ``parameters:`` and ``levers:`` sections are validated against this r
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -123,13 +123,38 @@ def _walk(node: dict, prefix: str, out: dict[str, ParamSpec]) -> None:
             _walk(child, path, out)
 
 
+CALIBRATED = "data/calibrated.yaml"  # fitted values, written by `durand calibrate`
+
+
 @cache
 def registry() -> dict[str, ParamSpec]:
-    """All parameter specs by dotted path (lever defaults under ``levers.<STATE>.<name>``)."""
+    """All parameter specs by dotted path (lever defaults under ``levers.<STATE>.<name>``).
+
+    Fitted values in ``sim/data/calibrated.yaml`` (same tree shape, fitted leaves only)
+    replace the defaults, so the history, the baseline and every scenario run on one
+    parameter set; parameters.yaml itself is never rewritten.
+    """
     text = resources.files("sim").joinpath("data/parameters.yaml").read_text(encoding="utf-8")
     out: dict[str, ParamSpec] = {}
     _walk(yaml.safe_load(text), "", out)
+    fitted = resources.files("sim").joinpath(CALIBRATED)
+    if fitted.is_file():
+        _overlay(yaml.safe_load(fitted.read_text(encoding="utf-8")) or {}, "", out)
     return out
+
+
+def _overlay(node: dict, prefix: str, out: dict[str, ParamSpec]) -> None:
+    """Replace registry values by fitted ones (a table's fitted entries merge into it)."""
+    for key, child in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if path in out:
+            spec = out[path]
+            value = {**spec.value, **child} if isinstance(child, dict) else child
+            out[path] = replace(spec, value=value)
+        elif isinstance(child, dict):
+            _overlay(child, path, out)
+        else:
+            raise ValueError(f"{CALIBRATED}: {path} is not a parameter")
 
 
 def default_tree(section: str | None = None) -> dict[str, Any]:

@@ -31,6 +31,8 @@ _S30, _S27, _S31, _S12 = (np.uint64(s) for s in (30, 27, 31, 12))
 _TO_UNIT = 2.0**-52
 POISSON_EXACT_BELOW = 5.0
 POISSON_MAX_SMALL = 40  # CDF terms searched below the switch; a count is at most 41
+MAX_MASS = 6  # mass-casualty attacks drawn per group, country and month (more are ordinary)
+FATAL_SLOTS = 2 + MAX_MASS  # stream keys per group and country in the "fatalities" stream
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -92,6 +94,25 @@ def poisson_stream(base, offsets, lam, out):
 
 
 @_jit
+def victims_of(n, mean_ordinary, mass_rate, mass_min, tail, mass_cap, base, offsets, first):
+    """Victims of ``n`` attacks of one group in one country, and how many were mass-casualty.
+
+    Ordinary attacks kill Poisson(n x mean_ordinary) in total. The number of mass-casualty
+    attacks is Poisson(n x mass_rate) (at most n and at most MAX_MASS); each kills a
+    Pareto(mass_min, tail) number, capped at mass_cap. Keys: ``first`` for the ordinary
+    count, ``first + 1`` for the mass count, ``first + 2 + k`` for the k-th mass attack.
+    """
+    u = unit(mix64(base + offsets[first]))
+    deaths = np.float64(poisson_quantile(u, n * mean_ordinary))
+    u = unit(mix64(base + offsets[first + 1]))
+    k_mass = min(poisson_quantile(u, n * mass_rate), MAX_MASS, int(n))
+    for k in range(k_mass):
+        u = unit(mix64(base + offsets[first + 2 + k]))
+        deaths += min(np.float64(math.floor(mass_min * u ** (-1.0 / tail))), mass_cap)
+    return deaths, np.float64(k_mass)
+
+
+@_jit
 def draw_attacks(
     lam,
     from_afg,
@@ -103,44 +124,75 @@ def draw_attacks(
     cell_region,
     cell_country,
     cell_china,
-    severity,
+    ordinary,
+    mass_rate,
+    mass_min,
+    tail,
+    mass_cap,
     by_region,
     by_group,
+    by_group_country,
     by_country,
     china_by_country,
     fatalities,
+    victims_by_country,
+    mass_attacks,
     cross_border,
 ):
-    """One month's attack and fatality counts, summed into the (zeroed) output arrays.
+    """One month's attack counts and victims, summed into the (zeroed) output arrays.
 
-    Counts are whole numbers, so every sum of counts is exact in any order.
+    ``by_group_country`` and ``fatalities`` are (R, 2G) with column 2 g + country;
+    ``by_country``, ``victims_by_country`` and ``mass_attacks`` are (R, 2). Counts are
+    whole numbers, so every sum of counts is exact in any order.
     """
     n_groups = by_group.shape[1]
-    pak_by_group = np.zeros(n_groups)
-    by_group_country = np.zeros(2 * n_groups)
+    slots = FATAL_SLOTS
     for r in range(lam.shape[0]):
-        pak_by_group[:] = 0.0
-        by_group_country[:] = 0.0
         for c in range(lam.shape[1]):
             u = unit(mix64(attack_base[r] + attack_offsets[c]))
             n = np.float64(poisson_quantile(u, lam[r, c]))
             g, country = cell_group[c], cell_country[c]
             by_region[r, cell_region[c]] += n
             by_group[r, g] += n
+            by_group_country[r, 2 * g + country] += n
             by_country[r, country] += n
-            by_group_country[2 * g + country] += n
-            if country == 0:
-                pak_by_group[g] += n
             if cell_china[c]:
                 china_by_country[r, country] += n
-        for j in range(2 * n_groups):
-            mean = by_group_country[j] * severity[j // 2]
-            u = unit(mix64(fatal_base[r] + fatal_offsets[j]))
-            fatalities[r, j % 2] += np.float64(poisson_quantile(u, mean))
         total = 0.0
+        for j in range(2 * n_groups):
+            if by_group_country[r, j] == 0.0:
+                fatalities[r, j] = 0.0
+                continue
+            g = j // 2
+            deaths, k_mass = victims_of(
+                by_group_country[r, j],
+                ordinary[g],
+                mass_rate[g],
+                mass_min,
+                tail,
+                mass_cap,
+                fatal_base[r],
+                fatal_offsets,
+                j * slots,
+            )
+            fatalities[r, j] = deaths
+            victims_by_country[r, j % 2] += deaths
+            mass_attacks[r, j % 2] += k_mass
         for g in range(n_groups):
-            total += pak_by_group[g] * from_afg[r, g]
+            total += by_group_country[r, 2 * g] * from_afg[r, g]
         cross_border[r] = total
+
+
+@_jit
+def momentum_step(base, offsets, momentum, persistence, volatility, mean_shift, out, factor):
+    """Next month's log tempo deviations (an AR(1) with normal innovations keyed by
+    base[r] + offsets[g]) and their exp, shifted to mean 1 by ``mean_shift``."""
+    for r in range(momentum.shape[0]):
+        for g in range(momentum.shape[1]):
+            z = _ndtri(unit(mix64(base[r] + offsets[g])))
+            m = persistence * momentum[r, g] + volatility * z
+            out[r, g] = m
+            factor[r, g] = math.exp(m - mean_shift)
 
 
 @_jit
@@ -169,8 +221,12 @@ def cell_means(
     cell_china_share,
     hardened,
     lam,
+    spread,
 ):
     """Expected attacks per (replicate, cell): the group's tempo spread over its cells.
+
+    ``spread`` receives the part of each mean below the group's rate and the route:
+    region share x deterrence x target split.
 
     Hardened targets are deterred by security presence, soft ones are not; attacks in
     Pakistan launched from Afghan bases pass the border at ``through``; a share of each
@@ -184,3 +240,4 @@ def cell_means(
             q = min(max(cell_china_share[c] * exposure[r, cell_country[c]], 0.0), 1.0)
             target = q if cell_china[c] else 1.0 - q
             lam[r, c] = tempo[r, g] * cell_base[c] * deter_cell * route * target
+            spread[r, c] = cell_base[c] * deter_cell * target

@@ -13,7 +13,8 @@ arbitrary equilibrium.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from sim.model.arrays import repeat_rows, weighted_sum
 from sim.model.geography import Geography, actors
 from sim.model.rng import Streams
 from sim.model.state import AFG, BLA, CHN, ISKP, PAK, TARGET_TYPES, TTP, US, Levers, World
+
+Params = Any  # the frozen parameter records built by ``state.build_params``
 
 # ------------------------------------------------------------------ structure
 
@@ -44,7 +47,7 @@ class Structure:
     border_share: np.ndarray  # (G,) share of each group based in regions on the Durand Line
     country_matrix: np.ndarray  # (N, 2) region -> country indicator
     cells: AttackCells
-    sanctuary_levers: tuple[tuple[int, str], ...]  # (group, lever) from sim/data/actors.yaml
+    sanctuary_levers: tuple[tuple[int, attrgetter], ...]  # (group, lever) from actors.yaml
     hardened: np.ndarray  # (G,) share of each group's attacks on hardened targets
 
 
@@ -74,7 +77,7 @@ class AttackCells:
     to_china_country: np.ndarray  # (C, 2) attacks on Chinese interests by country
 
 
-def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
+def attack_cells(p: Params, country_of: np.ndarray) -> AttackCells:
     share = p.groups.attack_region  # (G, N)
     china = p.groups.china_target_share[:, None] * p.regions.china_exposure[None, :]
     n_groups, n_regions = share.shape
@@ -105,7 +108,7 @@ def attack_cells(p: SimpleNamespace, country_of: np.ndarray) -> AttackCells:
     )
 
 
-def structure(p: SimpleNamespace, geo: Geography, security_norm: np.ndarray) -> Structure:
+def structure(p: Params, geo: Geography, security_norm: np.ndarray) -> Structure:
     """``security_norm``: the effort by region at which security presence is security0."""
     pak, afg = geo.in_country("PAK"), geo.in_country("AFG")
     pop = p.regions.population
@@ -126,7 +129,7 @@ def structure(p: SimpleNamespace, geo: Geography, security_norm: np.ndarray) -> 
         country_matrix=np.eye(2)[country_of],
         cells=attack_cells(p, country_of),
         sanctuary_levers=tuple(
-            (GROUPS.index(g), spec["sanctuary_lever"])
+            (GROUPS.index(g), attrgetter(spec["sanctuary_lever"]))
             for g, spec in actors()["groups"].items()
             if spec.get("sanctuary_lever")
         ),
@@ -165,24 +168,25 @@ class Policy:
         }
 
 
-def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
-    pr = p.states.priorities  # (S, G)
+def policy(w: World, p: Params, lv: Levers) -> Policy:
+    priorities = p.states.priorities  # (S, G)
     n = w.replicates
-    h = lv["US.help_vs_ttp_bla"][:, None]
-    s = lv["PAK.support_vs_iskp"][:, None]
-    china_push = p.china.pressure_shift * lv["CHN.security_pressure"] * lv["CHN.ct_salience"]
+    h = lv.US.help_vs_ttp_bla[:, None]
+    s = lv.PAK.support_vs_iskp[:, None]
+    china_push = p.china.pressure_shift * lv.CHN.security_pressure * lv.CHN.ct_salience
     c = np.minimum(china_push, 1.0)[:, None]
-    pak_own = (1 - c) * pr[PAK] + c * pr[CHN]  # China pulls Pakistan toward its priorities
-    alloc = repeat_rows(pr, n)
+    # China pulls Pakistan toward its priorities.
+    pak_own = (1 - c) * priorities[PAK] + c * priorities[CHN]
+    alloc = repeat_rows(priorities, n)
     # The bargain: each side moves halfway toward the other's priorities at lever 1.
-    alloc[:, US] = (1 - h / 2) * pr[US] + (h / 2) * pak_own
-    alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * pr[US]
+    alloc[:, US] = (1 - h / 2) * priorities[US] + (h / 2) * pak_own
+    alloc[:, PAK] = (1 - s / 2) * pak_own + (s / 2) * priorities[US]
     overlap = np.minimum(alloc[:, US], alloc[:, PAK]).sum(axis=1)
     mutual = np.sqrt(w.trust[:, US, PAK] * w.trust[:, PAK, US])
-    performance = (alloc[:, PAK] * pr[US]).sum(axis=1) / pr[US].max()
+    performance = (alloc[:, PAK] * priorities[US]).sum(axis=1) / priorities[US].max()
     performance = np.minimum(performance, 1.0)
-    mil, civ = lv["US.military_aid_pak"], lv["US.civil_aid_pak"]
-    paid_share = 1 - lv["US.do_more"] * p.aid.do_more_withhold * (1 - performance)
+    mil, civ = lv.US.military_aid_pak, lv.US.civil_aid_pak
+    paid_share = 1 - lv.US.do_more * p.aid.do_more_withhold * (1 - performance)
     capacity = repeat_rows(p.states.capacity, n)
     aid_boost = 1 + p.aid.capacity_gain * w.aid_effect / p.aid.reference_usd_m
     stab_factor = 1 - p.stability.capacity_weight * (1 - w.stability)
@@ -198,10 +202,10 @@ def policy(w: World, p: SimpleNamespace, lv: Levers) -> Policy:
         aid_paid=(mil + civ) * paid_share,
         civil_paid=civ * paid_share,
         capacity=capacity,
-        cpec=lv["CHN.cpec_investment"] * confidence,
-        mining=lv["CHN.afghan_mining"] * confidence,
-        reserves=lv["US.reserves_release"] * p.reference.frozen_reserves_usd_m,
-        intel=lv["US.intel_sharing"] * mutual,
+        cpec=lv.CHN.cpec_investment * confidence,
+        mining=lv.CHN.afghan_mining * confidence,
+        reserves=lv.US.reserves_release * p.reference.frozen_reserves_usd_m,
+        intel=lv.US.intel_sharing * mutual,
     )
 
 
@@ -215,21 +219,17 @@ class JointOps:
     target: np.ndarray  # (R,) group index of the shared priority
 
 
-def joint_operations(
-    pol: Policy, p: SimpleNamespace, lv: Levers, streams: Streams, step: int
-) -> JointOps:
+def joint_operations(pol: Policy, p: Params, lv: Levers, streams: Streams, step: int) -> JointOps:
     c = p.cooperation
-    willing = (
-        lv["US.joint_ops"] * lv["US.ct_salience"] * lv["PAK.joint_ops"] * lv["PAK.ct_salience"]
-    )
+    willing = lv.US.joint_ops * lv.US.ct_salience * lv.PAK.joint_ops * lv.PAK.ct_salience
     x = pol.overlap * pol.mutual_trust
     prob = c.joint_op_rate * willing / (1 + np.exp(-(x - c.threshold) / c.softness))
     u = streams.uniform("joint_ops", step, 2)
     attempted = u[:, 0] < prob
     success_p = np.minimum(
         c.success_prob
-        + c.intel_success_gain * lv["US.intel_sharing"]
-        + c.afg_success_gain * lv["AFG.cooperation_pak"],
+        + c.intel_success_gain * lv.US.intel_sharing
+        + c.afg_success_gain * lv.AFG.cooperation_pak,
         1.0,
     )
     succeeded = attempted & (u[:, 1] < success_p)
@@ -244,35 +244,38 @@ def joint_operations(
 class Pressure:
     sanctuary: np.ndarray  # (R, G) host tolerance 0..1
     effective: np.ndarray  # (R, G) counter-pressure after the sanctuary shield
+    pakistan: np.ndarray  # (R, G) the part of ``effective`` from Pakistan's own operations
+    parts: dict[str, np.ndarray]  # (R, G) pressure before the shield by source: pak, afg, drone
 
 
-def pressure(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> Pressure:
+def pressure(pol: Policy, p: Params, lv: Levers, st: Structure) -> Pressure:
     ct = p.counterterrorism
-    pak_effort = (pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]) * (
+    pak_effort = (pol.capacity[:, PAK] * lv.PAK.ct_salience * lv.PAK.ct_effort) * (
         1 + ct.intel_gain * pol.intel
     )
     afg_alloc = np.stack(
         [
-            1 - lv["AFG.ttp_tolerance"],
-            lv["AFG.action_vs_iskp"],
+            1 - lv.AFG.ttp_tolerance,
+            lv.AFG.action_vs_iskp,
             np.full(pol.overlap.shape, p.states.priorities[AFG, BLA]),
         ],
         axis=1,
     )
-    afg_effort = (pol.capacity[:, AFG] * lv["AFG.ct_salience"])[:, None] * afg_alloc
-    drones = lv["US.drone_strikes"]
-    raw = (
-        pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share
-        + afg_effort * st.afg_share
-        + (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
+    afg_effort = (pol.capacity[:, AFG] * lv.AFG.ct_salience)[:, None] * afg_alloc
+    drones = lv.US.drone_strikes
+    parts = {
+        "pak": pak_effort[:, None] * pol.alloc[:, PAK] * st.pak_share,
+        "afg": afg_effort * st.afg_share,
+        "drone": (ct.drone_pressure * drones * pol.capacity[:, US])[:, None]
         * pol.alloc[:, US]
-        * st.border_share
-    )
+        * st.border_share,
+    }
+    raw = parts["pak"] + parts["afg"] + parts["drone"]
     sanctuary = repeat_rows(p.groups.sanctuary_base, len(raw))
     for g, lever in st.sanctuary_levers:  # a host's lever sets its guests' tolerance
-        sanctuary[:, g] = lv[lever]
-    effective = raw * (1 - ct.sanctuary_shield * sanctuary)
-    return Pressure(sanctuary, effective)
+        sanctuary[:, g] = lever(lv)
+    shield = 1 - ct.sanctuary_shield * sanctuary
+    return Pressure(sanctuary, raw * shield, parts["pak"] * shield, parts)
 
 
 # ------------------------------------------------------------------ mechanism 4: recruitment
@@ -288,12 +291,12 @@ class Drivers:
     weapons: np.ndarray
 
 
-def drivers(w: World, pr: Pressure, p: SimpleNamespace) -> Drivers:
+def drivers(w: World, pressure: Pressure, p: Params) -> Drivers:
     presence = p.groups.presence  # (G, N)
     return Drivers(
         grievance=weighted_sum(w.grievance, presence.T),
         hardship=weighted_sum(1 - np.minimum(w.economy, 1.0), presence.T),
-        sanctuary=pr.sanctuary,
+        sanctuary=pressure.sanctuary,
         weapons=w.weapons,
     )
 
@@ -306,7 +309,7 @@ class GroupChange:
     joint_op_loss: np.ndarray  # (R, G)
 
 
-def recruitment_terms(d: Drivers, d0: Drivers, p: SimpleNamespace) -> dict[str, np.ndarray]:
+def recruitment_terms(d: Drivers, d0: Drivers, p: Params) -> dict[str, np.ndarray]:
     """Each driver's push on recruitment, (R, G): its weight times its move since month 0."""
     r = p.recruitment
     return {
@@ -321,9 +324,9 @@ def group_change(
     w: World,
     d: Drivers,
     d0: Drivers,
-    pr: Pressure,
+    pressure: Pressure,
     jo: JointOps,
-    p: SimpleNamespace,
+    p: Params,
     streams: Streams,
     step: int,
 ) -> GroupChange:
@@ -335,8 +338,8 @@ def group_change(
     shock = np.exp(sd * streams.normal("recruitment", step, s.shape[1]) - sd * sd / 2)
     base = p.groups.recruit_rate * w.funding * room * s * shock
     recruitment = base * multiplier
-    attrition = np.minimum(p.counterterrorism.attrition_rate * pr.effective, 1.0) * s
-    defection = r.defection_rate * np.minimum(pr.effective[:, TTP], 1.0) * s[:, TTP]
+    attrition = np.minimum(p.counterterrorism.attrition_rate * pressure.effective, 1.0) * s
+    defection = r.defection_rate * np.minimum(pressure.effective[:, TTP], 1.0) * s[:, TTP]
     loss = np.zeros_like(s)
     hit = jo.succeeded
     loss[hit, jo.target[hit]] = p.cooperation.damage * s[hit, jo.target[hit]]
@@ -350,27 +353,84 @@ def group_change(
 class Attacks:
     by_region: np.ndarray  # (R, N)
     by_group: np.ndarray  # (R, G)
+    by_group_country: np.ndarray  # (R, 2G) column 2 g + country (0 = PAK, 1 = AFG)
     by_country: np.ndarray  # (R, 2) PAK, AFG
     china_by_country: np.ndarray  # (R, 2) attacks on Chinese interests
-    fatalities: np.ndarray  # (R, 2) PAK, AFG
+    victims_by_group_country: np.ndarray  # (R, 2G) civilians and security forces killed
+    fatalities: np.ndarray  # (R, 2) PAK, AFG victims (militants excluded)
+    mass_casualty: np.ndarray  # (R, 2) attacks drawn from the mass-casualty branch
     cross_border: np.ndarray  # (R,) attacks in Pakistan launched from Afghan bases
 
 
-def attack_means(
-    w: World, pol: Policy, pr: Pressure, p: SimpleNamespace, lv: Levers, st: Structure
+@dataclass
+class AttackMeans:
+    """Expected attacks per cell and the factors the model multiplies to get them.
+
+    ``lam[r, c] = group_rate[r, g] x route x spread[r, c]`` for the cell's group g, where
+    ``group_rate = tempo x wave x strength x funding x suppression x momentum`` and
+    ``route`` is ``through`` for cells in Pakistan and 1 in Afghanistan; ``spread`` is the
+    region share x deterrence x the cell's target split. ``durand explain`` reads these.
+    """
+
+    lam: np.ndarray  # (R, C)
+    from_afg: np.ndarray  # (R, G) share of a group's attacks in Pakistan from Afghan bases
+    factors: dict[str, np.ndarray]  # (R, G) each: tempo, wave, strength, funding, ...
+    through: np.ndarray  # (R, G) share of attacks from Afghan bases not stopped at the border
+    spread: np.ndarray  # (R, C)
+
+
+def tempo_momentum(
+    w: World, p: Params, streams: Streams, step: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Expected attacks per cell (R, C) and each group's share launched from Afghanistan."""
+    """Next month's log tempo deviation per group and its factor on the tempo.
+
+    An AR(1) process, so surges and lulls last a few months and monthly counts are
+    overdispersed (a Poisson-lognormal mixture); the factor is exp(momentum) scaled to
+    mean 1 over the process's stationary distribution.
+    """
+    a = p.attacks
+    base, offsets = streams.keys("tempo", step, w.momentum.shape[1])
+    momentum = np.empty_like(w.momentum)
+    factor = np.empty_like(w.momentum)
+    variance = a.volatility**2 / (1 - a.persistence**2)
+    kernels.momentum_step(
+        base, offsets, w.momentum, a.persistence, a.volatility, variance / 2, momentum, factor
+    )
+    return momentum, factor
+
+
+def attack_means(
+    w: World, pol: Policy, pressure: Pressure, p: Params, lv: Levers, st: Structure
+) -> AttackMeans:
+    """Expected attacks per cell (R, C), each group's share launched from Afghanistan, and
+    the factors of the mean."""
     ct, c = p.counterterrorism, st.cells
-    suppress = _clip(1 - ct.suppression * pr.effective, 0.0, 1.0)
-    tempo = p.groups.tempo * w.wave * w.strength * w.funding * suppress  # (R, G)
+    n = w.replicates
+    factors = {  # tempo and wave are (G,), the same in every replicate
+        "tempo": p.groups.tempo,
+        "wave": w.wave,
+        "strength": w.strength,
+        "funding": w.funding,
+        "suppression": _clip(1 - ct.suppression * pressure.effective, 0.0, 1.0),
+        "momentum": w.momentum_factor,
+    }
+    rate = (
+        factors["tempo"]
+        * factors["wave"]
+        * factors["strength"]
+        * factors["funding"]
+        * factors["suppression"]
+        * factors["momentum"]
+    )  # (R, G)
     deter = 1 - ct.deterrence * security_presence(pol, p, lv, st)  # (R, N)
-    closure = p.border.closure_effect * lv["PAK.border_closure"]  # (R,)
+    closure = p.border.closure_effect * lv.PAK.border_closure  # (R,)
     # In Pakistan, the part of a group's attacks launched from Afghan bases is cut by closure.
     through = 1 - closure[:, None] * st.afg_share  # (R, G)
     exposure = np.stack([pol.cpec, pol.mining], axis=1) / p.china.reference_usd_m  # (R, 2)
-    lam = np.empty((len(tempo), len(c.group)))
+    lam = np.empty((n, len(c.group)))
+    spread = np.empty((n, len(c.group)))
     kernels.cell_means(
-        np.ascontiguousarray(tempo),
+        np.ascontiguousarray(rate),
         np.ascontiguousarray(deter),
         np.ascontiguousarray(through),
         exposure,
@@ -383,42 +443,47 @@ def attack_means(
         c.china_share,
         st.hardened,
         lam,
+        spread,
     )
     from_afg = st.afg_share * (1 - closure[:, None]) / np.maximum(through, 1e-12)  # (R, G)
-    return lam, from_afg
+    return AttackMeans(lam, from_afg, factors, through, spread)
 
 
-def security_presence(pol: Policy, p: SimpleNamespace, lv: Levers, st: Structure) -> np.ndarray:
-    """Security presence by region: the early-2025 level scaled by the state's effort now."""
-    pak_now = pol.capacity[:, PAK] * lv["PAK.ct_salience"] * lv["PAK.ct_effort"]
-    afg_now = pol.capacity[:, AFG] * lv["AFG.ct_salience"]
+def security_presence(pol: Policy, p: Params, lv: Levers, st: Structure) -> np.ndarray:
+    """Security presence by region: the reference level scaled by the state's effort now."""
+    pak_now = pol.capacity[:, PAK] * lv.PAK.ct_salience * lv.PAK.ct_effort
+    afg_now = pol.capacity[:, AFG] * lv.AFG.ct_salience
     scale = np.where(st.pak, pak_now[:, None], afg_now[:, None])
     return _clip(p.regions.security0 * scale / st.security_norm, 0.0, 1.0)
 
 
 def draw_attacks(
-    lam: np.ndarray,
-    from_afg: np.ndarray,
-    p: SimpleNamespace,
+    means: AttackMeans,
+    p: Params,
     st: Structure,
     streams: Streams,
     step: int,
 ) -> Attacks:
-    c = st.cells
-    n = len(lam)
+    """Attack counts per cell and their victims, in one compiled pass."""
+    c, le = st.cells, p.lethality
+    n = len(means.lam)
+    n_groups = len(GROUPS)
     att = Attacks(
         by_region=np.zeros((n, len(st.pak))),
-        by_group=np.zeros((n, len(GROUPS))),
+        by_group=np.zeros((n, n_groups)),
+        by_group_country=np.zeros((n, 2 * n_groups)),
         by_country=np.zeros((n, 2)),
         china_by_country=np.zeros((n, 2)),
+        victims_by_group_country=np.empty((n, 2 * n_groups)),
         fatalities=np.zeros((n, 2)),
+        mass_casualty=np.zeros((n, 2)),
         cross_border=np.empty(n),
     )
     attack_base, attack_offsets = streams.keys("attacks", step, len(c.slot), c.slot)
-    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * len(GROUPS))
+    fatal_base, fatal_offsets = streams.keys("fatalities", step, 2 * n_groups * kernels.FATAL_SLOTS)
     kernels.draw_attacks(
-        np.ascontiguousarray(lam),
-        np.ascontiguousarray(from_afg),
+        np.ascontiguousarray(means.lam),
+        np.ascontiguousarray(means.from_afg),
         attack_base,
         attack_offsets,
         fatal_base,
@@ -427,15 +492,31 @@ def draw_attacks(
         c.region,
         c.country,
         c.china,
-        p.groups.severity,
+        le.ordinary * le.scale,
+        le.mass_rate * le.scale,
+        float(le.mass_min),
+        float(le.tail),
+        float(le.mass_cap),
         att.by_region,
         att.by_group,
+        att.by_group_country,
         att.by_country,
         att.china_by_country,
+        att.victims_by_group_country,
         att.fatalities,
+        att.mass_casualty,
         att.cross_border,
     )
     return att
+
+
+def militants_killed(
+    w: World, pressure: Pressure, p: Params, streams: Streams, step: int
+) -> np.ndarray:
+    """Militants killed in Pakistan's own operations this month, (R, G): Poisson with mean
+    kill_rate x Pakistan's effective pressure on the group x the group's strength."""
+    mean = p.counterterrorism.kill_rate * pressure.pakistan * w.strength
+    return streams.poisson("militants_killed", step, mean).astype(np.float64)
 
 
 # ------------------------------------------------------------------ border and deportation
@@ -445,25 +526,56 @@ def draw_attacks(
 class Border:
     clash: np.ndarray  # (R,) bool
     deportation: np.ndarray  # (R,) intensity 0..1
-    deportees: np.ndarray  # (R,) thousands this month
+    deportees: np.ndarray  # (R,) thousands returning from Pakistan this month
+    habit: np.ndarray  # (R,) the intensity people have adjusted to, after this month
     tension_target: np.ndarray  # (R,)
+
+
+def deportation_intensity(lever: np.ndarray, tension: np.ndarray, p: Params):
+    """How hard Pakistan pushes undocumented Afghans out: the lever, raised by tension."""
+    return _clip(lever * (1 + p.border.deportation_tension_gain * tension), 0.0, 1.0)
+
+
+def returns_from_pakistan(
+    intensity: np.ndarray, habit: np.ndarray, p: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    """Thousands returning this month and the new habituated intensity.
+
+    A steady flow in proportion to the intensity, plus a wave when the intensity rises
+    above what people have adjusted to (a deadline): most who will leave do so in the
+    first months, so the wave fades as the habit catches up.
+    """
+    b = p.border
+    surge = np.maximum(intensity - habit, 0.0)
+    returns = b.deportation_capacity * intensity + b.deportation_surge * surge
+    return returns, _relax(habit, intensity, b.deportation_habituation)
 
 
 def border_dynamics(
     w: World,
     att: Attacks,
-    p: SimpleNamespace,
+    p: Params,
     lv: Levers,
     ref: Reference,
     streams: Streams,
     step: int,
 ) -> Border:
+    """Clashes, deportations and the tension they, cross-border attacks and closure cause."""
     b = p.border
+    deport = deportation_intensity(lv.PAK.deportation, w.tension, p)
+    returns, habit = returns_from_pakistan(deport, w.deportation_habit, p)
     extra = (att.cross_border - ref.cross_border) / b.cross_border_reference
-    target = _clip(b.tension0 + b.cross_border_gain * extra, 0.0, 1.0)
+    closure = lv.PAK.border_closure - ref.levers.PAK.border_closure
+    target = _clip(
+        b.tension0
+        + b.cross_border_gain * extra
+        + b.returns_tension_gain * (returns - ref.returns) / b.returns_reference
+        + b.closure_tension_gain * closure,
+        0.0,
+        1.0,
+    )
     clash = streams.uniform("border_clash", step)[:, 0] < b.clash_rate * w.tension**2
-    deport = _clip(lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1)
-    return Border(clash, deport, deport * b.deportation_capacity, target)
+    return Border(clash, deport, returns, habit, target)
 
 
 # ------------------------------------------------------------------ the monthly step
@@ -471,7 +583,7 @@ def border_dynamics(
 
 @dataclass
 class Reference:
-    """Where the drivers stood in the first month: targets are anchored here."""
+    """Where the drivers stood in the first month of the timeline: targets are anchored here."""
 
     drivers: Drivers
     intel: np.ndarray
@@ -483,20 +595,21 @@ class Reference:
     cpec: np.ndarray
     mining: np.ndarray
     deportation: np.ndarray
+    returns: np.ndarray  # (R,) the steady returns at the starting intensity, thousands
     cross_border: np.ndarray
     china_by_country: np.ndarray  # (R, 2) expected attacks on Chinese interests a month
-    levers: dict[str, np.ndarray]  # the early-2025 lever values
+    levers: Levers  # the starting lever values (a copy)
 
 
-def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> Reference:
+def reference_point(w: World, p: Params, lv: Levers, st: Structure) -> Reference:
     pol = policy(w, p, lv)
-    pr = pressure(pol, p, lv, st)
-    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
+    pressure_now = pressure(pol, p, lv, st)
+    means = attack_means(w, pol, pressure_now, p, lv, st)
     c = st.cells
-    by_region = weighted_sum(lam, c.to_region)
-    b = p.border
+    by_region = weighted_sum(means.lam, c.to_region)
+    deport = deportation_intensity(lv.PAK.deportation, w.tension, p)
     return Reference(
-        drivers=drivers(w, pr, p),
+        drivers=drivers(w, pressure_now, p),
         intel=pol.intel,
         economy_mean=economy_means(w.economy, st),
         attacks_region=by_region,
@@ -505,28 +618,27 @@ def reference_point(w: World, p: SimpleNamespace, lv: Levers, st: Structure) -> 
         civil_paid=pol.civil_paid,
         cpec=pol.cpec,
         mining=pol.mining,
-        deportation=_clip(
-            lv["PAK.deportation"] * (1 + b.deportation_tension_gain * w.tension), 0, 1
-        ),
-        cross_border=(weighted_sum(lam, c.to_group_pak) * from_afg).sum(axis=1),
-        china_by_country=weighted_sum(lam, c.to_china_country),
-        levers=lv.snapshot(),
+        deportation=deport,
+        returns=returns_from_pakistan(deport, deport, p)[0],
+        cross_border=(weighted_sum(means.lam, c.to_group_pak) * means.from_afg).sum(axis=1),
+        china_by_country=weighted_sum(means.lam, c.to_china_country),
+        levers=lv.copy(),
     )
 
 
-def early_2025(
-    p: SimpleNamespace, geo: Geography, w: World, lv: Levers
-) -> tuple[Structure, Reference]:
-    """Settle the starting world and anchor the run at it.
+def anchor(p: Params, geo: Geography, w: World, lv: Levers) -> tuple[Structure, Reference]:
+    """Settle the starting world (January 2023) and anchor the run at it.
 
-    ``lv`` are the early-2025 levers. The lagged aid effect starts at the aid actually
-    paid (after 'do more' conditions), and security presence equals security0 at the
-    early-2025 effort, so an unchanged policy does not drift.
+    ``lv`` are the starting levers. The lagged aid effect starts at the aid actually
+    paid (after 'do more' conditions), security presence equals security0 at the
+    starting effort, and the deportation habit at the starting intensity, so an
+    unchanged policy does not drift.
     """
     w.aid_effect = policy(w, p, lv).flows()["military_paid"]
+    w.deportation_habit = deportation_intensity(lv.PAK.deportation, w.tension, p)
     pol = policy(w, p, lv)
-    pak_effort = pol.capacity[0, PAK] * lv["PAK.ct_salience"][0] * lv["PAK.ct_effort"][0]
-    afg_effort = pol.capacity[0, AFG] * lv["AFG.ct_salience"][0]
+    pak_effort = pol.capacity[0, PAK] * lv.PAK.ct_salience[0] * lv.PAK.ct_effort[0]
+    afg_effort = pol.capacity[0, AFG] * lv.AFG.ct_salience[0]
     norm = np.where(geo.in_country("PAK"), pak_effort, afg_effort)
     st = structure(p, geo, norm)
     return st, reference_point(w, p, lv, st)
@@ -544,33 +656,42 @@ class Month:
     joint: JointOps
     pressure: Pressure
     change: GroupChange
+    means: AttackMeans
     attacks: Attacks
+    militants_killed: np.ndarray  # (R, G) in Pakistan's operations
     border: Border
 
 
 def advance(
     w: World,
-    p: SimpleNamespace,
+    p: Params,
     lv: Levers,
     st: Structure,
     ref: Reference,
     streams: Streams,
     step: int,
 ) -> Month:
-    """Advance the world by one month, in the order docs/model.md gives."""
+    """Advance the world by one month, in the order docs/model.md gives.
+
+    ``step`` is the month's index on the timeline (months since January 2023): it keys
+    every random draw, so a month draws the same numbers whichever run reaches it.
+    """
     pol = policy(w, p, lv)
     jo = joint_operations(pol, p, lv, streams, step)
-    pr = pressure(pol, p, lv, st)
-    lam, from_afg = attack_means(w, pol, pr, p, lv, st)
-    att = draw_attacks(lam, from_afg, p, st, streams, step)
-    gc = group_change(w, drivers(w, pr, p), ref.drivers, pr, jo, p, streams, step)
+    press = pressure(pol, p, lv, st)
+    w.momentum, w.momentum_factor = tempo_momentum(w, p, streams, step)
+    means = attack_means(w, pol, press, p, lv, st)
+    att = draw_attacks(means, p, st, streams, step)
+    killed = militants_killed(w, press, p, streams, step)
+    gc = group_change(w, drivers(w, press, p), ref.drivers, press, jo, p, streams, step)
     bd = border_dynamics(w, att, p, lv, ref, streams, step)
     _update_groups(w, gc, pol, p, lv, ref)
     _update_relations(w, pol, jo, att, bd, p, lv, st, ref)
     _update_society(w, pol, att, bd, p, lv, st, ref)
+    w.deportation_habit = bd.habit
     w.wave_months = np.maximum(w.wave_months - 1, 0)
-    w.wave[w.wave_months == 0] = 1.0
-    return Month(pol, jo, pr, gc, att, bd)
+    w.wave = np.where(w.wave_months == 0, 1.0, w.wave)  # a new array: the means keep theirs
+    return Month(pol, jo, press, gc, means, att, killed, bd)
 
 
 def _relax(x: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
@@ -589,11 +710,9 @@ def _update_groups(w, gc, pol, p, lv, ref) -> None:
     w.funding = np.maximum(_relax(w.funding, funding_target, ct.funding_relax_rate), 0.0)
     weapons_target = (
         p.groups.weapons0
-        * (
-            1
-            - ct.retrieval_effect
-            * (lv["US.weapons_retrieval"] - ref.levers["US.weapons_retrieval"])
-        )[:, None]
+        * (1 - ct.retrieval_effect * (lv.US.weapons_retrieval - ref.levers.US.weapons_retrieval))[
+            :, None
+        ]
     )
     w.weapons = _clip(_relax(w.weapons, weapons_target, ct.weapons_relax_rate), 0.0, 1.0)
 
@@ -604,15 +723,17 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     target = repeat_rows(trust0, len(w.trust))
     aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
     target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
-    target[:, PAK, US] -= a.do_more_trust_cost * (lv["US.do_more"] - ref.levers["US.do_more"])
+    target[:, PAK, US] -= a.do_more_trust_cost * (lv.US.do_more - ref.levers.US.do_more)
     target[:, PAK, CHN] += a.trust_gain * (pol.cpec - ref.cpec) / cn_ref
     target[:, AFG, CHN] += a.trust_gain * (pol.mining - ref.mining) / cn_ref
-    released = lv["US.reserves_release"] - ref.levers["US.reserves_release"]
+    released = lv.US.reserves_release - ref.levers.US.reserves_release
     target[:, AFG, US] += a.reserves_trust_gain * released
     target[:, PAK, AFG] -= (
         b.cross_border_trust_cost * (att.cross_border - ref.cross_border) / b.cross_border_reference
     )
     target[:, AFG, PAK] -= b.deportation_trust_cost * (bd.deportation - ref.deportation)
+    closure = lv.PAK.border_closure - ref.levers.PAK.border_closure
+    target[:, AFG, PAK] -= b.closure_trust_cost * closure
     hits = att.china_by_country
     target[:, CHN, PAK] -= p.china.trust_hit * (hits[:, 0] - ref.china_by_country[:, 0])
     target[:, CHN, AFG] -= p.china.trust_hit * (hits[:, 1] - ref.china_by_country[:, 1])
@@ -671,10 +792,9 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
         + p.china.econ_gain * p.regions.china_exposure * invest
         + np.where(
             st.afg,
-            (
-                p.aid.reserves_econ_gain
-                * (lv["US.reserves_release"] - ref.levers["US.reserves_release"])
-            )[:, None],
+            (p.aid.reserves_econ_gain * (lv.US.reserves_release - ref.levers.US.reserves_release))[
+                :, None
+            ],
             0.0,
         )
         - e.attack_damage * (attacks_region - ref.attacks_region)
@@ -688,7 +808,7 @@ def _update_society(w, pol, att, bd, p, lv, st, ref) -> None:
             st.border,
             (
                 p.counterterrorism.drone_grievance
-                * (lv["US.drone_strikes"] - ref.levers["US.drone_strikes"])
+                * (lv.US.drone_strikes - ref.levers.US.drone_strikes)
             )[:, None],
             0.0,
         )

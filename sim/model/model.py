@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -11,18 +13,65 @@ import mesa
 import numpy as np
 
 from sim import GROUPS, STATES
-from sim.inputs.parameters import default_tree
-from sim.inputs.scenario import Scenario, TimedEvent, add_months, load_scenario
+from sim.inputs.scenario import (
+    Scenario,
+    TimedEvent,
+    add_months,
+    load_scenario,
+    month_index,
+)
+from sim.model import history_cache
 from sim.model.agents import MilitantGroup, StateActor
 from sim.model.geography import geography
-from sim.model.mechanisms import Month, advance, early_2025
+from sim.model.mechanisms import Month, advance, anchor
 from sim.model.recorder import Recorder, humane_metrics
 from sim.model.rng import Streams
 from sim.model.state import Levers, build_params, initial_world
 
-BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+HISTORY = SCENARIOS / "history_2023.yaml"
+TIMELINE_START = (2023, 1)  # the model's first month: every run starts here
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """The record's levers and events from January 2023: the history (2023-2024), then the
+    early-2025 baseline. A scenario that starts later runs this prefix first."""
+
+    levers: dict[str, dict[str, float]]  # in force in January 2023
+    events: tuple[TimedEvent, ...]  # months counted from January 2023
+
+
+@cache
+def timeline() -> Timeline:
+    history, baseline = load_scenario(HISTORY), load_scenario(BASELINE)
+    at = month_index(TIMELINE_START, baseline.start)
+    handover = TimedEvent(
+        at,
+        {f"{s}.{k}": v for s, levers in baseline.levers.items() for k, v in levers.items()},
+        None,
+        "Early 2025: the baseline's levers",
+    )
+    events = [e for e in history.events if e.month < at] + [handover]
+    events += [replace(e, month=e.month + at) for e in baseline.events]
+    return Timeline(history.levers, tuple(events))
+
+
+def _plain(event: AppliedEvent) -> dict:
+    """An applied event as JSON-able data (for the history cache)."""
+    return {"month": event.month, "kind": event.kind, "detail": event.detail, "note": event.note}
+
+
+def replicate_ids(replicates: int | np.ndarray | list[int] | None, default: int) -> np.ndarray:
+    """Replicate indices from a count (0..n-1; ``default`` when None) or explicit indices."""
+    if isinstance(replicates, int | np.integer) or replicates is None:
+        return np.arange(default if replicates is None else int(replicates))
+    return np.asarray(replicates, dtype=np.int64)
+
+
+_PREFIXES: OrderedDict = OrderedDict()  # recent history prefixes: key -> (world, events)
+_PREFIX_CACHE_SIZE = 4
 _BLAS_LIMIT_FROM = 256  # replicates; the limit itself costs milliseconds to set up
 
 
@@ -44,8 +93,6 @@ class AppliedEvent:
 
 
 def _with_levers(scenario: Scenario, levers: dict[str, float]) -> Scenario:
-    from dataclasses import replace
-
     values = {state: dict(v) for state, v in scenario.levers.items()}
     for key, value in levers.items():
         state, _, name = key.partition(".")
@@ -80,10 +127,7 @@ class DurandModel(mesa.Model):
             scenario = load_scenario(scenario)
         if levers:
             scenario = _with_levers(scenario, levers)
-        if isinstance(replicates, int) or replicates is None:
-            ids = np.arange(scenario.replicates if replicates is None else replicates)
-        else:
-            ids = np.asarray(replicates, dtype=np.int64)
+        ids = replicate_ids(replicates, scenario.replicates)
         scenario = scenario.with_overrides(seed=seed, months=months, replicates=len(ids))
         super().__init__(seed=scenario.seed)
         self.scenario = scenario
@@ -91,23 +135,71 @@ class DurandModel(mesa.Model):
         self.horizon = scenario.months
         self.params = build_params(scenario.params)
         self.geography = geography()
-        # Every run starts from the early-2025 situation the documents describe (the
-        # registry's lever defaults); a scenario's own levers act from month 0 on, exactly
-        # as if an event set them then. Targets are anchored at that early-2025 point.
-        start_levers = Levers(default_tree("levers"), len(ids))
-        self.levers = Levers(scenario.levers, len(ids))
-        self.world = initial_world(self.params, start_levers, len(ids))
-        self.structure, self.reference = early_2025(
-            self.params, self.geography, self.world, start_levers
+        # One timeline: every run starts in January 2023 and anchors its targets there. A
+        # scenario that starts later first runs the record's levers and events up to its
+        # start (the prefix, not recorded), then its own levers act from its first month,
+        # exactly as if an event set them then.
+        self.offset = month_index(TIMELINE_START, scenario.start)
+        if self.offset < 0:
+            raise ValueError("scenarios start in 2023-01 or later (the model's first month)")
+        line = timeline()
+        start_levers = scenario.levers if self.offset == 0 else line.levers
+        self.levers = Levers(start_levers, len(ids))
+        self.world = initial_world(self.params, self.levers, len(ids))
+        self.structure, self.reference = anchor(
+            self.params, self.geography, self.world, self.levers
         )
         self.streams = Streams(scenario.seed, ids)
-        self.recorder = Recorder(self.horizon, len(ids), out=record_into)
-        self.month = 0
         self.last_month: Month | None = None
         self.applied: list[AppliedEvent] = []
+        self.history_applied = self._run_prefix(scenario, ids, line)
+        self.last_month = None
+        if self.offset:
+            for key in list(self.levers.keys()):
+                state, _, name = key.partition(".")
+                self.levers.set(key, scenario.levers[state][name])
         self._pending = list(scenario.events)
+        self.recorder = Recorder(self.horizon, len(ids), out=record_into)
         self.states = {a: StateActor(self, a) for a in STATES}
         self.groups = {g: MilitantGroup(self, g) for g in GROUPS}
+
+    def _run_prefix(self, scenario: Scenario, ids: np.ndarray, line: Timeline) -> list:
+        """Run the timeline from January 2023 up to the scenario's start (or take the
+        world it left from a cache of recent prefixes: the same parameters, seed and
+        replicates give the same world, bit for bit, so sweeps that vary only levers run
+        the history once)."""
+        key = (
+            json.dumps(scenario.params, sort_keys=True),
+            scenario.seed,
+            self.offset,
+            ids.tobytes(),
+        )
+        hit = _PREFIXES.get(key)
+        stored_key = history_cache.digest(scenario.params, scenario.seed, self.offset, ids)
+        if hit is None and self.offset:
+            stored = history_cache.load(stored_key)
+            if stored is not None:
+                world, events = stored
+                hit = (world, tuple(AppliedEvent(**e) for e in events))
+                _PREFIXES[key] = hit
+        if hit is not None:
+            _PREFIXES.move_to_end(key)
+            world, applied = hit
+            self.world = world.copy()
+            self.month = 0
+            return list(applied)
+        self.month = -self.offset
+        self._pending = [replace(e, month=e.month - self.offset) for e in line.events]
+        self._pending = [e for e in self._pending if e.month < 0]
+        while self.month < 0:
+            self._advance()
+        applied, self.applied = self.applied, []
+        if self.offset:
+            _PREFIXES[key] = (self.world.copy(), tuple(applied))
+            while len(_PREFIXES) > _PREFIX_CACHE_SIZE:
+                _PREFIXES.popitem(last=False)
+            history_cache.store(stored_key, self.world, [_plain(e) for e in applied])
+        return applied
 
     @property
     def datacollector(self):
@@ -132,6 +224,14 @@ class DurandModel(mesa.Model):
         if self.month >= self.horizon:
             self.running = False
             return
+        self._advance()
+        humane = humane_metrics(self.last_month, self.levers, self.params)
+        self.recorder.record(self.month - 1, self.world, self.last_month, self.structure, humane)
+        self.running = self.month < self.horizon
+
+    def _advance(self) -> None:
+        """Apply the events due and advance the world one month (timeline step
+        ``offset + month``)."""
         self._apply_due_events()
         self.last_month = advance(
             self.world,
@@ -140,12 +240,9 @@ class DurandModel(mesa.Model):
             self.structure,
             self.reference,
             self.streams,
-            self.month,
+            self.offset + self.month,
         )
-        humane = humane_metrics(self.last_month, self.levers, self.params)
-        self.recorder.record(self.month, self.world, self.last_month, self.structure, humane)
         self.month += 1
-        self.running = self.month < self.horizon
 
     def run(self, progress=None) -> None:
         """Run to the horizon; ``progress(month)`` is called after every month.

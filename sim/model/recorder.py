@@ -1,6 +1,9 @@
 """Monthly metrics, recorded into one preallocated (months, metrics, replicates) array.
 
-The column list is the contract of ``timeseries.<fmt>``: counts for the month; stocks
+The column list is the contract of ``timeseries.<fmt>``: counts for the month (attacks in
+the PICSS sense; fatalities are victims, civilians and security forces, militants
+excluded; militants killed in Pakistan's operations apart; deportations are thousands
+returning from Pakistan); stocks
 (strength, trust, tension, stability, economy, grievance, weapons, funding, confidence) at
 the end of the month; this month's values for capacity, overlap, pressure, sanctuary,
 recruitment and attrition; aid in USD million for the month.
@@ -27,7 +30,11 @@ def metric_names() -> tuple[str, ...]:
     names = ["attacks.PAK", "attacks.AFG"]
     names += [f"attacks.{g}" for g in GROUPS]
     names += [f"attacks.{r}" for r in REGIONS]
+    names += [f"attacks.PAK.{g}" for g in GROUPS]
     names += ["attacks.china_interests", "fatalities.PAK", "fatalities.AFG"]
+    names += [f"fatalities.PAK.{g}" for g in GROUPS]
+    names += ["mass_casualty_attacks.PAK", "militants_killed.PAK"]
+    names += [f"militants_killed.{g}" for g in GROUPS]
     names += ["cross_border_attacks"]  # expected attacks from Afghan bases: not a whole count
     names += [f"strength.{g}" for g in GROUPS]
     names += [f"recruitment.{g}" for g in GROUPS]
@@ -49,7 +56,11 @@ def metric_names() -> tuple[str, ...]:
 
 METRICS = metric_names()
 COUNT_METRICS = frozenset(
-    [m for m in METRICS if m.startswith(("attacks.", "fatalities."))]
+    [
+        m
+        for m in METRICS
+        if m.startswith(("attacks.", "fatalities.", "mass_casualty_", "militants_killed."))
+    ]
     + ["joint_ops", "joint_ops.success", "joint_ops.target", "border_clashes"]
 )
 INDEX = {name: i for i, name in enumerate(METRICS)}
@@ -68,6 +79,8 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
         "cross_border_attacks": att.cross_border,
         "fatalities.PAK": att.fatalities[:, 0],
         "fatalities.AFG": att.fatalities[:, 1],
+        "mass_casualty_attacks.PAK": att.mass_casualty[:, 0],
+        "militants_killed.PAK": m.militants_killed.sum(axis=1),
         "aid.US-PAK": pol.aid_paid / 12.0,
         "aid.CHN-PAK": pol.cpec / 12.0,
         "aid.CHN-AFG": pol.mining / 12.0,
@@ -101,6 +114,10 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
         "weapons": w.weapons,
         "funding": w.funding,
     }
+    for i, g in enumerate(GROUPS):
+        out[f"attacks.PAK.{g}"] = att.by_group_country[:, 2 * i]
+        out[f"fatalities.PAK.{g}"] = att.victims_by_group_country[:, 2 * i]
+        out[f"militants_killed.{g}"] = m.militants_killed[:, i]
     for prefix, table in per_group.items():
         for i, g in enumerate(GROUPS):
             out[f"{prefix}.{g}"] = table[:, i]
@@ -111,7 +128,7 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
 
 def humane_metrics(m: Month, lv, p) -> dict[str, np.ndarray]:
     """The humane outcomes of the month, each an (R,) array (see HUMANE_METRICS)."""
-    drones = lv["US.drone_strikes"] * m.policy.capacity[:, US]
+    drones = lv.US.drone_strikes * m.policy.capacity[:, US]
     return {
         "harm.drone_civilians": p.harm.drone_civilian_casualties * drones,
         "harm.displaced": m.border.deportees,

@@ -6,8 +6,8 @@ Index order everywhere: states ``US PAK AFG CHN``, groups ``TTP ISKP BLA``, regi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from types import SimpleNamespace
+from dataclasses import dataclass, fields, make_dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -34,31 +34,75 @@ def _order_for(keys) -> tuple[str, ...] | None:
     return None
 
 
-def as_array(value: Any) -> Any:
-    """A table keyed by ids becomes an array in canonical id order (missing cells are 0)."""
+@cache
+def record_type(name: str, field_types: tuple[tuple[str, Any], ...]) -> type:
+    """A frozen, slotted record class with these typed fields (one class per shape)."""
+    return make_dataclass(name, list(field_types), frozen=True, slots=True)
+
+
+def _class_name(path: str) -> str:
+    return "".join(part.title().replace("_", "") for part in path.split(".")) + "Params"
+
+
+def as_array(value: Any, path: str = "params") -> Any:
+    """A table keyed by ids becomes a read-only array in canonical id order (missing cells
+    are 0); any other mapping a frozen record of its entries; a number a float."""
     if not isinstance(value, dict):
-        return value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return float(value) if number else value
     order = _order_for(value)
     if order is None:
-        return SimpleNamespace(**{k: as_array(v) for k, v in value.items()})
-    rows = [as_array(value.get(k, 0.0)) for k in order]
-    return np.array(rows, dtype=np.float64)
+        entries = {k: as_array(v, f"{path}.{k}") for k, v in value.items()}
+        cls = record_type(_class_name(path), tuple((k, type(v)) for k, v in entries.items()))
+        return cls(**entries)
+    rows = [_rows(as_array(value.get(k, 0.0), path)) for k in order]
+    out = np.array(rows, dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
-def build_params(tree: dict[str, Any]) -> SimpleNamespace:
-    """Nested parameter values -> namespaces of floats and arrays (``p.groups.tempo``)."""
-    return SimpleNamespace(**{section: as_array(values) for section, values in tree.items()})
+def _rows(value: Any) -> Any:
+    return np.asarray(value) if isinstance(value, np.ndarray) else value
+
+
+def build_params(tree: dict[str, Any]) -> Any:
+    """Nested parameter values -> frozen typed records of floats and read-only arrays
+    (``p.groups.tempo``), their classes generated from the registry's tree."""
+    return as_array(tree, "durand")
 
 
 class Levers:
-    """Lever values as (R,) arrays, so replicates (or sweep points) may differ."""
+    """Lever values as (R,) arrays, so replicates (or sweep points) may differ.
+
+    The mechanisms read them as typed attributes (``lv.PAK.deportation``: one frozen
+    record per state, generated from the registry's lever names); commands from outside
+    (events, the viewer, the game) set them by key (``set("PAK.deportation", 0.9)``).
+    """
 
     def __init__(self, values: dict[str, dict[str, float]], n: int):
-        self._v = {
-            f"{state}.{name}": np.full(n, float(v))
-            for state, levers in values.items()
-            for name, v in levers.items()
-        }
+        self._bind(
+            {
+                f"{state}.{name}": np.full(n, float(v))
+                for state, levers in values.items()
+                for name, v in levers.items()
+            }
+        )
+
+    def _bind(self, arrays: dict[str, np.ndarray]) -> None:
+        self._v = arrays
+        states: dict[str, list[str]] = {}
+        for key in arrays:
+            state, _, name = key.partition(".")
+            states.setdefault(state, []).append(name)
+        for state, names in states.items():
+            cls = record_type(f"{state}Levers", tuple((name, np.ndarray) for name in names))
+            setattr(self, state, cls(**{name: arrays[f"{state}.{name}"] for name in names}))
+
+    def copy(self) -> Levers:
+        """An independent copy (the Reference keeps the starting levers this way)."""
+        out = Levers.__new__(Levers)
+        out._bind({key: value.copy() for key, value in self._v.items()})
+        return out
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self._v[key]
@@ -95,6 +139,9 @@ class World:
     aid_nominal_prev: np.ndarray  # (R,) last month's nominal US aid to Pakistan, USD M/yr
     wave: np.ndarray  # (G,) attack-tempo multiplier from shocks
     wave_months: np.ndarray  # (G,) months left of the wave
+    momentum: np.ndarray  # (R, G) log deviation of each group's tempo (surges and lulls)
+    momentum_factor: np.ndarray  # (R, G) its factor on the tempo this month (mean 1)
+    deportation_habit: np.ndarray  # (R,) deportation intensity people have adjusted to
 
     @property
     def replicates(self) -> int:
@@ -104,13 +151,13 @@ class World:
         return World(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
 
-def initial_world(p: SimpleNamespace, levers: Levers, n: int) -> World:
+def initial_world(p: Any, levers: Levers, n: int) -> World:
     def rep(a):
         return repeat_rows(a, n)
 
     trust0 = p.states.trust0.copy()
     np.fill_diagonal(trust0, 1.0)
-    aid0 = levers["US.military_aid_pak"] + levers["US.civil_aid_pak"]
+    aid0 = levers.US.military_aid_pak + levers.US.civil_aid_pak
     return World(
         strength=rep(p.groups.strength0),
         funding=rep(p.groups.funding0),
@@ -121,8 +168,11 @@ def initial_world(p: SimpleNamespace, levers: Levers, n: int) -> World:
         tension=np.full(n, float(p.border.tension0)),
         stability=rep(p.states.stability0),
         china_confidence=np.ones(n),
-        aid_effect=levers["US.military_aid_pak"].copy(),
+        aid_effect=levers.US.military_aid_pak.copy(),
         aid_nominal_prev=aid0.copy(),
         wave=np.ones(len(GROUPS)),
         wave_months=np.zeros(len(GROUPS)),
+        momentum=np.zeros((n, len(GROUPS))),
+        momentum_factor=np.ones((n, len(GROUPS))),
+        deportation_habit=np.zeros(n),
     )

@@ -17,7 +17,7 @@ import numpy as np
 from sim.inputs.errors import DurandError
 from sim.inputs.scenario import Scenario, add_months
 from sim.model.arrays import shared_zeros
-from sim.model.model import AppliedEvent, DurandModel
+from sim.model.model import AppliedEvent, DurandModel, replicate_ids
 from sim.model.recorder import METRICS
 
 
@@ -80,10 +80,7 @@ def run_scenario(
     depend on the batch it runs in, so the shards give exactly the numbers one batch
     would. Pass ``cores=1`` where processes already use every core (sweep workers).
     """
-    if isinstance(replicates, int) or replicates is None:
-        ids = np.arange(scenario.replicates if replicates is None else replicates)
-    else:
-        ids = np.asarray(replicates, dtype=np.int64)
+    ids = replicate_ids(replicates, scenario.replicates)
     n_shards = min(len(ids), cores or default_cores(len(ids))) if can_fork() else 1
     if n_shards <= 1:
         model = DurandModel(scenario, replicates=ids)
