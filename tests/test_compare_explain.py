@@ -88,7 +88,7 @@ def test_explain_accounts_follow_the_runs():
     sanct = durand("explain", str(SC / "baseline.yaml"), str(SC / "sanctuary_closed.yaml"), *FAST)
     assert aid.returncode == 0 and sanct.returncode == 0, aid.stderr + sanct.stderr
     aid_text, sanct_text = (" ".join(r.stdout.split()) for r in (aid, sanct))
-    assert "lever US.military_aid_pak: 400 → 0" in aid_text
+    assert "lever US.military_aid_pak: 100 → 0" in aid_text
     assert "Pakistan's capacity: aid [mechanism 1" in aid_text
     assert "The country resultantly received U.S. aid" in aid_text  # seed 003
     assert "lever AFG.ttp_tolerance: 0.8 → 0.1" in sanct_text

@@ -7,6 +7,7 @@ every parameter set of a Latin-hypercube sample of the plausible ranges.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from sim.inputs.scenario import load_scenario
 from sim.model.model import BASELINE
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("DURAND_SEEDS") or ROOT.parent / "shared" / "seeds")
 REPLICATES = 12
 MONTHS = 24
 PARAMETER_SETS = 7  # plus the defaults

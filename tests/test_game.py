@@ -72,8 +72,8 @@ def test_militant_groups_are_never_playable_and_levers_are_checked():
     with pytest.raises(GameError, match="must be from 0 to 1"):
         g.set_lever("US", "joint_ops", 1.5)
     with pytest.raises(GameError, match="over its budget of 1500"):
-        g.set_lever("US", "civil_aid_pak", 1200)  # 400 military + 1200 civil
-    g.set_lever("US", "civil_aid_pak", 1100)
+        g.set_lever("US", "civil_aid_pak", 1450)  # 100 military + 1450 civil
+    g.set_lever("US", "civil_aid_pak", 1400)
     assert g.spending("US") == pytest.approx(1500)
     assert g.commands[-1]["kind"] == "set"
 

@@ -275,7 +275,7 @@ CASES: list[Case] = [
     ),
     Case(
         "spending-over-budget-after-event",
-        X + "events:\n  - at: 2026-01\n    set:\n      US.civil_aid_pak: 1200\n",
+        X + "events:\n  - at: 2026-01\n    set:\n      US.civil_aid_pak: 1450\n",
         4,
         "events[0].set",
         "over its budget",
@@ -489,8 +489,8 @@ CASES: list[Case] = [
     ),
     Case(
         "child-budget-override-breaks-parent-levers",
-        X + "parameters:\n  states:\n    budget:\n      US: 300\n",
-        29,  # baseline.yaml's "US:" under levers (military_aid_pak 400 > 300)
+        X + "parameters:\n  states:\n    budget:\n      US: 50\n",
+        30,  # baseline.yaml's "US:" under levers (military_aid_pak 100 > 50)
         "levers.US",
         "over its budget",
         file=str(BASE),
@@ -633,7 +633,7 @@ def test_baseline_loads():
     assert sc.start == (2025, 1)
     assert sc.months == 60
     assert sc.replicates == 200
-    assert sc.levers["US"]["military_aid_pak"] == 400
+    assert sc.levers["US"]["military_aid_pak"] == 100
     assert sc.events == []
 
 

@@ -34,7 +34,7 @@ def test_fork_agrees_before_the_fork_and_diverges_after(timeline):
         assert np.array_equal(a[:8], b[:8])
         assert not np.array_equal(a[8:], b[8:])
         assert branch.fork_month == 8
-        assert branch.levers_at(7)["US.military_aid_pak"] == 400
+        assert branch.levers_at(7)["US.military_aid_pak"] == 100
         assert branch.levers_at(8)["US.military_aid_pak"] == 0
         assert any(e["type"] == "policy" and e["index"] == 8 for e in branch.events)
     finally:

@@ -28,6 +28,13 @@ SHORT_LABEL |= {"funding": "funds"}
 TINY_KIND = {"military": "mil", "civil": "civ", "reserves": "res", "mining": "mine"}
 
 
+# Humane outcomes on the state cards (per month, medians): label, compact label, unit.
+HARM_LABEL = {
+    "harm.drone_civilians": ("civilians harmed by drones/mo", "drone harm/mo", ""),
+    "harm.displaced": ("deported/displaced per month", "deported/mo", "k"),
+}
+
+
 class CardWriter:
     """Writes one card top to bottom; a row that would cross the bottom is not drawn."""
 
@@ -185,6 +192,10 @@ class CardStrip:
     def _state(self, w: CardWriter, card: dict) -> None:
         actor = card["id"]
         w.header(actor, theme.STATE_NAMES[actor], theme.STATE_COLOURS[actor])
+        for metric, value in card.get("harm", {}).items():
+            if value > 0.05:  # what the policy costs people, before anything else
+                label, short, unit = HARM_LABEL[metric]
+                w.pair(short if w.compact else label, f"{value:,.0f}{unit}", theme.VERMILLION)
         if "capacity" in card:
             w.bar("capacity", card["capacity"], 1.5, theme.MUTED)
             if w.caption("CT priorities"):

@@ -25,6 +25,28 @@ TYPE_LABEL = {
 }
 
 
+def evidence_lines(evidence: dict | None) -> list[str]:
+    """The source sentences (per group, when the event names groups) AND the assumption."""
+    if not evidence:
+        return []
+    param = evidence["parameter"]
+    out = []
+    if evidence.get("per_group"):
+        for entry in evidence["per_group"]:
+            quotes = entry["quotes"]
+            if not quotes:
+                out.append(f"{entry['group']}: no seed sentence — an assumption (below).")
+            out += [f"{entry['group']}: “{q['quote']}” — {q['seed'][:3]}" for q in quotes]
+    else:
+        quotes = evidence.get("quotes") or []
+        if not quotes and evidence.get("quote"):
+            quotes = [{"seed": evidence["seed"], "quote": evidence["quote"]}]
+        out += [f"“{q['quote']}” — {q['seed'][:3]} ({param})" for q in quotes[:2]]
+    if evidence.get("assumption"):
+        out.append(f"Assumption ({param}): {evidence['assumption']}")
+    return out
+
+
 class Ticker:
     def __init__(self, typo: Typography):
         self.typo = typo
@@ -107,12 +129,7 @@ class Ticker:
         lines += [
             (t, 10, theme.TEXT, False) for t in self.typo.wrap(ev["explanation"], 10, box.width)
         ]
-        evidence = ev.get("evidence")
-        if evidence and evidence.get("quote"):
-            quote = f"“{evidence['quote']}” — {evidence['seed']} ({evidence['parameter']})"
-            lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(quote, 10, box.width)]
-        elif evidence and evidence.get("assumption"):
-            text = f"Assumption ({evidence['parameter']}): {evidence['assumption']}"
+        for text in evidence_lines(ev.get("evidence")):
             lines += [(t, 10, theme.MUTED, False) for t in self.typo.wrap(text, 10, box.width)]
         self.detail_lines = []
         for text, size, colour, bold in lines:

@@ -18,7 +18,7 @@ from sim import GROUPS
 from sim.inputs.errors import UsageError
 from sim.inputs.limits import check
 from sim.inputs.scenario import Scenario, load_scenario
-from sim.model.recorder import COUNT_METRICS, METRICS
+from sim.model.recorder import COUNT_METRICS, HUMANE_METRICS, METRICS
 
 if TYPE_CHECKING:
     from sim.run.runner import RunResult
@@ -28,6 +28,7 @@ KEY_OUTCOMES = (
     "attacks.AFG",
     *(f"attacks.{g}" for g in GROUPS),
     "fatalities.PAK",
+    *HUMANE_METRICS,  # what a policy costs people: never judge it on attacks alone
     "joint_ops",
     "border_clashes",
     *(f"strength.{g}" for g in GROUPS),
@@ -41,7 +42,7 @@ KEY_OUTCOMES = (
 FLOW_METRICS = (COUNT_METRICS - {"joint_ops.target"}) | {
     m
     for m in METRICS
-    if m.startswith(("aid.", "recruitment.", "attrition."))
+    if m.startswith(("aid.", "recruitment.", "attrition.", "harm."))
     or m in ("deportations", "cross_border_attacks")
 }
 BOOTSTRAP_SEED = 20250301

@@ -129,16 +129,24 @@ def holds(diff: np.ndarray, sign: str, min_t: float = 2.0) -> bool:
 
 def sampled_parameters() -> dict[str, tuple[float, float, float]]:
     """Leaf path -> (default, low, high) for every behavioural number with a plausible
-    range; an assumption without one varies by a quarter either way, within its bounds."""
+    range: a scalar's ``low``/``high``, a table's ``scale`` applied to each of its numbers
+    (``toward`` tables, blends of whole share tables, are not sampled); an assumption
+    without a range varies by a quarter either way. Always within the admissible bounds;
+    numbers whose range is a single point (units such as ``groups.strength0``) are left out."""
     out: dict[str, tuple[float, float, float]] = {}
     for path, spec in registry().items():
         if path.startswith(_NOT_SAMPLED) or path in _SHARE_TABLES:
             continue
+        pl = spec.plausible
         for sub, value in iter_numbers(spec.value):
             if len(sub) > 1 or isinstance(value, bool):
                 continue
-            if spec.plausible is not None:
-                low, high = spec.plausible
+            if pl is not None and pl.low is not None and pl.high is not None and not sub:
+                low, high = pl.low, pl.high
+            elif pl is not None and pl.scale is not None:
+                low, high = pl.scale[0] * value, pl.scale[1] * value
+            elif pl is not None:
+                continue
             elif spec.assumption and value:
                 low, high = 0.75 * value, 1.25 * value
             else:
@@ -148,7 +156,8 @@ def sampled_parameters() -> dict[str, tuple[float, float, float]]:
             if spec.high is not None:
                 high = min(high, spec.high)
             low, high = min(low, value), max(high, value)
-            out[".".join((path, *sub))] = (float(value), float(low), float(high))
+            if high > low:
+                out[".".join((path, *sub))] = (float(value), float(low), float(high))
     return out
 
 

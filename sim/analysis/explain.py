@@ -28,6 +28,7 @@ from sim import GROUPS
 from sim.inputs.parameters import registry
 from sim.inputs.scenario import Scenario
 from sim.model.mechanisms import drivers, recruitment_terms, security_presence
+from sim.model.recorder import HUMANE_METRICS
 from sim.model.state import PAK, TTP
 
 COUNTRIES = ("PAK", "AFG")
@@ -71,6 +72,7 @@ class Trace:
     realised: np.ndarray  # (R,) attacks actually drawn in the country
     joint_successes: np.ndarray  # (R, G) successful joint operations by target
     suppression: float  # counterterrorism.suppression, for the suppression derivative
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)  # (R,) run totals
 
 
 def _snapshot(w) -> SimpleNamespace:
@@ -212,6 +214,10 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         if not np.allclose(pak, press.parts["pak"], rtol=1e-9, atol=1e-12):
             raise RuntimeError("explain: Pakistan's pressure factors no longer match the model")
     strength[T] = model.world.strength
+    outcomes = {
+        name: model.recorder.column(name).astype(np.float64).sum(axis=0)
+        for name in (f"attacks.{country}", "fatalities.PAK", *HUMANE_METRICS)
+    }
     for k, v in terms.items():
         rc[f"term.{k}"] = v
     for k, v in pak_parts.items():
@@ -230,6 +236,7 @@ def trace(scenario: Scenario, country: str = "PAK") -> Trace:
         realised=realised,
         joint_successes=joint,
         suppression=float(ct.suppression),
+        outcomes=outcomes,
     )
 
 
@@ -420,9 +427,16 @@ CHANNELS: dict[str, Channel] = {
         ("intel",),
     ),
     "counter-pressure: Pakistan's priorities": Channel(
-        "mechanism 2, the priority bargain",
-        "the bargain moves Pakistan's attention between TTP, ISKP and BLA",
-        ("cooperation.threshold", "levers.PAK.support_vs_iskp"),
+        "mechanism 2, the priority bargain, and mechanism 6, China's pressure",
+        "the bargain with the US, or China's pressure, moves Pakistan's attention between "
+        "TTP, ISKP and BLA",
+        (
+            "levers.PAK.support_vs_iskp",
+            "levers.US.help_vs_ttp_bla",
+            "levers.CHN.security_pressure",
+            "china.pressure_shift",
+            "states.priorities",
+        ),
         ("alloc",),
     ),
     "counter-pressure: Taliban effort": Channel(
@@ -552,6 +566,22 @@ class Explanation:
     def by_group(self, channel: str) -> np.ndarray:
         return self.contributions[channel].sum(axis=0).mean(axis=0)
 
+    def paired_outcome(self, metric: str) -> np.ndarray:
+        """(R,) per-replicate difference B - A of a run total (see Trace.outcomes)."""
+        return self.b.outcomes[metric] - self.a.outcomes[metric]
+
+
+HUMANE_LABELS = {
+    "fatalities.PAK": "deaths in attacks in Pakistan",
+    "harm.drone_civilians": "civilians killed or injured by US drone strikes (expected)",
+    "harm.displaced": "people deported or displaced across the border, thousands",
+}
+
+
+def humane_outcomes(ex: Explanation) -> list[str]:
+    """The humane outcomes the account reports beside attacks."""
+    return [m for m in HUMANE_LABELS if m in ex.a.outcomes]
+
 
 def explain(
     paths: list[Path],
@@ -620,18 +650,33 @@ def _flat(params: dict, iter_numbers):
                 yield ".".join((section, name, *sub)), number
 
 
-def _quote(paths: tuple[str, ...]) -> str:
+def _sentences(text: str, n: int = 2) -> str:
+    import re
+
+    parts = re.split(r"(?<=[.;])\s+(?=[A-Z])", " ".join(text.split()))
+    return " ".join(parts[:n]) + (" …" if len(parts) > n else "")
+
+
+def _quote(paths: tuple[str, ...], group: str | None = None, changed: tuple[str, ...] = ()) -> str:
+    """The evidence for a channel: for each of its parameters (those the scenarios change
+    first, at most two), the seed sentences about ``group`` AND the declared assumption."""
     reg = registry()
-    for path in paths:
-        spec = reg.get(path)
-        if spec is not None and spec.sources:
-            q = spec.sources[0]
-            return f"Seed {q.seed[:3]}: “{q.quote}”"
-    for path in paths:
-        spec = reg.get(path)
-        if spec is not None and spec.assumption:
-            return f"No seed gives this link; assumption ({path}): {spec.assumption.strip()}"
-    return "A scenario input, not a model mechanism."
+    ordered = [p for p in paths if p in changed] + [p for p in paths if p not in changed]
+    specs = [reg[p] for p in ordered if p in reg][:2]
+    if not specs:
+        return "A scenario input, not a model mechanism."
+    parts = []
+    for spec in specs:
+        quotes = spec.sources_about(group)
+        text = " ".join(f"Seed {q.seed[:3]} ({spec.path}): “{q.quote}”" for q in quotes)
+        if not quotes:
+            text = f"No seed gives this link ({spec.path})"
+        if spec.assumption:
+            text += ("; assumption: " if not quotes else " Assumption: ") + _sentences(
+                spec.assumption, 3
+            )
+        parts.append(text)
+    return " ".join(parts)
 
 
 def _describe_drivers(ex: Explanation, channel: str, group: int) -> str:
@@ -689,6 +734,11 @@ def account(ex: Explanation, *, width: int = 92, min_share: float = 0.03) -> str
         f"below, and {(d_real - d_exp).mean():+,.1f} is Poisson noise that common random "
         "numbers did not cancel."
     )
+    humane = "; ".join(
+        f"{HUMANE_LABELS[m]} {np.median(a.outcomes[m]):,.1f} → {np.median(b.outcomes[m]):,.1f}"
+        for m in humane_outcomes(ex)
+    )
+    lines += wrap.wrap(f"What it costs people (medians over the run): {humane}.")
     per_group = (b.expected - a.expected).sum(axis=0).mean(axis=0)
     order = np.argsort(-np.abs(per_group))
     lines += wrap.wrap(
@@ -721,7 +771,10 @@ def account(ex: Explanation, *, width: int = 92, min_share: float = 0.03) -> str
         detail = _describe_drivers(ex, name, g)
         if detail:
             lines += sub.wrap(f"In the runs (means over months and replicates): {detail}.")
-        lines += sub.wrap(_quote(ch.evidence))
+        changed = tuple(
+            f"levers.{d.split()[1].rstrip(':')}" for d in ex.differences if d.startswith("lever ")
+        )
+        lines += sub.wrap(_quote(ch.evidence, GROUPS[g], changed))
     if rest:
         lines += [""] + wrap.wrap(
             f"Smaller channels (together {sum(v for _, v in rest):+,.1f}): "

@@ -16,6 +16,9 @@ from sim.inputs.scenario import Scenario, add_months, load_scenario
 HEADLINE = (
     ("attacks.PAK", "attacks in Pakistan"),
     ("attacks.AFG", "attacks in Afghanistan"),
+    ("fatalities.PAK", "deaths in attacks in Pakistan"),
+    ("harm.drone_civilians", "civilians harmed by US drone strikes"),
+    ("harm.displaced", "people deported or displaced (thousands)"),
     ("strength.TTP", "TTP strength at the end"),
     ("joint_ops", "joint operations"),
     ("trust.PAK-US", "Pakistan's trust in the US at the end"),
@@ -48,7 +51,11 @@ def _span(s: Scenario) -> str:
     return f"{s.start[0]}-{s.start[1]:02d} to {end[0]}-{end[1]:02d}"
 
 
-def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") -> str:
+def as_markdown(
+    folder: Path = Path("scenarios"), baseline: str = "baseline", robustness=None
+) -> str:
+    """The library page. ``robustness(scenarios, names, metrics, rows)``, when given, returns
+    each effect's Robustness across plausible parameter sets (sim/cli/uncertainty.py)."""
     from sim.analysis.compare import bootstrap_ci, compare, outcome_values
     from sim.analysis.explain import input_differences
 
@@ -68,6 +75,18 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
     cmp = compare(paths if comparable else paths * 2)
     if not comparable:
         cmp.scenarios, cmp.results = cmp.scenarios[:1], cmp.results[:1]
+    robust, robust_note = {}, ""
+    if robustness is not None and comparable:
+        metrics = [m for m, _ in HEADLINE]
+        results, n_sets, reps = robustness(cmp.scenarios, cmp.names, metrics, _rows(cmp, metrics))
+        robust = {(r.scenario, r.outcome): r for r in results}
+        robust_note = (
+            f" The third line is the effect's robustness: the share of {n_sets} plausible "
+            "parameter sets (Latin hypercube over every assumption's plausible range, "
+            f"{reps} replicates each) in which its sign holds, with the median effect across "
+            "them; `durand compare baseline.yaml X.yaml --uncertainty 64` says which "
+            "assumptions it hinges on."
+        )
     lines = [
         "# Scenario library",
         "",
@@ -84,7 +103,8 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
         f"Paired runs against the baseline: {cmp.results[0].replicates} replicates, "
         f"{_span(base)}, seed {cmp.seed}, common random numbers. Each cell: median over "
         "replicates, and below it the mean paired difference from the baseline with its "
-        "bootstrap 95% CI. Attacks and joint operations are totals over the run.",
+        "bootstrap 95% CI (chance only). Attacks, deaths, harm, displacement and joint "
+        "operations are totals over the run." + robust_note,
         "",
         "| scenario | " + " | ".join(label for _, label in HEADLINE) + " |",
         "|---|" + "---|" * len(HEADLINE),
@@ -100,7 +120,12 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
                 continue
             d = x - outcome_values(base_res, metric)
             lo, hi = bootstrap_ci(d)
-            cells.append(f"{med}<br>{_fmt(d.mean(), True)} [{_fmt(lo, True)}, {_fmt(hi, True)}]")
+            cell = f"{med}<br>{_fmt(d.mean(), True)} [{_fmt(lo, True)}, {_fmt(hi, True)}]"
+            r = robust.get((name, metric))
+            if r is not None:
+                held = "no effect" if r.sign == 0 else f"holds in {r.share_holding:.0%}"
+                cell += f"<br>{held} (median {_fmt(r.median, True)})"
+            cells.append(cell)
         lines.append(f"| [`{name}`](#{name}) | " + " | ".join(cells) + " |")
     lines.append("")
     if others:
@@ -141,6 +166,11 @@ def as_markdown(folder: Path = Path("scenarios"), baseline: str = "baseline") ->
             lines += [f"- {d}" for d in diffs] or ["- nothing"]
             lines.append("")
     return "\n".join(lines)
+
+
+def _rows(cmp, metrics: list[str]) -> list[dict]:
+    """The comparison rows of the headline metrics (with paired differences)."""
+    return [r for r in cmp.rows() if r["outcome"] in metrics]
 
 
 def _fmt(x: float, signed: bool = False) -> str:

@@ -137,12 +137,23 @@ def compare(
     months: Months = None,
     seed: Seed = None,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            help="Also run N plausible parameter sets (Latin hypercube over the assumptions' "
+            "ranges) and report how robust each effect is; 40 replicates per set unless "
+            "--replicates."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes for --uncertainty.")] = 1,
 ) -> None:
     """Compare scenarios replicate by replicate (common random numbers).
 
     Prints each scenario's median and 90% interval for the key outcomes and the mean
     paired difference from the first scenario with a bootstrap 95% CI; with --out, writes
-    comparison.csv, a fan chart and a differences chart.
+    comparison.csv, a fan chart and a differences chart. With --uncertainty N, also the
+    effect's median and 90% range across N plausible parameter sets, the share of sets in
+    which its sign holds, and the assumptions it hinges on (robustness.csv with --out).
     """
     from sim.analysis.compare import compare as run_compare
     from sim.analysis.compare import render, write_outputs
@@ -150,6 +161,9 @@ def compare(
 
     for path in scenarios:  # the inputs are checked before the output folder
         load_scenario(path)
+    from sim.cli.uncertainty import check_request
+
+    check_request(uncertainty, workers)
     if out is not None:
         check_out(out, force)
     with console(stderr=True).status("running scenarios") as status:
@@ -161,15 +175,54 @@ def compare(
             metrics=metric,
             progress=lambda n: status.update(f"ran {n} of {len(scenarios)} scenarios"),
         )
-    render(cmp, console(wide=True, markup=False))
+    wide = console(wide=True, markup=False)
+    render(cmp, wide)
+    robust = None
+    if uncertainty is not None:
+        robust = _robustness(cmp.scenarios, cmp.names, cmp.metrics, cmp.rows(), uncertainty,
+                             replicates, workers, wide)  # fmt: skip
     if out is not None:
         from sim.inputs.errors import OutputError
 
         try:
             written = write_outputs(cmp, out)
+            if robust is not None:
+                written.append(_write_robustness(robust, out))
         except OSError as exc:
             raise OutputError(f"cannot write to {out}: {exc}") from exc
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
+
+
+def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, console):
+    """Run --uncertainty N and print the robustness table; returns the results."""
+    from sim.analysis.robustness import render as render_robustness
+    from sim.cli.uncertainty import default_effects, robustness
+
+    with console(stderr=True).status("running plausible parameter sets") as status:
+        results, reps = robustness(
+            scenarios,
+            names,
+            metrics,
+            default_effects(rows),
+            sets=sets,
+            replicates=replicates,
+            workers=workers,
+            progress=lambda n, total: status.update(f"parameter set {n} of {total}"),
+        )
+    render_robustness(results, sets, reps, console)
+    return results
+
+
+def _write_robustness(results, out: Path) -> Path:
+    import pandas as pd
+
+    from sim.analysis.robustness import as_rows
+    from sim.run.files import atomic_path
+
+    path = out / "robustness.csv"
+    with atomic_path(path) as tmp:
+        pd.DataFrame(as_rows(results)).to_csv(tmp, index=False, float_format="%.6g")
+    return path
 
 
 def explain(
@@ -184,6 +237,14 @@ def explain(
     months: Months = None,
     seed: Seed = None,
     country: Annotated[str, typer.Option(help="Explain attacks in PAK (default) or AFG.")] = "PAK",
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            help="Also test the conclusion over N plausible parameter sets (Latin hypercube "
+            "over the assumptions' ranges; 40 replicates per set unless --replicates)."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes for --uncertainty.")] = 1,
 ) -> None:
     """Explain in plain language why attacks differ between two scenarios.
 
@@ -194,7 +255,9 @@ def explain(
     """
     from sim.analysis.explain import account
     from sim.analysis.explain import explain as run_explain
+    from sim.cli.uncertainty import check_request
 
+    check_request(uncertainty, workers)
     country = country.upper()
     if country not in ("PAK", "AFG"):
         raise UsageError(f"--country must be PAK or AFG, got {country}")
@@ -207,6 +270,30 @@ def explain(
             country=country,
         )
     typer.echo(account(ex))
+    if uncertainty is not None:
+        from sim.analysis.compare import bootstrap_ci
+        from sim.analysis.explain import humane_outcomes
+
+        metrics = [f"attacks.{country}", *humane_outcomes(ex)]
+        rows = []
+        for metric in metrics:
+            d = ex.paired_outcome(metric)
+            lo, hi = bootstrap_ci(d)
+            rows.append(
+                {
+                    "vs": ex.names[0],
+                    "scenario": ex.names[1],
+                    "outcome": metric,
+                    "diff_mean": float(d.mean()),
+                    "diff_ci_low": lo,
+                    "diff_ci_high": hi,
+                }
+            )
+        scenarios = [ex.a.scenario, ex.b.scenario]
+        _robustness(
+            scenarios, list(ex.names), metrics, rows, uncertainty, replicates, workers,
+            console(wide=True, markup=False),
+        )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -137,6 +137,9 @@ def scenarios(
         Path | None,
         typer.Option(help="Copy the shipped scenarios into this folder, to edit them there."),
     ] = None,
+    uncertainty: Annotated[
+        int, typer.Option(help="With --markdown: parameter sets for robustness (0: none).")
+    ] = 64,
 ) -> None:
     """List the shipped scenarios with their titles (or copy them to edit)."""
     from sim.inputs.resources import scenarios_folder
@@ -151,8 +154,10 @@ def scenarios(
     folder = folder or scenarios_folder()
     if markdown:
         from sim.analysis.library import as_markdown
+        from sim.cli.uncertainty import for_library
 
-        typer.echo(as_markdown(folder))
+        robustness = for_library(uncertainty) if uncertainty else None
+        typer.echo(as_markdown(folder, robustness=robustness))
         return
     rows = list_scenarios(folder)
     if not rows:
@@ -174,6 +179,9 @@ def evidence(
             "--observations", help="The public observations (sim/data/observations.yaml)."
         ),
     ] = False,
+    summary: Annotated[
+        bool, typer.Option(help="Only the counts: documents, public data, assumptions.")
+    ] = False,
 ) -> None:
     """Every parameter with its value and provenance (seed sentence or assumption), and the
     public observations the model is fitted to and checked against."""
@@ -186,6 +194,11 @@ def evidence(
         typer.echo(obs.as_markdown() if markdown else obs.as_text())
         return
     specs = select(param)
+    if summary:
+        from sim.analysis.evidence import summary as split
+
+        typer.echo(split(specs))
+        return
     if markdown:
         # docs/evidence.md: the parameters, then (for the whole registry) the observations
         typer.echo(as_markdown(specs) + ("" if param else "\n" + obs.as_markdown()))

@@ -580,7 +580,7 @@ def quarter_medians(model, turn: int) -> dict[str, float]:
     a = (turn - 1) * R.MONTHS_PER_TURN
     b = a + R.MONTHS_PER_TURN
     block = model.recorder.by_metric[a:b].astype(np.float64)  # (3, metrics, R)
-    summed = np.array([n in COUNT_METRICS or n.startswith("aid.") for n in METRICS])
+    summed = np.array([n in COUNT_METRICS or n.startswith(("aid.", "harm.")) for n in METRICS])
     per = np.where(summed[:, None], block.sum(axis=0), block[-1])  # (metrics, R)
     medians = np.median(per, axis=1)
     out = {n: float(v) for n, v in zip(METRICS, medians, strict=True) if n != "joint_ops.target"}

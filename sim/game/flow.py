@@ -45,6 +45,8 @@ PUBLIC_METRICS = (
     ("attacks.AFG", "attacks in Afghanistan", "{:.0f}"),
     ("attacks.china_interests", "attacks on Chinese interests", "{:.0f}"),
     ("fatalities.PAK", "deaths in Pakistan", "{:.0f}"),
+    ("harm.drone_civilians", "civilians harmed by US drone strikes", "{:.0f}"),
+    ("harm.displaced", "people deported or displaced (thousands)", "{:.0f}"),
     ("strength.TTP", "TTP strength", "{:.2f}"),
     ("strength.ISKP", "ISKP strength", "{:.2f}"),
     ("strength.BLA", "BLA strength", "{:.2f}"),

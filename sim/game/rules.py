@@ -15,6 +15,11 @@ from sim import STATES
 from sim.inputs.parameters import ParamSpec, default_tree, registry
 
 ROLES = STATES  # US, PAK, AFG, CHN; TTP, ISKP and BLA are never playable
+# The first line of every game, window and lesson briefing.
+NOTICE = (
+    "A teaching abstraction, not a forecast: the numbers come from five press reports and "
+    "op-eds and from declared assumptions."
+)
 ROLE_NAMES = {"US": "United States", "PAK": "Pakistan", "AFG": "Afghan Taliban", "CHN": "China"}
 
 MONTHS_PER_TURN = 3
@@ -33,13 +38,15 @@ OFFER_COOLDOWN = 2
 
 DEAL_TRUST_GAIN = 0.05
 # Each party's trust in the other rises this much when a deal is struck. Seed 004: "The
-# ISI-CIA Joint Operation is viewed as Pakistan's effort to restore trust." The size is
-# ours: small, because a promise is not yet a delivery (the model's joint-operation
-# successes add trust of their own).
+# ISI-CIA Joint Operation is viewed as Pakistan's effort to restore trust." The size is an
+# assumption: small, because a promise is not yet a delivery (the model's joint-operation
+# successes add trust of their own); plausible 0.02 to 0.1.
 BREAK_TRUST_LOSS = 0.20
-# The wronged party's trust in a party that breaks a deal falls this much. Seed 001: "the
-# alliance between the two countries remained intricate and relations strained". Ours:
-# four times the gain, because a broken promise is remembered longer than a kept one.
+# The wronged party's trust in a party that breaks a deal falls this much. An assumption: no
+# seed speaks of broken deals. The nearest is seed 001 on how a partner's demands strain
+# trust: "However, the alliance between the two countries remained intricate and relations
+# strained owing to the US call for 'do more'." Four times the gain, because a broken
+# promise is remembered longer than a kept one; plausible 0.1 to 0.3.
 
 
 @dataclass(frozen=True)
@@ -223,13 +230,16 @@ GOALS = {
     ),
     "AFG": Goal(
         "AFG",
-        "Keep the regime stable, win recognition, and spare Afghans deportation.",
+        "Keep the regime stable, win others' trust (recognition: a game assumption), "
+        "and spare Afghans deportation.",
         "001: The Afghan government is taking encouraging steps to take down these groups; "
         "however, the current economic crisis of Afghanistan may impact the ongoing efforts.",
         (
             Component("stability.AFG", "higher", 0.25, "the regime's stability", 0.05),
             Component("economy.AFG", "higher", 0.15, "Afghanistan's economy", 0.05),
-            Component("recognition.AFG", "higher", 0.20, "others' trust (recognition)", 0.05),
+            # No seed speaks of the Taliban seeking recognition: this component is the game's
+            # assumption about the regime's interest, measured as others' trust in it.
+            Component("recognition.AFG", "higher", 0.20, "others' trust (assumed goal)", 0.05),
             Component("attacks.AFG", "lower", 0.10, "attacks in Afghanistan", 5.0),
             Component("deportations", "lower", 0.15, "Afghans sent back from Pakistan", 20.0),
             # The price of turning on TTP: seed 003 has Pakistan accuse Kabul of sheltering
@@ -454,7 +464,7 @@ TEACHER_EVENTS = {
     ),
     "bla_attack_on_cpec": (
         {"type": "attack_wave", "group": "BLA", "multiplier": 2.0, "months": 2},
-        "BLA targets CPEC projects in Balochistan",
+        "BLA launches a wave of attacks in Balochistan (that it targets CPEC is an assumption)",
     ),
     "commander_captured": (
         {"type": "strength_loss", "group": "ISKP", "fraction": 0.1},

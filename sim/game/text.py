@@ -199,6 +199,7 @@ class TextGame:
 
     def intro(self) -> None:
         g = self.game
+        self.say(R.NOTICE)
         self.say(f"Durand: the game. Scenario: {g.scenario.title}.")
         self.say(
             f"{R.count(g.turns, 'turn')} of {R.MONTHS_PER_TURN} months from {g.quarter(1)}; "

@@ -21,6 +21,24 @@ SPEND_UNIT = "USD million per year"
 class Quote:
     seed: str
     quote: str
+    about: tuple[str, ...] = ()  # actors or groups the sentence is about (empty: all)
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """What we do not know about an assumed number: the range of values we find plausible.
+
+    A scalar gives ``low``/``high``. A table gives ``scale`` (every number multiplied by one
+    factor in [a, b], clipped to the entry's admissible range) or, for tables whose rows sum
+    to one, ``toward`` (an alternative table: the plausible tables are the blends between the
+    default and it). ``reason`` says why this range.
+    """
+
+    reason: str
+    low: float | None = None
+    high: float | None = None
+    scale: tuple[float, float] | None = None
+    toward: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,7 @@ class ParamSpec:
     sources: tuple[Quote, ...]
     assumption: str | None
     alternatives: str | None
-    plausible: tuple[float, float] | None = None  # the range an assumption could take
+    plausible: Plausible | None = None
 
     @property
     def is_assumption(self) -> bool:
@@ -45,14 +63,42 @@ class ParamSpec:
     def is_spending(self) -> bool:
         return self.unit.startswith(SPEND_UNIT)
 
+    def sources_about(self, actor: str | None) -> tuple[Quote, ...]:
+        """The quotes that speak to ``actor`` (those tagged with it or with no tag)."""
+        if actor is None:
+            return self.sources
+        return tuple(q for q in self.sources if not q.about or actor in q.about)
+
+    @property
+    def kind(self) -> str:
+        """Where the number comes from: 'document', 'public data' or 'assumption'."""
+        if self.assumption:
+            return "assumption"
+        if any(not q.seed.endswith(".txt") for q in self.sources):
+            return "public data"
+        return "document"
+
+
+def _plausible(raw: dict | None) -> Plausible | None:
+    if raw is None:
+        return None
+    scale = raw.get("scale")
+    return Plausible(
+        reason=raw["reason"],
+        low=raw.get("low"),
+        high=raw.get("high"),
+        scale=tuple(scale) if scale is not None else None,
+        toward=raw.get("toward"),
+    )
+
 
 def _spec(path: str, entry: dict) -> ParamSpec:
     raw = entry.get("source") or []
-    quotes = tuple(Quote(q["seed"], q["quote"]) for q in (raw if isinstance(raw, list) else [raw]))
+    quotes = tuple(
+        Quote(q["seed"], q["quote"], tuple(q.get("about", ())))
+        for q in (raw if isinstance(raw, list) else [raw])
+    )
     low, high = entry.get("range", [None, None])
-    plausible = entry.get("plausible")
-    if plausible is None and "low" in entry and "high" in entry:
-        plausible = (entry["low"], entry["high"])
     if not quotes and "assumption" not in entry:
         raise ValueError(f"parameter {path} has neither a source nor an assumption")
     return ParamSpec(
@@ -64,7 +110,7 @@ def _spec(path: str, entry: dict) -> ParamSpec:
         sources=quotes,
         assumption=entry.get("assumption"),
         alternatives=entry.get("alternatives"),
-        plausible=None if plausible is None else (float(plausible[0]), float(plausible[1])),
+        plausible=_plausible(entry.get("plausible")),
     )
 
 

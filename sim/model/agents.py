@@ -20,6 +20,7 @@ import yaml
 
 from sim import GROUPS, STATES
 from sim.model.geography import REGIONS, actors
+from sim.model.recorder import humane_metrics
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class Programme:
 def programmes() -> tuple[Programme, ...]:
     text = resources.files("sim").joinpath("data/programmes.yaml").read_text(encoding="utf-8")
     return tuple(Programme(**entry) for entry in yaml.safe_load(text))
+
+
+# The humane outcome each state's own levers drive: US drone strikes, Pakistan's deportations.
+HARM_BY_STATE = {"US": "harm.drone_civilians", "PAK": "harm.displaced"}
 
 
 def _summary(values: np.ndarray) -> float:
@@ -138,7 +143,16 @@ class StateActor(DurandAgent):
         if self.model.last_month is not None:
             card["capacity"] = _summary(self.capacity)
             card["priorities"] = {g: _summary(self.priorities[:, k]) for k, g in enumerate(GROUPS)}
+            card["harm"] = self.harm()
         return card
+
+    def harm(self) -> dict[str, float]:
+        """What this state's policy cost people last month (recorder.humane_metrics)."""
+        metric = HARM_BY_STATE.get(self.actor_id)
+        if metric is None:
+            return {}
+        m = self.model
+        return {metric: _summary(humane_metrics(m.last_month, m.levers, m.params)[metric])}
 
 
 class MilitantGroup(DurandAgent):

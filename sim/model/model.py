@@ -25,7 +25,7 @@ from sim.model import history_cache
 from sim.model.agents import MilitantGroup, StateActor
 from sim.model.geography import geography
 from sim.model.mechanisms import Month, advance, anchor
-from sim.model.recorder import Recorder
+from sim.model.recorder import Recorder, humane_metrics
 from sim.model.rng import Streams
 from sim.model.state import Levers, build_params, initial_world
 
@@ -227,7 +227,8 @@ class DurandModel(mesa.Model):
             return
         self._advance()
         assert self.last_month is not None  # _advance just set it
-        self.recorder.record(self.month - 1, self.world, self.last_month, self.structure)
+        humane = humane_metrics(self.last_month, self.levers, self.params)
+        self.recorder.record(self.month - 1, self.world, self.last_month, self.structure, humane)
         self.running = self.month < self.horizon
 
     def _advance(self) -> None:

@@ -17,9 +17,13 @@ from sim import GROUPS, STATES
 from sim.model.arrays import weighted_sum, zeros_prefaulted
 from sim.model.geography import REGIONS
 from sim.model.mechanisms import Month, Structure
-from sim.model.state import AFG, PAK, World
+from sim.model.state import AFG, PAK, US, World
 
 TRUST_PAIRS = tuple((a, b) for a in STATES for b in STATES if a != b)
+# What a policy costs people, beside what it does to attacks: civilians harmed by US drone
+# strikes (expected, from harm.drone_civilian_casualties) and people deported or displaced
+# across the border (thousands this month). Outcomes only: nothing in the model reads them.
+HUMANE_METRICS = ("harm.drone_civilians", "harm.displaced")
 
 
 def metric_names() -> tuple[str, ...]:
@@ -46,6 +50,7 @@ def metric_names() -> tuple[str, ...]:
     names += ["capacity.PAK", "capacity.AFG", "stability.PAK", "stability.AFG"]
     names += ["economy.PAK", "economy.AFG", "grievance.PAK", "grievance.AFG"]
     names += ["china_confidence"]
+    names += list(HUMANE_METRICS)  # appended last: earlier column indices never move
     return tuple(names)
 
 
@@ -121,6 +126,15 @@ def month_metrics(w: World, m: Month, st: Structure) -> dict[str, np.ndarray]:
     return out
 
 
+def humane_metrics(m: Month, lv, p) -> dict[str, np.ndarray]:
+    """The humane outcomes of the month, each an (R,) array (see HUMANE_METRICS)."""
+    drones = lv.US.drone_strikes * m.policy.capacity[:, US]
+    return {
+        "harm.drone_civilians": p.harm.drone_civilian_casualties * drones,
+        "harm.displaced": m.border.deportees,
+    }
+
+
 class Recorder:
     """Holds every metric for every month and replicate.
 
@@ -143,8 +157,11 @@ class Recorder:
     def data(self) -> np.ndarray:
         return self.by_metric.transpose(0, 2, 1)
 
-    def record(self, t: int, w: World, m: Month, st: Structure) -> None:
+    def record(self, t: int, w: World, m: Month, st: Structure, humane: dict | None = None) -> None:
+        """``humane``: this month's humane_metrics (zeros when not given)."""
         values = month_metrics(w, m, st)
+        for name in HUMANE_METRICS:
+            values[name] = humane[name] if humane is not None else 0.0
         slab = self.by_metric[t]
         for j, name in enumerate(METRICS):
             slab[j] = values[name]
@@ -154,4 +171,13 @@ class Recorder:
         return self.by_metric[:, INDEX[name], :]
 
 
-__all__ = ["METRICS", "COUNT_METRICS", "INDEX", "Recorder", "TRUST_PAIRS", "month_metrics"]
+__all__ = [
+    "METRICS",
+    "COUNT_METRICS",
+    "HUMANE_METRICS",
+    "INDEX",
+    "Recorder",
+    "TRUST_PAIRS",
+    "humane_metrics",
+    "month_metrics",
+]

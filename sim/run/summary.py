@@ -7,7 +7,7 @@ import numpy as np
 from sim import GROUPS
 from sim.inputs.scenario import add_months
 from sim.model.geography import REGIONS
-from sim.model.recorder import TRUST_PAIRS
+from sim.model.recorder import HUMANE_METRICS, TRUST_PAIRS
 from sim.run.runner import RunResult
 
 YEARLY = (
@@ -15,6 +15,7 @@ YEARLY = (
     + [f"attacks.{g}" for g in GROUPS]
     + [f"attacks.{r}" for r in REGIONS]
     + ["fatalities.PAK", "fatalities.AFG", "joint_ops", "border_clashes", "aid.US-PAK"]
+    + list(HUMANE_METRICS)
 )
 FINAL = (
     [f"strength.{g}" for g in GROUPS]
@@ -81,6 +82,8 @@ def render(summary: dict, console) -> None:
     rows += [(f"by {g}", f"attacks.{g}") for g in GROUPS]
     rows += [(f"in {r}", f"attacks.{r}") for r in REGIONS]
     rows += [("deaths in Pakistan", "fatalities.PAK"), ("deaths in Afghanistan", "fatalities.AFG")]
+    rows += [("civilians harmed by US drones", "harm.drone_civilians")]
+    rows += [("deported/displaced, thousands", "harm.displaced")]
     rows += [("joint US-PAK operations", "joint_ops"), ("border clashes", "border_clashes")]
     cells = {y: [_fmt(summary["yearly_totals"][y][key]) for _, key in rows] for y in years}
     # As many years side by side as fit the console (80 columns when piped); the rest

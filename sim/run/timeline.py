@@ -40,17 +40,34 @@ EVIDENCE_FOR_EVENT = {
 }
 
 
-def evidence(param_path: str) -> dict:
-    """A parameter's provenance: the seed sentence behind it, or the declared assumption."""
+def evidence(param_path: str, actors: list[str] | tuple[str, ...] = ()) -> dict:
+    """A parameter's provenance: the seed sentences behind it AND its declared assumption.
+
+    ``quotes`` lists every sentence; ``per_group`` gives, for each militant group among
+    ``actors``, only the sentences about that group (a BLA event never shows a sentence about
+    an ISKP attack). ``seed``/``quote`` are the first relevant sentence, for short displays.
+    """
     spec = registry().get(param_path)
     if spec is None:
-        return {"parameter": param_path, "seed": None, "quote": None, "assumption": None}
-    quote = spec.sources[0] if spec.sources else None
+        return {
+            "parameter": param_path, "seed": None, "quote": None, "assumption": None,
+            "quotes": [], "per_group": [],
+        }  # fmt: skip
+
+    def listed(quotes) -> list[dict]:
+        return [{"seed": q.seed, "quote": q.quote, "about": list(q.about)} for q in quotes]
+
+    groups = [a for a in actors if a in GROUPS]
+    per_group = [{"group": g, "quotes": listed(spec.sources_about(g))} for g in groups]
+    relevant = [q for g in per_group for q in g["quotes"]] if groups else listed(spec.sources)
+    first = relevant[0] if relevant else None
     return {
         "parameter": param_path,
-        "seed": quote.seed if quote else None,
-        "quote": quote.quote if quote else None,
+        "seed": first["seed"] if first else None,
+        "quote": first["quote"] if first else None,
         "assumption": spec.assumption,
+        "quotes": listed(spec.sources),
+        "per_group": per_group,
     }
 
 
@@ -105,7 +122,7 @@ class Branch:
                 ((key, _),) = applied[i].detail.items()
                 ev["evidence"] = evidence(f"levers.{key}")
             elif ev["type"] in EVIDENCE_FOR_EVENT:
-                ev["evidence"] = evidence(EVIDENCE_FOR_EVENT[ev["type"]])
+                ev["evidence"] = evidence(EVIDENCE_FOR_EVENT[ev["type"]], ev.get("actors", ()))
             else:
                 ev["evidence"] = None
             out.append(ev)

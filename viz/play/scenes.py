@@ -32,6 +32,8 @@ PUBLIC = (
     ("attacks.PAK", "attacks in Pakistan", "{:.0f}"),
     ("attacks.AFG", "attacks in Afghanistan", "{:.0f}"),
     ("attacks.china_interests", "attacks on Chinese interests", "{:.0f}"),
+    ("harm.drone_civilians", "civilians harmed by drone strikes", "{:.0f}"),
+    ("harm.displaced", "deported/displaced (thousands)", "{:.0f}"),
     ("strength.TTP", "TTP strength", "{:.2f}"),
     ("strength.ISKP", "ISKP strength", "{:.2f}"),
     ("strength.BLA", "BLA strength", "{:.2f}"),
@@ -153,7 +155,7 @@ class BriefingScene(Scene):
         ]
         if g.played:
             about.append(f"Resuming after turn {g.played} ({g.quarter(g.played)}).")
-        sections = [("The game", about)]
+        sections = [("The game", [R.NOTICE, *about])]
         if lesson is not None:
             sections.append(("Briefing", [p.strip() for p in lesson.spec.briefing.split("\n\n")]))
             sections.append(("Learning goals", [f"- {x}" for x in lesson.spec.learning_goals]))
