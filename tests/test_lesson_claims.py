@@ -124,6 +124,13 @@ def recognition_follows_cooperation():
                for t in game.results)  # fmt: skip
 
 
+def displacement_shows_beside_the_attacks():
+    hard = played("sanctuary-and-the-border", plans(PAK="hard_border"))
+    shown = hard.results[-1].observed
+    assert "harm.displaced" in shown and "attacks.PAK" in shown
+    assert higher(hard, "harm.displaced")
+
+
 CHECKS = {
     "cpec-under-fire": [
         cpec_attacks_follow_investment,
@@ -140,6 +147,7 @@ CHECKS = {
         sanctuary_drives_ttp_strength,
         tension_rises_with_pressure_and_falls_with_cooperation,
         recognition_follows_cooperation,
+        displacement_shows_beside_the_attacks,
     ],
 }
 
@@ -171,7 +179,7 @@ def test_handouts_are_printable_and_up_to_date():
         for q in lesson.spec.discussion_questions:
             assert q.replace("'", "&#x27;") in page
         for role in R.ROLES:
-            assert R.GOALS[role].summary in page
+            assert R.GOALS[role].summary.replace("'", "&#x27;") in page
         shipped = (lesson.folder / "handout.html").read_text(encoding="utf-8")
         assert shipped == page, f"regenerate: python -m sim.game.handout ({name})"
         rows = timing_plan(lesson.spec.turns)

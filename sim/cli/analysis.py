@@ -193,7 +193,7 @@ def compare(
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}/")
 
 
-def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, console):
+def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, shown_on):
     """Run --uncertainty N and print the robustness table; returns the results."""
     from sim.analysis.robustness import render as render_robustness
     from sim.cli.uncertainty import default_effects, robustness
@@ -209,7 +209,7 @@ def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, cons
             workers=workers,
             progress=lambda n, total: status.update(f"parameter set {n} of {total}"),
         )
-    render_robustness(results, sets, reps, console)
+    render_robustness(results, sets, reps, shown_on)
     return results
 
 

@@ -167,8 +167,9 @@ GOALS = {
             Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0, 1.5),
             Component("aid.US-PAK", "lower", 0.05, "aid paid to Pakistan (cost)", 50.0),
             # The price of the middle ground for Washington: effort against groups that do
-            # not threaten it (seed 004: counterterrorism's strategic importance for the US
-            # has diminished). A game rule on the lever held; the floor sets its size.
+            # not threaten it. Seed 004: "As a result, counterterrorism's strategic
+            # importance for the US has diminished." A game rule on the lever held; the
+            # floor sets its size.
             Component(
                 "lever.US.help_vs_ttp_bla",
                 "lower",
@@ -182,9 +183,10 @@ GOALS = {
                 "lever.US.intel_sharing", "lower", 0.05, "US intelligence committed (cost)", 1.0
             ),
             Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
-            # The price of drones: seed 000 on drone strikes' civilian casualties. Measured
-            # by the strike intensity ordered (a game rule) until the model records the
-            # civilian harm itself (request in /work/scratch/game_requests.md).
+            # The price of drones. Seed 000: "In return, Pakistan accused the US of
+            # carelessness in launching drone strikes that have resulted in civilian
+            # casualties." Measured by the strike intensity ordered (a game rule; the
+            # model's harm.drone_civilians column is shown beside the scores).
             Component(
                 "lever.US.drone_strikes",
                 "lower",
@@ -215,7 +217,9 @@ GOALS = {
             Component("economy.PAK", "higher", 0.15, "Pakistan's economy", 0.05),
             Component("stability.PAK", "higher", 0.05, "Pakistan's stability", 0.05),
             # The price of the middle ground for Islamabad: forces turned to ISKP are not
-            # fighting TTP (seed 003: the partners fear different enemies). A game rule.
+            # fighting TTP. Seed 003: "Washington and Islamabad view different proscribed
+            # organisations as their respective enemies hence chances of cooperation
+            # regarding counterterrorism seem hindered if not nullified." A game rule.
             Component(
                 "lever.PAK.support_vs_iskp",
                 "lower",
@@ -242,8 +246,10 @@ GOALS = {
             Component("recognition.AFG", "higher", 0.20, "others' trust (assumed goal)", 0.05),
             Component("attacks.AFG", "lower", 0.10, "attacks in Afghanistan", 5.0),
             Component("deportations", "lower", 0.15, "Afghans sent back from Pakistan", 20.0),
-            # The price of turning on TTP: seed 003 has Pakistan accuse Kabul of sheltering
-            # it; the doctrine's reading (ideological allies, a split movement) is ours, so
+            # The price of turning on TTP. Seed 003: "The country alleges that Afghan
+            # Taliban are providing safe havens to TTP which cross the porous border and
+            # conduct terror activities within Pakistan." The doctrine's reading
+            # (ideological allies, a split movement) is an assumption, so
             # it is a game rule measured by the tolerance held, not a model outcome.
             Component(
                 "lever.AFG.ttp_tolerance",
@@ -266,8 +272,9 @@ GOALS = {
             Component("china_confidence", "higher", 0.10, "China's confidence to invest", 0.05),
             Component("strength.BLA", "lower", 0.15, "BLA strength", 0.05),
             Component("economy.PAK", "higher", 0.10, "Pakistan's economy", 0.05),
-            # Leaving CPEC forfeits its economic and strategic returns (seed 004: the
-            # investments are stuck in it); the flow of money is the measure.
+            # Leaving CPEC forfeits its economic and strategic returns. Seed 004: "China's
+            # CPEC project is also in a stagnant phase, and China has its financial
+            # investments stuck in it." The flow of money is the measure.
             Component("returns.CHN", "higher", 0.35, "CPEC and mining at work (returns)", 50.0),
         ),
     ),
