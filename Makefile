@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Tests run on two worker processes (pytest-xdist); `make test JOBS=0` runs them in one.
 JOBS   ?= 2
 
-.PHONY: demo test lint typecheck bench bench-sweep evidence-doc calibration-doc scenarios-doc \
+.PHONY: demo test lint typecheck bench bench-sweep evidence-doc calibration-doc scenarios-doc readme-examples \
 	screenshots constraints clean
 
 # Installs from constraints.txt: the versions CI was last green with.
@@ -56,6 +56,9 @@ evidence-doc: $(STAMP)
 calibration-doc: $(STAMP)
 	$(call write_doc,docs/calibration.md,$(BIN)/python -c "from sim.analysis.calibration import calibration_markdown as m; print(m()$(comma) end='')")
 	$(call write_doc,docs/validation.md,$(BIN)/python -c "from sim.analysis.calibration import validation_markdown as m; print(m()$(comma) end='')")
+
+readme-examples: $(STAMP)
+	$(BIN)/python tests/readme_examples.py
 
 scenarios-doc: $(STAMP)
 	$(call write_doc,docs/scenarios.md,$(BIN)/durand scenarios --markdown)
