@@ -51,6 +51,8 @@ def _spec(path: str, entry: dict) -> ParamSpec:
     quotes = tuple(Quote(q["seed"], q["quote"]) for q in (raw if isinstance(raw, list) else [raw]))
     low, high = entry.get("range", [None, None])
     plausible = entry.get("plausible")
+    if isinstance(plausible, dict):  # {low, high, reason}
+        plausible = (plausible["low"], plausible["high"])
     if plausible is None and "low" in entry and "high" in entry:
         plausible = (entry["low"], entry["high"])
     if not quotes and "assumption" not in entry:
