@@ -75,6 +75,7 @@ def calibrate(
             )
         if not result.ok:
             raise typer.Exit(1)
+        return  # --check only reports
     with _stderr().status("fitting") as status:
         fit = cal.calibrate(
             spec,
