@@ -76,7 +76,9 @@ def test_the_afghan_side_is_tens_of_attacks_a_year():
 def test_returns_peak_at_the_november_2023_deadline():
     returns = np.median(col("deportations"), axis=1)  # thousands a month
     assert returns[9:11].min() > 3 * returns[:9].max()  # October-November 2023
-    assert returns[10] > returns[12] > returns[20]  # the wave fades into 2024
+    # the wave fades into 2024's steady flow (which the record shows rising again in Q2 2024,
+    # so 2024 months are not asked to fall)
+    assert returns[10] > returns[11] > 1.5 * returns[12:].max()
     sep_dec = col("deportations")[8:12].sum(axis=0)
     assert 250 < np.median(sep_dec) < 700  # UNHCR/IOM: about 490 thousand
 

@@ -79,6 +79,7 @@ def calibrate(
             )
         if not result.ok:
             raise typer.Exit(1)
+        return  # --check only reports
     with console(stderr=True).status("fitting") as status:
         fit = cal.calibrate(
             spec,

@@ -39,7 +39,8 @@ DRIVERS: dict[str, dict[str, int]] = {
     # Tension follows attacks launched across the border: closing it cuts them, sheltering
     # TTP adds to them.
     "tension.PAK-AFG": {"PAK.border_closure": -1, "AFG.ttp_tolerance": 1},
-    "trust.PAK-US": {"US.do_more": -1, "US.military_aid_pak": 1, "US.civil_aid_pak": 1},
+    "trust.PAK-US": {"US.do_more": -1, "US.military_aid_pak": 1, "US.civil_aid_pak": 1,
+                     "US.drone_strikes": -1},
     "economy.PAK": {"CHN.cpec_investment": 1},
     "economy.AFG": {"US.reserves_release": 1, "CHN.afghan_mining": 1},
     "exposure.china": {"CHN.cpec_investment": 1, "CHN.afghan_mining": 1},

@@ -297,7 +297,8 @@ DERIVED = {
 # The price of each strong lever, in the words a player reads beside it. Each names what
 # the scoring or the model makes the seat pay (the goals above, sim/model/mechanisms.py).
 PRICES = {
-    "US.drone_strikes": "counts against your score as civilian harm and feeds militant recruitment",
+    "US.drone_strikes": "counts against your score as civilian harm, feeds militant recruitment "
+    "and costs Pakistan's and the Taliban's trust in you",
     "US.military_aid_pak": "costs money; a cut costs Pakistan's trust in you (your influence)",
     "US.civil_aid_pak": "costs money; a cut costs Pakistan's trust in you (your influence)",
     "US.do_more": "public pressure costs Pakistan's trust in you",

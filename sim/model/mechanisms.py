@@ -399,6 +399,27 @@ def tempo_momentum(
     return momentum, factor
 
 
+def log_shock(
+    momentum: np.ndarray,
+    persistence: float,
+    volatility: float,
+    streams: Streams,
+    name: str,
+    step: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A persistent multiplicative monthly shock (R, K) on its own stream: the same AR(1)
+    log-normal process as the attack tempo's, scaled to mean 1. It makes monthly flows
+    overdispersed (lumpy operations, waves of returns) without moving their mean."""
+    base, offsets = streams.keys(name, step, momentum.shape[1])
+    out = np.empty_like(momentum)
+    factor = np.empty_like(momentum)
+    variance = volatility**2 / (1 - persistence**2)
+    kernels.momentum_step(
+        base, offsets, momentum, persistence, volatility, variance / 2, out, factor
+    )
+    return out, factor
+
+
 def attack_means(
     w: World, pol: Policy, pressure: Pressure, p: Params, lv: Levers, st: Structure
 ) -> AttackMeans:
@@ -514,8 +535,18 @@ def militants_killed(
     w: World, pressure: Pressure, p: Params, streams: Streams, step: int
 ) -> np.ndarray:
     """Militants killed in Pakistan's own operations this month, (R, G): Poisson with mean
-    kill_rate x Pakistan's effective pressure on the group x the group's strength."""
-    mean = p.counterterrorism.kill_rate * pressure.pakistan * w.strength
+    kill_rate x Pakistan's effective pressure on the group x the group's strength x the
+    month's operations shock (campaigns come in bursts; one shock for all groups)."""
+    ct = p.counterterrorism
+    w.operations_momentum, factor = log_shock(
+        w.operations_momentum,
+        ct.operations_persistence,
+        ct.operations_volatility,
+        streams,
+        "operations_shock",
+        step,
+    )
+    mean = ct.kill_rate * pressure.pakistan * w.strength * factor
     return streams.poisson("militants_killed", step, mean).astype(np.float64)
 
 
@@ -564,6 +595,15 @@ def border_dynamics(
     b = p.border
     deport = deportation_intensity(lv.PAK.deportation, w.tension, p)
     returns, habit = returns_from_pakistan(deport, w.deportation_habit, p)
+    w.returns_momentum, factor = log_shock(
+        w.returns_momentum,
+        b.returns_persistence,
+        b.returns_volatility,
+        streams,
+        "returns_shock",
+        step,
+    )
+    returns = returns * factor[:, 0]
     extra = (att.cross_border - ref.cross_border) / b.cross_border_reference
     closure = lv.PAK.border_closure - ref.levers.PAK.border_closure
     target = _clip(
@@ -724,6 +764,11 @@ def _update_relations(w, pol, jo, att, bd, p, lv, st, ref) -> None:
     aid_ref, cn_ref = a.reference_usd_m, p.china.reference_usd_m
     target[:, PAK, US] += a.trust_gain * (pol.aid_paid - ref.aid_paid) / aid_ref
     target[:, PAK, US] -= a.do_more_trust_cost * (lv.US.do_more - ref.levers.US.do_more)
+    drone_cost = p.counterterrorism.drone_trust_cost * np.maximum(
+        lv.US.drone_strikes - ref.levers.US.drone_strikes, 0.0
+    )
+    target[:, PAK, US] -= drone_cost
+    target[:, AFG, US] -= drone_cost
     target[:, PAK, CHN] += a.trust_gain * (pol.cpec - ref.cpec) / cn_ref
     target[:, AFG, CHN] += a.trust_gain * (pol.mining - ref.mining) / cn_ref
     released = lv.US.reserves_release - ref.levers.US.reserves_release

@@ -148,6 +148,8 @@ class World:
     momentum: np.ndarray  # (R, G) log deviation of each group's tempo (surges and lulls)
     momentum_factor: np.ndarray  # (R, G) its factor on the tempo this month (mean 1)
     deportation_habit: np.ndarray  # (R,) deportation intensity people have adjusted to
+    returns_momentum: np.ndarray  # (R, 1) log deviation of monthly returns (a persistent shock)
+    operations_momentum: np.ndarray  # (R, 1) log deviation of the tempo of CT operations
 
     @property
     def replicates(self) -> int:
@@ -181,4 +183,6 @@ def initial_world(p: Any, levers: Levers, n: int) -> World:
         momentum=np.zeros((n, len(GROUPS))),
         momentum_factor=np.ones((n, len(GROUPS))),
         deportation_habit=np.zeros(n),
+        returns_momentum=np.zeros((n, 1)),
+        operations_momentum=np.zeros((n, 1)),
     )
