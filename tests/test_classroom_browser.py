@@ -1,7 +1,8 @@
 """The classroom in real headless Chromium (Playwright, Debian's chromium): a class of
 2 tables x 4 seats plays the middle-ground lesson to the debrief; a student reloads mid-turn
 and keeps the seat; the teacher injects an event and hands a seat to a bot; the student,
-teacher and projector pages are saved as screenshots (docs/img/classroom-*.png).
+teacher and projector pages are saved as screenshots (docs/img/classroom-*.png with
+DURAND_SCREENSHOTS=1; a scratch folder otherwise).
 
 These tests never skip in CI: with CI=true and no /usr/bin/chromium they fail."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +23,13 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ROLES = ("US", "PAK", "AFG", "CHN")
-IMG = ROOT / "docs" / "img"
+# The screenshots go to docs/img only when asked (DURAND_SCREENSHOTS=1, to refresh the docs);
+# otherwise to a scratch folder, so a test run never rewrites tracked files.
+IMG = (
+    ROOT / "docs" / "img"
+    if os.environ.get("DURAND_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="durand-classroom-shots-"))
+)
 
 
 def _need_browser():
