@@ -87,9 +87,16 @@ def shoot(page, name, full_page=True):
 
 
 def end_turn(pages, turn):
+    """Every person's seat presses Done for ``turn``, then every page shows the next turn.
+
+    Each page is first given time to show the turn and enable its Done button (a page may
+    still be re-rendering the last push); a seat handed to a bot has no Done to press."""
     for page in pages:
-        if page.locator("#done:not([disabled])").count():
-            page.click("#done")
+        wait_text(page, "#turn", f"Turn {turn} of")
+        if page.locator("#banner", has_text="given your seat to a bot").count():
+            continue
+        page.locator("#done:not([disabled])").wait_for(timeout=30_000)
+        page.click("#done")
     for page in pages:
         wait_text(page, "#turn", f"Turn {turn + 1} of" if turn < 8 else "Game over")
 
