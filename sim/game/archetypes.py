@@ -62,7 +62,9 @@ PLANS: dict[str, dict[str, Plan]] = {
         "CHN": Plan({"security_pressure": 1.0, "cpec_investment": 300.0}),
     },
     "economy_first": {
-        "US": Plan({"civil_aid_pak": 800.0, "military_aid_pak": 400.0,
+        # Twice the reference aid as civil aid, military aid kept at the reference (100
+        # USD M/yr since the one-off $400M pledge is spread over four years).
+        "US": Plan({"civil_aid_pak": 200.0, "military_aid_pak": 100.0,
                     "reserves_release": 0.5, "do_more": 0.0}),
         "PAK": Plan({"deportation": 0.0, "border_closure": 0.0, "ct_effort": 0.6}),
         "AFG": Plan({"cooperation_pak": 1.0, "ttp_tolerance": 0.3, "action_vs_iskp": 0.8}),
