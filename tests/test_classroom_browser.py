@@ -188,6 +188,7 @@ def test_phone_width_student_page(browser, tmp_path):
     server = Server(tmp_path / "class", "--replicates", "4", "--turns", "2").start()
     try:
         page = join(browser, server, 1, "AFG", "Phone team", width=390)
+        page.locator("svg path.durand").wait_for()  # the map is drawn after the levers
         assert page.locator("svg path.durand").count() == 1
         assert page.locator(".lever").count() == 4
         width = page.evaluate("() => document.documentElement.scrollWidth")
