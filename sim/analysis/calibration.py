@@ -808,11 +808,7 @@ def validation_markdown(spec: CalibrationSpec | None = None, record: dict | None
         if t is None:
             continue
         share = t.spec.is_share
-        out = " + ".join(f"`{c}`" for c in t.spec.output)
-        if share:
-            out += " ÷ " + " + ".join(f"`{c}`" for c in t.spec.per_output)
-        if t.spec.scale != 1:
-            out += f" × {t.spec.scale:g}"
+        out = _output_formula(t.spec)
         src = "; ".join(
             dict.fromkeys(
                 f"{o.source.publisher}, *{o.source.title}* ({o.source.date})"
@@ -962,11 +958,7 @@ def calibration_markdown(spec: CalibrationSpec | None = None) -> str:
     ]
     for t in spec.targets:
         share = t.spec.is_share
-        out = " + ".join(f"`{c}`" for c in t.spec.output)
-        if share:
-            out += " ÷ " + " + ".join(f"`{c}`" for c in t.spec.per_output)
-        if t.spec.scale != 1:
-            out += f" × {t.spec.scale:g}"
+        out = _output_formula(t.spec)
         o = t.observations[0]
         src = f"{o.source.publisher}, *{o.source.title}* ({o.source.date}), <{o.source.url}>"
         quotes = " / ".join(f"“{x.quote.strip()}”" for x in t.observations)
@@ -998,3 +990,13 @@ __all__ = [
     "validation_markdown",
     "write_fit",
 ]
+
+
+def _output_formula(target_spec) -> str:
+    """The model output a target compares with, as Markdown (sums, share, scale)."""
+    out = " + ".join(f"`{c}`" for c in target_spec.output)
+    if target_spec.is_share:
+        out += " ÷ " + " + ".join(f"`{c}`" for c in target_spec.per_output)
+    if target_spec.scale != 1:
+        out += f" × {target_spec.scale:g}"
+    return out

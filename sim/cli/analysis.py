@@ -197,14 +197,14 @@ def compare(
 def _robustness(scenarios, names, metrics, rows, sets, replicates, workers, shown_on):
     """Run --uncertainty N and print the robustness table; returns the results."""
     from sim.analysis.robustness import render as render_robustness
-    from sim.cli.uncertainty import default_effects, robustness
+    from sim.cli.uncertainty import robustness_of_rows
 
     with console(stderr=True).status("running plausible parameter sets") as status:
-        results, reps = robustness(
+        results, reps = robustness_of_rows(
             scenarios,
             names,
             metrics,
-            default_effects(rows),
+            rows,
             sets=sets,
             replicates=replicates,
             workers=workers,

@@ -72,18 +72,27 @@ def default_effects(rows: list[dict]) -> dict[tuple[str, str], tuple[float, floa
     }
 
 
+def robustness_of_rows(scenarios, names, metrics, rows, *, sets, replicates, workers,
+                       progress=None):  # fmt: skip
+    """``robustness`` over the default effects of a comparison's rows."""
+    return robustness(
+        scenarios,
+        names,
+        metrics,
+        default_effects(rows),
+        sets=sets,
+        replicates=replicates,
+        workers=workers,
+        progress=progress,
+    )
+
+
 def for_library(sets: int, replicates: int | None = None, workers: int = 1):
     """The ``robustness`` callable docs/scenarios.md's generator takes (sim/analysis/library)."""
 
     def run(scenarios, names, metrics, rows):
-        results, reps = robustness(
-            scenarios,
-            names,
-            metrics,
-            default_effects(rows),
-            sets=sets,
-            replicates=replicates,
-            workers=workers,
+        results, reps = robustness_of_rows(
+            scenarios, names, metrics, rows, sets=sets, replicates=replicates, workers=workers
         )
         return results, sets, reps
 
