@@ -69,19 +69,20 @@ def test_event_table_and_json_lines_agree_and_escape_user_text(tmp_path):
     assert arrow.column("actors").to_pylist() == [r["actors"] for r in rows]
 
 
-def test_parquet_runs_also_write_events_as_a_table(tmp_path, capsys):
+def test_parquet_runs_write_the_same_events_as_a_table(tmp_path, capsys):
     import pandas as pd
 
-    out = tmp_path / "p"
-    code, _, err = cli(
-        capsys, "run", "baseline", "-q", "-r", "4", "--months", "24", "--out", str(out),
-        "--format", "parquet",
-    )  # fmt: skip
-    assert code == 0, err
-    events = pd.read_parquet(out / "events.parquet")
-    lines = (out / "events.jsonl").read_text().splitlines()
-    assert len(events) == len(lines) > 0
-    assert list(events["explanation"]) == [json.loads(x)["explanation"] for x in lines]
+    args = ["run", "baseline", "-q", "-r", "4", "--months", "24"]
+    for name, fmt in (("p", "parquet"), ("c", "csv")):
+        code, _, err = cli(capsys, *args, "--out", str(tmp_path / name), "--format", fmt)
+        assert code == 0, err
+    assert not (tmp_path / "p" / "events.jsonl").exists()
+    events = pd.read_parquet(tmp_path / "p" / "events.parquet")
+    rows = [json.loads(x) for x in (tmp_path / "c" / "events.jsonl").read_text().splitlines()]
+    assert len(events) == len(rows) > 0
+    assert list(events["explanation"]) == [row["explanation"] for row in rows]
+    assert [list(a) for a in events["actors"]] == [row["actors"] for row in rows]
+    assert list(events["month"]) == [row["month"] for row in rows]
 
 
 # ------------------------------------------------------------------ output folders
@@ -97,8 +98,7 @@ def test_force_replaces_results_whole_and_keeps_the_users_own_files(tmp_path, ca
     assert cli(capsys, *args, "--format", "parquet", "--force")[0] == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["events.jsonl", "events.parquet", "manifest.json", "notes.txt", "summary.json",
-         "timeseries.parquet"]
+        ["events.parquet", "manifest.json", "notes.txt", "summary.json", "timeseries.parquet"]
     ), "the old CSV table must not survive beside the new Parquet one"  # fmt: skip
     assert (out / "notes.txt").read_text() == "mine"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.durand-")]

@@ -18,10 +18,10 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.inputs.parameters import iter_numbers, registry
 from sim.inputs.scenario import Scenario, TimedEvent
+from sim.inputs.yamlio import load_packaged
 from sim.model.recorder import INDEX
 
 UP, DOWN = "up", "down"
@@ -54,7 +54,7 @@ class Direction:
 def table() -> tuple[dict[str, str], tuple[Direction, ...]]:
     """(main outcomes -> label, rows) from sim/data/directions.yaml."""
     text = resources.files("sim").joinpath("data/directions.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_packaged(text)
     rows = tuple(Direction(**row) for row in data["rows"])
     for row in rows:
         for metric, sign in row.expect.items():

@@ -11,9 +11,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import cast
 
-import yaml
-
 from sim.inputs.observations import FIT_WINDOW_END, Observation, Observations, observations
+from sim.inputs.yamlio import load_packaged
 
 
 def cited_by_parameters() -> dict[str, list[str]]:
@@ -31,7 +30,7 @@ def cited_by_parameters() -> dict[str, list[str]]:
         for key, child in node.items():
             walk(child, f"{prefix}.{key}" if prefix else str(key))
 
-    walk(yaml.safe_load(text), "")
+    walk(load_packaged(text), "")
     return out
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from sim.inputs.yamlio import load_packaged
 
 SPEND_UNIT = "USD million per year"
 
@@ -136,10 +136,10 @@ def registry() -> dict[str, ParamSpec]:
     """
     text = resources.files("sim").joinpath("data/parameters.yaml").read_text(encoding="utf-8")
     out: dict[str, ParamSpec] = {}
-    _walk(yaml.safe_load(text), "", out)
+    _walk(load_packaged(text), "", out)
     fitted = resources.files("sim").joinpath(CALIBRATED)
     if fitted.is_file():
-        _overlay(yaml.safe_load(fitted.read_text(encoding="utf-8")) or {}, "", out)
+        _overlay(load_packaged(fitted.read_text(encoding="utf-8")) or {}, "", out)
     return out
 
 

@@ -66,6 +66,13 @@ class SourceMap:
         return Problem(file, line, format_path(path), message)
 
 
+def load_packaged(text: str) -> Any:
+    """Parse YAML the project itself ships (parameters, geography, observations...):
+    trusted and well-formed, so no source map, and libyaml's safe loader when PyYAML
+    has it (ten times faster than the pure-Python one on parameters.yaml)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_yaml(path: Path, *, what: str = "file") -> tuple[Any, SourceMap]:
     """Read ``path`` safely; return plain data and its source map, or raise ScenarioError."""
     return parse_yaml(read_text(path, what=what, limit=MAX_YAML_BYTES), str(path))

@@ -16,9 +16,9 @@ from importlib import resources
 
 import mesa
 import numpy as np
-import yaml
 
 from sim import GROUPS, STATES
+from sim.inputs.yamlio import load_packaged
 from sim.model.geography import REGIONS, actors
 from sim.model.recorder import humane_metrics
 
@@ -38,7 +38,7 @@ class Programme:
 @cache
 def programmes() -> tuple[Programme, ...]:
     text = resources.files("sim").joinpath("data/programmes.yaml").read_text(encoding="utf-8")
-    return tuple(Programme(**entry) for entry in yaml.safe_load(text))
+    return tuple(Programme(**entry) for entry in load_packaged(text))
 
 
 # The humane outcome each state's own levers drive: US drone strikes, Pakistan's deportations.

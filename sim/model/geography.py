@@ -7,7 +7,8 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-import yaml
+
+from sim.inputs.yamlio import load_packaged
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Geography:
 @cache
 def geography() -> Geography:
     text = resources.files("sim").joinpath("data/geography.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_packaged(text)
     regions = tuple(Region(**r) for r in raw["regions"])
     ids = {r.id for r in regions}
     pairs = [tuple(p) for p in raw["adjacent"] + raw["durand_line"]]
@@ -70,7 +71,7 @@ def geography() -> Geography:
 def actors() -> dict:
     """Names and sanctuary hosts of the actors (sim/data/actors.yaml)."""
     text = resources.files("sim").joinpath("data/actors.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_packaged(text)
 
 
 REGIONS = geography().ids

@@ -28,6 +28,7 @@ from sim.run.runner import RunResult
 __all__ = ["write_run", "timeseries_batches", "RESULT_FILES"]
 
 FORMATS = ("csv", "parquet")
+EVENTS_FILE = {"csv": "events.jsonl", "parquet": "events.parquet"}
 ROWS_PER_BATCH = 65_536
 # Every file `durand run` may write; anything else in an --out folder is the user's own.
 RESULT_FILES = frozenset(
@@ -183,9 +184,7 @@ def write_run(
         raise OutputError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
     command = list(sys.argv) if command is None else command
     progress = progress or (lambda what, done, total: None)
-    names = [f"timeseries.{fmt}", "events.jsonl"]
-    names += ["events.parquet"] if fmt == "parquet" else []
-    names += ["summary.json", "manifest.json"]
+    names = [f"timeseries.{fmt}", EVENTS_FILE[fmt], "summary.json", "manifest.json"]
     try:
         with staged_folder(out, RESULT_FILES) as stage:
             # The table is written on another thread (pyarrow releases the GIL) while this
@@ -217,8 +216,12 @@ def write_run(
 
 
 def _write_events(events: EventTable, folder: Path, fmt: str) -> None:
-    (folder / "events.jsonl").write_text(events.json_lines(), encoding="utf-8")
+    """Events in the run's format family: a Parquet table beside a Parquet time series
+    (columnar, for analysis at scale), JSON Lines beside a CSV one (readable as text)."""
+    path = folder / EVENTS_FILE[fmt]
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pq.write_table(events.to_arrow(), folder / "events.parquet")
+        pq.write_table(events.to_arrow(), path)
+    else:
+        path.write_text(events.json_lines(), encoding="utf-8")
