@@ -119,7 +119,7 @@ class Feedback:
         if not track["scores"]:
             return [("head", "Score 50 until a turn is played (50 = as under the status quo)")]
         head = f"Last score {you['last_score']:.0f} · {track['verdict']} (50 = status quo)"
-        sign = direction(track["change"], SCORE_STEADY)
+        sign = {"rising": 1, "falling": -1}.get(track["trend"], 0)  # as the words say
         return [("head", head), ("trend", sign, trend_text(track))]
 
     def trust_rows(self, view: dict) -> list[tuple]:
@@ -163,48 +163,77 @@ class Feedback:
     # ------------------------------------------------------------ drawing
 
     def draw(self, area, view: dict, y: int, width: int, offset=(0, 0)) -> Drawn:
-        """The score and trend in words, the chart with the partners' trust beside it (or
-        under it, when the column is narrow), then the broken deals; returns where they
-        end."""
+        """The score and trend in words, the chart, the partners' trust, then the broken
+        deals; returns where they end. In a wide column the partners' trust stands right
+        of the words and the chart; in a narrower one, right of the chart under the
+        words; in a narrow one, under the chart. The chart shrinks to the room left (an
+        area too short for it shows the words only)."""
         typo = self.typo
-        pane = area.get_rect()
-        rows = []
-        for row in self.score_rows(view):  # the head wraps; the trend line is short
-            if row[0] == "head":
-                rows += [("head", part) for part in typo.wrap(row[1], 13, width, True)]
-            else:
-                rows.append(row)
-        self.text(area, rows, 0, y, offset, pane)
-        y += self.text_height(rows) + 4
-        trust = self.trust_rows(view)
+        pane, room = area.get_rect(), area.get_height()
+        score, trust = self.score_rows(view), self.trust_rows(view)
         trust_w, trust_h = self.text_width(trust), self.text_height(trust)
-        chart_h = max(trust_h, int(76 * typo.scale))
-        if width - trust_w - 16 >= int(150 * typo.scale):  # side by side
-            chart = pygame.Rect(0, y, width - trust_w - 16, chart_h)
-            self.text(area, trust, chart.right + 16, y + (chart_h - trust_h) // 2, offset, pane)
-            y = chart.bottom
-        else:  # the chart above the partners' trust
-            chart = pygame.Rect(0, y, width, chart_h)
-            self.text(area, trust, 0, chart.bottom + 4, offset, pane)
-            y = chart.bottom + 4 + trust_h
-        self.chart(area, chart, view["you"]["score_track"]["scores"], view["turns"], offset)
+        chart_min = int(150 * typo.scale)
+        left_w = width - trust_w - 16
+        if left_w >= max(self.text_width(score), chart_min):  # wide
+            rows = self.wrapped(score, left_w)
+            self.text(area, rows, 0, y, offset, pane)
+            top = y + self.text_height(rows) + 4
+            chart = pygame.Rect(0, top, left_w, self.chart_height(trust_h - (top - y), room - top))
+            self.text(area, trust, left_w + 16, y, offset, pane)
+            y = max(chart.bottom, y + trust_h)
+        else:
+            rows = self.wrapped(score, width)
+            self.text(area, rows, 0, y, offset, pane)
+            y += self.text_height(rows) + 4
+            if left_w >= chart_min:  # the partners' trust right of the chart
+                chart = pygame.Rect(0, y, left_w, self.chart_height(trust_h, room - y))
+                middle = y + max(0, (chart.h - trust_h) // 2)
+                self.text(area, trust, chart.right + 16, middle, offset, pane)
+                y = max(chart.bottom, y + trust_h)
+            else:  # under the chart
+                chart = pygame.Rect(0, y, width, self.chart_height(0, room - y - trust_h - 4))
+                self.text(area, trust, 0, chart.bottom + 4, offset, pane)
+                y = chart.bottom + 4 + trust_h
+        if chart.bottom <= room:
+            self.chart(area, chart, view["you"]["score_track"]["scores"], view["turns"], offset)
         y += 4
         for deal in view["you"].get("deals_broken", []):
             text = broken_deal_text(deal, self.role, view["turn"])
             for part in typo.wrap(text, 12, width):
-                if y > area.get_height() - typo.line_height(12):
+                if y + typo.line_height(12) > room:
                     break
                 typo.blit(area, part, 12, theme.VERMILLION, (0, y), pane, offset=offset)
                 y += typo.line_height(12)
         return Drawn(y, chart)
 
+    def wrapped(self, rows, width: int) -> list[tuple]:
+        """The rows with the head wrapped to ``width`` (the trend line is short)."""
+        out = []
+        for row in rows:
+            if row[0] == "head":
+                out += [("head", part) for part in self.typo.wrap(row[1], 13, width, True)]
+            else:
+                out.append(row)
+        return out
+
+    def chart_height(self, beside: int, room: int) -> int:
+        """As tall as what stands beside it (at least 76 px at scale 1), shrunk to the
+        room left but never under 48."""
+        scale = self.typo.scale
+        return max(int(48 * scale), min(max(beside, int(76 * scale)), room))
+
     def text(self, area, rows, x, y, offset, pane) -> None:
+        """Draw the rows from (x, y); the partners' trust shows whole or not at all."""
         typo, sizes = self.typo, self._sizes()
         name_w = self.name_width(rows)
+        if rows[0][0] == "label" and y + self.text_height(rows) > area.get_height():
+            return
         for row in rows:
             kind = row[0]
             size, bold = sizes[kind]
             lh = typo.line_height(size)
+            if y + lh > area.get_height():  # never half a line at the bottom
+                return
             if kind == "trend":
                 _, sign, words = row
                 colour = change_colour(sign)
