@@ -117,10 +117,10 @@ class Feedback:
         you = view["you"]
         track = you["score_track"]
         if not track["scores"]:
-            return [("head", "Score 50 until a turn is played (50 = as under the status quo)")]
-        head = f"Last score {you['last_score']:.0f} · {track['verdict']} (50 = status quo)"
+            return [("head", "Score 50 until a turn is played", "(50 = as under the status quo)")]
+        head = (f"Last score {you['last_score']:.0f} · {track['verdict']}", "(50 = status quo)")
         sign = {"rising": 1, "falling": -1}.get(track["trend"], 0)  # as the words say
-        return [("head", head), ("trend", sign, trend_text(track))]
+        return [("head", *head), ("trend", sign, trend_text(track))]
 
     def trust_rows(self, view: dict) -> list[tuple]:
         """(kind, parts...): each partner's trust in the seat and its change."""
@@ -149,7 +149,7 @@ class Feedback:
                     name_w + 10 + value_w + 10 + mark + 4 + typo.measure("+0.00", size)[0]
                 )
             else:
-                widths.append(typo.measure(row[1], size, bold)[0])
+                widths.append(typo.measure(" ".join(row[1:]), size, bold)[0])
         return max(widths)
 
     def name_width(self, rows) -> int:
@@ -207,13 +207,21 @@ class Feedback:
         return Drawn(y, chart)
 
     def wrapped(self, rows, width: int) -> list[tuple]:
-        """The rows with the head wrapped to ``width`` (the trend line is short)."""
+        """The rows with the head wrapped to ``width``, its parts kept whole where they
+        fit (the trend line is short)."""
         out = []
         for row in rows:
-            if row[0] == "head":
-                out += [("head", part) for part in self.typo.wrap(row[1], 13, width, True)]
-            else:
+            if row[0] != "head":
                 out.append(row)
+                continue
+            line = ""
+            for part in row[1:]:
+                joined = f"{line} {part}".strip()
+                if line and self.typo.measure(joined, 13, True)[0] > width:
+                    out += [("head", p) for p in self.typo.wrap(line, 13, width, True)]
+                    joined = part
+                line = joined
+            out += [("head", p) for p in self.typo.wrap(line, 13, width, True)]
         return out
 
     def chart_height(self, beside: int, room: int) -> int:
