@@ -19,6 +19,8 @@ PEOPLE = {"US": "person", "PAK": "person", "AFG": "bot", "CHN": "bot"}
 def with_the_middle_ground() -> tuple[Table, int]:
     """Turn 1: the US offers the middle ground, Pakistan accepts; it is turn 2 now."""
     t = Table(Game(BASELINE, seed=11, turns=4, replicates=4, seats=PEOPLE))
+    for role in ("US", "PAK"):  # nothing has happened yet: no change to show
+        assert all(x["change"] == 0 for x in t.view(role)["you"]["trust_in_you"].values())
     t.submit({"seat": "US", "kind": "propose", "offer": "middle_ground"})
     t.submit({"seat": "US", "kind": "done"})
     deal = t.view("PAK")["you"]["offers_in"][0]["id"]

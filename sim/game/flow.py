@@ -791,14 +791,18 @@ def score_track(game, role: str) -> dict[str, Any]:
 
 def trust_in(game, role: str) -> dict[str, dict[str, float]]:
     """Each partner's trust in the seat now, and its change over the last quarter played
-    and this turn's moves so far (a broken deal shows at once)."""
+    and this turn's moves so far (a broken deal shows at once); before the second turn,
+    the change since the game began."""
     out = {}
     for other in R.ROLES:
         if other == role:
             continue
         now = game.trust(other, role)
         key = f"trust.{other}-{role}"
-        before = game.results[-2].observed[key] if len(game.results) > 1 else game.outlook[key]
+        if len(game.results) > 1:
+            before = game.results[-2].observed[key]
+        else:
+            before = game.opening_trust[(other, role)]
         out[other] = {"now": round(now, 3), "change": round(now - before, 3)}
     return out
 
