@@ -155,8 +155,8 @@ function render() {
   const goal = h("section", { class: "card", id: "goal" }, h("h2", {}, "Your goal and score"),
     h("p", {}, h("b", { class: `role-${role}` }, info.name), ": ", info.goal),
     h("div", { class: "row" }, h("span", { class: "big", id: "score" }, last === null ? "50" : fmt(last, 0)),
-      h("span", { class: `mute ${Math.abs(track.change) < 0.05 ? "" : track.change > 0 ? "up" : "down"}`, id: "trend" }, last === null ? "no turn played yet (50 = status quo)"
-        : `${change(track.change, 1)} ${scores.length > 1 ? "since last turn" : "on the status quo"} · ${track.trend} · ${track.verdict} · 50 = status quo`)),
+      h("span", { class: `mute ${{ rising: "up", falling: "down" }[track.trend] || ""}`, id: "trend" }, last === null ? "no turn played yet (50 = status quo)"
+        : `${{ rising: "▲", falling: "▼" }[track.trend] || "–"} ${track.change >= 0 ? "+" : ""}${fmt(track.change, 1)} ${scores.length > 1 ? "since last turn" : "on the status quo"} · ${track.trend} · ${track.verdict} · 50 = status quo`)),
     scoreBox,
     trustBox(you, role),
     h("ul", { class: "mute" }, info.components.map((c) => h("li", {}, `${c.label} — ${c.better} is better (${Math.round(c.weight * 100)}%)`))),
