@@ -153,9 +153,11 @@ def _play(browser, server):
     # Turn 2: Pakistan accepts the middle ground at table 1.
     pak.locator("#deals button", has_text="Accept").first.click()
     wait_text(pak, "#deals", "Deals in force")
-    shoot(pak, "classroom-student.png")
     for turn in range(2, 6):
         end_turn(pages, turn)
+        if turn == 3:  # turn 4: three quarters on the score track, the deal in force
+            wait_text(pak, "#trend", "since last turn")
+            shoot(pak, "classroom-student.png")
     # Mid-game (turn 6): the teacher's class view and the projector, for the docs.
     wait_text(teacher, "[data-table='2'] h2", "turn 6/8")
     shoot(teacher, "classroom-teacher.png")

@@ -77,24 +77,40 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
     app.screenshot(out / "viewer-projector.png")
     app.close()
     game_window(out)
-    print(f"wrote 6 screenshots to {out}", file=sys.stderr)
+    print(f"wrote 7 screenshots to {out}", file=sys.stderr)
 
 
 def game_window(out: Path) -> None:
-    """The game window at a desk and on a projector: Pakistan's turn in turn 2 of the
-    baseline, an offer from China on the table, deals in force, the map of the first
-    quarter. Every move goes through the turn flow, as a player's or the teacher's."""
+    """The game window at a desk and on a projector: Pakistan's turn in turn 4 of the
+    baseline (three quarters on its score track), an offer from China on the table, deals
+    in force, the map of the last quarter; then Pakistan's screen after the US broke their
+    deal, the trust it cost in red. Every move goes through the turn flow, as a player's or
+    the teacher's."""
     from sim.game.engine import Game
     from viz.play.app import PlayApp
     from viz.play.scenes import HandOverScene, TurnScene
 
-    for name, large in (("game-window.png", False), ("game-window-large-font.png", True)):
+    shots = (
+        ("game-window.png", False, False),
+        ("game-window-large-font.png", True, False),
+        ("game-window-deal-broken.png", False, True),
+    )
+    for name, large, broken in shots:
         game = Game(ROOT / "scenarios" / "baseline.yaml", seed=7, turns=8, replicates=20)
         app = PlayApp(game, large_font=large)
         app.briefed = True
         app.teacher("step")  # the bots play the first quarter (the table waits for the step)
         app.teacher("seat", role="US", player="person")
         app.teacher("seat", role="PAK", player="person")
+        for _ in range(2):  # people who hold their course: three points on the track
+            assert app.send({"seat": "US", "kind": "done"}), app.status
+            assert app.send({"seat": "PAK", "kind": "done"}), app.status
+        if broken:  # the US breaks the deal the bots struck in the first quarter
+            deals = app.view("US")["you"]["deals"]
+            assert deals, "the bots struck no US deal in the first quarter: pick another"
+            deal = deals[0]["id"]
+            reason = "the money is needed for drone strikes"
+            assert app.send({"seat": "US", "kind": "break", "offer_id": deal, "reason": reason})
         app.send({"seat": "US", "kind": "done"})
         assert isinstance(app.scene, HandOverScene) and app.scene.role == "PAK", app.status
         app.set_scene(TurnScene(app, "PAK"))  # as Pakistan's "show my seat" does

@@ -122,6 +122,9 @@ class Game:
         self.status_quo = DurandModel(
             self.scenario, replicates=self.replicates, seed=self.seed, months=months
         )
+        # Each state's trust in each other at the start: what a seat's first turns measure
+        # the change in its partners' trust against.
+        self.opening_trust = {(a, b): self.trust(a, b) for a in R.ROLES for b in R.ROLES if a != b}
         outlook = DurandModel(
             self.scenario, replicates=self.replicates, seed=self.seed, months=R.MONTHS_PER_TURN
         )

@@ -761,6 +761,7 @@ class Table:
             "last_score": g.last_scores()[role],
             "score_track": score_track(g, role),
             "trust_in_you": trust_in(g, role),
+            "deals_broken": deals_broken(g, role),
             "levers": levers,
             "offers_in": [self.offer_dict(o) for o in g.pending_for(role)],
             "offers_out": [
@@ -790,15 +791,46 @@ def score_track(game, role: str) -> dict[str, Any]:
 
 def trust_in(game, role: str) -> dict[str, dict[str, float]]:
     """Each partner's trust in the seat now, and its change over the last quarter played
-    and this turn's moves so far (a broken deal shows at once)."""
+    and this turn's moves so far (a broken deal shows at once); before the second turn,
+    the change since the game began."""
     out = {}
     for other in R.ROLES:
         if other == role:
             continue
         now = game.trust(other, role)
         key = f"trust.{other}-{role}"
-        before = game.results[-2].observed[key] if len(game.results) > 1 else game.outlook[key]
+        if len(game.results) > 1:
+            before = game.results[-2].observed[key]
+        else:
+            before = game.opening_trust[(other, role)]
         out[other] = {"now": round(now, 3), "change": round(now - before, 3)}
+    return out
+
+
+def deals_broken(game, role: str) -> list[dict[str, Any]]:
+    """The seat's deals broken this turn or in the last turn played (by either party, or by
+    the rules when a party let its terms slip), with the trust the breaker lost: public
+    news, which both parties' screens show where they cannot miss it."""
+    out = []
+    for e in game.log:
+        if e.kind != "break" or e.turn < game.turn - 1:
+            continue
+        o = game.offers[e.detail["offer_id"] - 1]
+        if role not in o.spec.parties:
+            continue
+        out.append(
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "title": o.spec.title,
+                "turn": e.turn,
+                "broken_by": e.role,
+                "by": e.by,
+                "truster": e.detail["truster"],
+                "trust_before": round(e.detail["trust_before"], 3),
+                "trust_after": round(e.detail["trust_after"], 3),
+            }
+        )
     return out
 
 

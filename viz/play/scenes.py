@@ -25,6 +25,7 @@ from pygame_gui.elements import (
 from sim.game import rules as R
 from sim.inputs.errors import DurandError
 from viz import scene_manager, theme
+from viz.play.feedback import Feedback
 from viz.play.layout import GAP, PAD, turn_layout
 from viz.widgets import rounded
 
@@ -302,6 +303,8 @@ class TurnScene(Scene):
         self.seat_buttons: dict[UIButton, str] = {}
         self.moves: UIScrollingContainer | None = None
         self.layout = None
+        self.feedback = Feedback(app.typo, role, theme.STATE_COLOURS[role])
+        self.chart_rect: pygame.Rect | None = None  # where the score track was drawn
 
     def remake(self) -> Scene:
         return type(self)(self.app, self.role)
@@ -462,6 +465,9 @@ class TurnScene(Scene):
                          tool_tip_text=f"Terms: {offer_terms(kind)}")  # fmt: skip
             self.offer_buttons[b] = ("break", deal_id)
             y += row + 2
+        # What the score is made of (the info column shows it too when it has room).
+        goal = R.GOALS[role]
+        terms("Scored on: " + ", ".join(f"{c.label} ({c.better} better)" for c in goal.components))
         holder.set_scrollable_area_dimensions((inner, y))
 
     # ------------------------------------------------------------ events
@@ -577,14 +583,11 @@ class TurnScene(Scene):
             y = text_block(area, typo, [self.app.status], 0, y, width, 13, theme.VERMILLION)
             y += 4
         goal = R.GOALS[role]
-        y = text_block(area, typo, [
-            f"Goal: {goal.summary}",
-            f"Last score {view['you']['last_score']:.0f} (50 = as under the status quo)",
-        ], 0, y, width, 13)  # fmt: skip
-        scored = "Scored on: " + ", ".join(
-            f"{c.label} ({c.better} better)" for c in goal.components
-        )
-        y = text_block(area, typo, [scored], 0, y, width, 11, theme.MUTED)
+        y = text_block(area, typo, [f"Goal: {goal.summary}"], 0, y, width, 13)
+        # The score track, its trend and the partners' trust in this seat; broken deals.
+        drawn = self.feedback.draw(area, view, y + 4, width, self.layout.info.topleft)
+        self.chart_rect = drawn.chart.move(self.layout.info.topleft)
+        y = drawn.bottom
         observed, sq = g.observation()
         y += 6
         area.blit(typo.render("Last quarter (status quo)", 13, theme.MUTED, True), (0, y))
@@ -615,6 +618,14 @@ class TurnScene(Scene):
             for offer_id, proposer, kind in self.offers_in()
         ] + [f"Deal in force: #{deal_id} {kind.title}" for deal_id, kind in self.deals_in_force()]
         y = text_block(area, typo, deals, 0, y + 6, width, 12, theme.SKY)
+        # What the score is made of: whole if it fits, else one line (the briefing has it).
+        scored = "Scored on: " + ", ".join(
+            f"{c.label} ({c.better} better)" for c in goal.components
+        )
+        lh = typo.line_height(11) + 2
+        if y + 4 + lh * len(typo.wrap(scored, 11, width)) > area.get_height():
+            scored = typo.fit(scored, 11, width)
+        y = text_block(area, typo, [scored], 0, y + 4, width, 11, theme.MUTED)
         news = self.app.news_for(role)[-10:]  # this seat's own view of the news
         text_block(area, typo, news, 0, y + 4, width, 11, theme.MUTED)
 

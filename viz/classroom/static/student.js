@@ -90,6 +90,37 @@ function offerBox(o, actions) {
     actions);
 }
 
+// "▲ +0.12" / "▼ −0.20" / "±0.00": a change with its direction (steady under half a unit
+// of the last digit shown).
+function change(value, digits) {
+  if (Math.abs(value) < 0.5 * 10 ** -digits) return `±${fmt(0, digits)}`;
+  return `${value > 0 ? "▲ +" : "▼ "}${fmt(value, digits)}`;
+}
+
+// Each partner's trust in this seat and its change, then the deals broken this turn or
+// last with the trust they cost (both parties see them).
+function trustBox(you, role) {
+  const rows = Object.entries(you.trust_in_you).map(([partner, t]) => {
+    const dir = Math.abs(t.change) < 0.005 ? "steady" : t.change > 0 ? "up" : "down";
+    return h("tr", { "data-partner": partner },
+      h("td", {}, h("b", { class: `role-${partner}` }, catalog.roles[partner] ? catalog.roles[partner].name : partner)),
+      h("td", { class: "now" }, fmt(t.now, 2)),
+      h("td", { class: `change ${dir}` }, change(t.change, 2)));
+  });
+  const broken = (you.deals_broken || []).map((d) => {
+    const when = d.turn === view.turn ? "this turn" : `in turn ${d.turn}`;
+    const fell = `${fmt(d.trust_before, 2)} to ${fmt(d.trust_after, 2)}`;
+    const who = d.broken_by === role ? "You" : d.broken_by;
+    const how = d.by === "rules" ? `${d.broken_by === role ? "you" : d.broken_by} let the terms of deal #${d.id} slip ${when}` : `${who} broke deal #${d.id} ${when}`;
+    const whose = d.truster === role ? "your trust" : `${d.truster}'s trust`;
+    const target = d.broken_by === role ? "you" : d.broken_by;
+    const text = `${how[0].toUpperCase()}${how.slice(1)} (${d.title}): ${whose} in ${target} fell ${fell}.`;
+    return h("p", { class: "broken" }, text);
+  });
+  return h("div", { id: "trust" }, h("h3", {}, "Trust in you"),
+    h("table", { class: "trust" }, rows), broken);
+}
+
 let dragging = false;
 document.addEventListener("pointerdown", (e) => { if (e.target.type === "range") dragging = true; });
 document.addEventListener("pointerup", () => { if (dragging) { dragging = false; setTimeout(render, 0); } });
@@ -115,17 +146,19 @@ function render() {
   else if (view.seats[role].player === "bot") banner = "The teacher has given your seat to a bot for now.";
   setStatus(!view.started ? "waiting to start" : view.phase === "over" ? "game over" : view.paused ? "paused" : done ? "done" : banner ? "waiting" : "your move");
 
-  const scores = (view.scores && view.scores[role]) || [];
+  const track = you.score_track;
+  const scores = track.scores;
   const last = scores.length ? scores[scores.length - 1] : null;
-  const trend = scores.length > 1 ? scores[scores.length - 1] - scores[scores.length - 2] : null;
   const scoreBox = h("div", {});
   lineChart(scoreBox, [{ label: `${role} score`, color: ROLE_COLORS[role], values: scores }], { baseline: 50, height: 150, width: 360, turns: view.turns });
 
   const goal = h("section", { class: "card", id: "goal" }, h("h2", {}, "Your goal and score"),
     h("p", {}, h("b", { class: `role-${role}` }, info.name), ": ", info.goal),
     h("div", { class: "row" }, h("span", { class: "big", id: "score" }, last === null ? "50" : fmt(last, 0)),
-      h("span", { class: "mute" }, last === null ? "no turn played yet (50 = status quo)" : `${trend === null ? "first turn" : (trend >= 0 ? "▲ +" : "▼ ") + fmt(trend, 1) + " since last turn"} · 50 = status quo`)),
+      h("span", { class: `mute ${{ rising: "up", falling: "down" }[track.trend] || ""}`, id: "trend" }, last === null ? "no turn played yet (50 = status quo)"
+        : `${{ rising: "▲", falling: "▼" }[track.trend] || "–"} ${track.change >= 0 ? "+" : ""}${fmt(track.change, 1)} ${scores.length > 1 ? "since last turn" : "on the status quo"} · ${track.trend} · ${track.verdict} · 50 = status quo`)),
     scoreBox,
+    trustBox(you, role),
     h("ul", { class: "mute" }, info.components.map((c) => h("li", {}, `${c.label} — ${c.better} is better (${Math.round(c.weight * 100)}%)`))),
     info.budget > 0 ? h("div", {}, h("div", { class: "mute" }, `Budget: ${fmt(you.spending, 0)} of ${fmt(info.budget, 0)} USD million a year spent`),
       (() => { const b = h("div", { class: "budget" }, h("div")); b.firstChild.style.width = `${Math.min(100, 100 * you.spending / info.budget)}%`; return b; })())
