@@ -65,7 +65,9 @@ def test_deportation_and_closure_cost_taliban_trust_tension_and_displacement():
 
 def test_drones_cost_civilian_harm():
     g = game_with("US", "drone_strikes", 1.0)
-    assert _part(g, "US", "lever.US.drone_strikes") == 0.0
+    assert all(t.observed["harm.drone_civilians"] > 0 for t in g.results)
+    assert all(t.status_quo["harm.drone_civilians"] == 0 for t in g.results)
+    assert _part(g, "US", "harm.drone_civilians") == 0.0  # full intensity: the whole price
     assert all(t.scores["US"] < 50 for t in g.results)
 
 
@@ -78,7 +80,7 @@ def test_leaving_cpec_costs_china_its_returns_and_pakistan_its_investment():
 def test_aid_cuts_cost_influence():
     g = game_with("US", "military_aid_pak", 0.0)
     assert g.results[-1].observed["trust.PAK-US"] < g.results[-1].status_quo["trust.PAK-US"]
-    assert _part(g, "US", "trust.PAK-US") < 0.5
+    assert _part(g, "US", "partnership.US-PAK") < 0.5
 
 
 def test_every_strong_lever_shows_its_price():
@@ -124,3 +126,25 @@ def test_each_seat_sees_its_guide_prices_score_track_and_partners_trust():
     assert after["now"] <= before - 0.15 and after["change"] < 0
     us_news = [e for e in t.view("US")["news"] if e["kind"] == "break"]
     assert us_news and "US's trust in PAK" in us_news[0]["text"]  # the wronged side sees it
+
+
+def test_a_partner_breaking_the_middle_ground_costs_the_us_its_partnership():
+    """The US measures the partnership both ways, so the keeper whose partner breaks pays
+    (the sucker's outcome of the dilemma), not only the side that was broken with."""
+
+    def played(pak_breaks: bool) -> Game:
+        g = Game(BASELINE, seed=3, turns=2, replicates=4)
+        g.propose("US", "middle_ground", "test")
+        offer = g.pending_for("PAK")[0]
+        g.answer("PAK", offer.id, True, "test")
+        g.end_turn()
+        if pak_breaks:
+            g.break_deal("PAK", offer.id, "test")
+        g.end_turn()
+        return g
+
+    kept, broken = played(False), played(True)
+    assert broken.trust("US", "PAK") < kept.trust("US", "PAK") - 0.1
+    part = "partnership.US-PAK"
+    assert broken.results[-1].components["US"][part] < kept.results[-1].components["US"][part]
+    assert broken.results[-1].scores["US"] < kept.results[-1].scores["US"]

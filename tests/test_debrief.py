@@ -79,7 +79,7 @@ def test_costs_are_felt_in_the_scores(game):
     """Drones cost the US civilian harm; deportation and a closed border raise tension and
     send Afghans back, which the Taliban's goals count."""
     last = game.results[-1]
-    us = last.components["US"]["lever.US.drone_strikes"]
+    us = last.components["US"]["harm.drone_civilians"]
     assert us < 0.5
     afg = last.components["AFG"]["deportations"]
     assert afg < 0.5

@@ -163,9 +163,11 @@ GOALS = {
         (
             # ISKP's strength moves a few percent in two years, so a relative change counts
             # twice (sensitivity): a 25% fall would be a complete success.
-            Component("strength.ISKP", "lower", 0.20, "ISKP strength", 0.05, 2.0),
-            Component("attacks.ISKP", "lower", 0.15, "ISKP attacks", 3.0, 1.5),
-            Component("aid.US-PAK", "lower", 0.05, "aid paid to Pakistan (cost)", 50.0),
+            Component("strength.ISKP", "lower", 0.23, "ISKP strength", 0.05, 2.0),
+            Component("attacks.ISKP", "lower", 0.12, "ISKP attacks", 3.0, 1.5),
+            # An extra USD 150 million a quarter paid counts in full: the money buys
+            # influence (trust), so aid is a real option rather than a pure loss.
+            Component("aid.US-PAK", "lower", 0.04, "aid paid to Pakistan (cost)", 150.0),
             # The price of the middle ground for Washington: effort against groups that do
             # not threaten it. Seed 004: "As a result, counterterrorism's strategic
             # importance for the US has diminished." A game rule on the lever held; the
@@ -173,26 +175,26 @@ GOALS = {
             Component(
                 "lever.US.help_vs_ttp_bla",
                 "lower",
-                0.10,
+                0.06,
                 "US effort against Pakistan's enemies (cost)",
                 1.4,
             ),
             # The same seed for intelligence: sharing commits US attention and sources in
             # a region it no longer prioritises. A game rule on the lever held.
             Component(
-                "lever.US.intel_sharing", "lower", 0.05, "US intelligence committed (cost)", 1.0
+                "lever.US.intel_sharing", "lower", 0.03, "US intelligence committed (cost)", 1.0
             ),
-            Component("trust.PAK-US", "higher", 0.20, "Pakistan's trust in the US", 0.05),
-            # The price of drones. Seed 000: "In return, Pakistan accused the US of
-            # carelessness in launching drone strikes that have resulted in civilian
-            # casualties." Measured by the strike intensity ordered (a game rule; the
-            # model's harm.drone_civilians column is shown beside the scores).
+            # A partnership is trust both ways (the mean of each side's trust in the other):
+            # a partner who breaks a deal costs Washington its trust in Pakistan, as a US
+            # break costs Pakistan's trust in the US. Seed 003: "chances of cooperation
+            # regarding counterterrorism seem hindered if not nullified."
+            Component("partnership.US-PAK", "higher", 0.27, "the US-Pakistan partnership", 0.05),
+            # The price of drones, measured by the model's civilian harm (summed over the
+            # quarter; a quarter of strikes at three-quarter intensity counts in full). Seed
+            # 000: "In return, Pakistan accused the US of carelessness in launching drone
+            # strikes that have resulted in civilian casualties."
             Component(
-                "lever.US.drone_strikes",
-                "lower",
-                0.25,
-                "drone strikes ordered (civilian harm)",
-                0.5,
+                "harm.drone_civilians", "lower", 0.25, "civilians harmed by drone strikes", 22.5
             ),
         ),
     ),
@@ -266,16 +268,18 @@ GOALS = {
         "004: China's CPEC project is also in a stagnant phase, and China has its financial "
         "investments stuck in it.",
         (
+            # Fewer than about two attacks a quarter are measured on that scale, so one
+            # attack more or less in a quiet quarter does not swing the whole score.
             Component(
-                "attacks.china_interests", "lower", 0.30, "attacks on Chinese interests", 1.0
+                "attacks.china_interests", "lower", 0.26, "attacks on Chinese interests", 1.75
             ),
-            Component("china_confidence", "higher", 0.10, "China's confidence to invest", 0.05),
-            Component("strength.BLA", "lower", 0.15, "BLA strength", 0.05),
-            Component("economy.PAK", "higher", 0.10, "Pakistan's economy", 0.05),
+            Component("china_confidence", "higher", 0.08, "China's confidence to invest", 0.05),
+            Component("strength.BLA", "lower", 0.19, "BLA strength", 0.05),
+            Component("economy.PAK", "higher", 0.11, "Pakistan's economy", 0.05),
             # Leaving CPEC forfeits its economic and strategic returns. Seed 004: "China's
             # CPEC project is also in a stagnant phase, and China has its financial
             # investments stuck in it." The flow of money is the measure.
-            Component("returns.CHN", "higher", 0.35, "CPEC and mining at work (returns)", 50.0),
+            Component("returns.CHN", "higher", 0.36, "CPEC and mining at work (returns)", 45.0),
         ),
     ),
 }
@@ -285,11 +289,12 @@ GOALS = {
 # score stretches them: score = 50 + STRETCH[role] * (raw - 50), clipped to 0..100. The
 # status quo stays 50. STRETCH is set so the typical archetypes of
 # benchmarks/bench_balance.py spread over roughly 25..75 (docs/game.md, "Scores").
-SCORE_STRETCH = {"US": 4.0, "PAK": 2.5, "AFG": 3.0, "CHN": 3.0}
+SCORE_STRETCH = {"US": 4.5, "PAK": 2.8, "AFG": 3.0, "CHN": 2.9}
 
 # Metrics the game derives from recorded ones (for goals and bot conditions).
 DERIVED = {
     "recognition.AFG": ("trust.US-AFG", "trust.PAK-AFG", "trust.CHN-AFG"),
+    "partnership.US-PAK": ("trust.US-PAK", "trust.PAK-US"),
     "returns.CHN": ("aid.CHN-PAK", "aid.CHN-AFG"),
 }
 
