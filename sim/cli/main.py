@@ -20,7 +20,6 @@ from sim import __version__
 from sim.cli import analysis, play, plugins, sweep
 from sim.cli.common import Months, Replicates, Seed, check_out, console, limited
 from sim.inputs.errors import DurandError, UsageError
-from sim.inputs.limits import OptionError
 
 app = typer.Typer(
     name="durand",
@@ -107,14 +106,18 @@ def run(
 
 @app.command()
 def validate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario YAML files, or shipped scenarios' names (baseline)."),
+    ],
 ) -> None:
     """Check scenario files; report every problem with file, line and key path."""
     from sim.inputs.errors import ScenarioError
     from sim.inputs.scenario import load_scenario
 
     problems = []
-    for path in scenarios:
+    for given in scenarios:
+        path = scenario_path(given)
         try:
             s = load_scenario(path)
         except ScenarioError as exc:
@@ -232,11 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         app(args=args, prog_name="durand", obj={"command_line": ["durand", *args]})
-    except OptionError as exc:
-        print(exc.as_flag(), file=sys.stderr)
-        sys.exit(exc.exit_code)
     except DurandError as exc:
-        print(str(exc), file=sys.stderr)
+        print(exc.worded(flags=True), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
