@@ -224,3 +224,13 @@ def test_view_speed_and_frames_are_checked_by_typer():
     assert "'--speed'" in _typer_error(res)
     res = invoke("view", "baseline", "--headless", "--frames", "0")
     assert "'--frames'" in _typer_error(res)
+
+
+def test_view_accepts_a_shipped_scenario_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    shot = tmp_path / "view.png"
+    args = ("--headless", "--frames", "2", "-r", "2", "--months", "3", "--screenshot", shot)
+    res = invoke("view", "baseline", *args)
+    assert res.returncode == 0, res.stderr
+    assert shot.is_file() and shot.stat().st_size > 0

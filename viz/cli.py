@@ -10,12 +10,14 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import Months, Replicates, Seed
+from sim.cli.common import Months, Replicates, Seed, scenario_path
 from sim.inputs.limits import MAX_SPEED, MIN_SPEED
 
 
 def view(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file, or a shipped scenario's name (baseline).")
+    ],
     headless: Annotated[
         bool, typer.Option(help="Render without a window (SDL dummy driver), for CI and docs.")
     ] = False,
@@ -44,7 +46,7 @@ def view(
     from viz.app import run_viewer
 
     saved = run_viewer(
-        scenario,
+        scenario_path(scenario),
         headless=headless,
         frames=frames,
         screenshot=screenshot,

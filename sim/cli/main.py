@@ -18,7 +18,7 @@ import typer
 
 from sim import __version__
 from sim.cli import analysis, play, plugins, sweep
-from sim.cli.common import Months, Replicates, Seed, check_out, console, limited
+from sim.cli.common import Months, Replicates, Seed, check_out, console, limited, scenario_path
 from sim.inputs.errors import DurandError, UsageError
 
 app = typer.Typer(
@@ -38,15 +38,6 @@ app = typer.Typer(
 class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
-
-
-def scenario_path(given: Path) -> Path:
-    """A scenario argument: a file, or else the name of a shipped scenario ("baseline")."""
-    if given.exists():
-        return given
-    from sim.inputs.resources import shipped_scenario
-
-    return shipped_scenario(str(given)) or given
 
 
 @app.command()
