@@ -234,3 +234,10 @@ def test_view_accepts_a_shipped_scenario_name(tmp_path, monkeypatch):
     res = invoke("view", "baseline", *args)
     assert res.returncode == 0, res.stderr
     assert shot.is_file() and shot.stat().st_size > 0
+
+
+def test_the_viewer_speed_steps_span_the_speed_limit():
+    from sim.inputs.limits import MIN_SPEED
+    from viz.playback import SPEEDS
+
+    assert (SPEEDS[0], SPEEDS[-1]) == (MIN_SPEED, MAX_SPEED)
