@@ -57,6 +57,15 @@ def test_settings_are_worded_as_keywords_or_as_flags():
     assert exc.worded() == str(exc) and exc.exit_code == 2
 
 
+def test_a_flag_spelled_unlike_its_keyword():
+    exc = UsageError(
+        "{all_bots} and {roles:role} contradict; choose another {path:save}",
+        settings={"all_bots": True, "roles": None, "path": None},
+    )
+    assert str(exc) == "all_bots=True and roles contradict; choose another path"
+    assert exc.worded(flags=True) == "--all-bots and --role contradict; choose another --save"
+
+
 def test_other_braces_are_left_alone():
     plain = DurandError("a {literal} brace and {another")
     assert str(plain) == plain.worded(flags=True) == "a {literal} brace and {another"
@@ -86,7 +95,8 @@ def _raised(fn) -> DurandError:
 
 
 def _library_cases(tmp_path: Path):
-    """(what, a call that raises a converted error, a setting its message must name)."""
+    """(what, a call that raises a converted error, the keyword and the flag its message
+    must name)."""
     from sim.game.save import check_writable
     from sim.game.setup import parse_doctrines, seats_for
     from sim.run.files import _swap_in
@@ -98,23 +108,23 @@ def _library_cases(tmp_path: Path):
     stage = tmp_path / "stage"
     stage.mkdir()
     return [
-        ("two seat choices", lambda: seats_for(True, ["US"]), "all_bots"),
-        ("unknown role", lambda: seats_for(False, ["TTP"]), "role"),
-        ("bad doctrine", lambda: parse_doctrines(["US"]), "doctrine"),
-        ("above/below", lambda: discover(tmp_path, "x"), "above"),
-        ("uncertainty sets", lambda: parameter_sets(1), "uncertainty"),
-        ("out is a file", lambda: _swap_in(stage, blocker), "out"),
-        ("unwritable save", lambda: check_writable(blocker / "game.json"), "save"),
+        ("two seat choices", lambda: seats_for(True, ["US"]), "all_bots", "--all-bots"),
+        ("unknown role", lambda: seats_for(False, ["TTP"]), "roles", "--role"),
+        ("bad doctrine", lambda: parse_doctrines(["US"]), "doctrines", "--doctrine"),
+        ("above/below", lambda: discover(tmp_path, "x"), "above", "--above X"),
+        ("uncertainty sets", lambda: parameter_sets(1), "uncertainty", "--uncertainty"),
+        ("out is a file", lambda: _swap_in(stage, blocker), "out", f"--out {blocker}"),
+        ("unwritable save", lambda: check_writable(blocker / "g.json"), "path", "--save"),
     ]
 
 
 def test_library_errors_word_settings_as_keywords_and_the_cli_as_flags(tmp_path):
-    for what, fn, setting in _library_cases(tmp_path):
+    for what, fn, keyword, flag in _library_cases(tmp_path):
         exc = _raised(fn)
         library, cli = str(exc), exc.worded(flags=True)
         assert not FLAG.search(library), (what, library)
-        assert re.search(rf"\b{setting}\b", library), (what, library)
-        assert "--" + setting.replace("_", "-") in cli, (what, cli)
+        assert re.search(rf"\b{keyword}\b", library), (what, library)
+        assert flag in cli and f"{keyword}=" not in cli, (what, cli)
 
 
 def test_a_full_sweep_folder_library_and_cli_wording(tmp_path):

@@ -597,7 +597,8 @@ class Table:
         path = Path(path) if path is not None else self.save_path
         if path is None:
             raise GameError(
-                "save where? no save file was given ({save})", settings={"save": "FILE"}
+                "save where? no save file was given ({save_path:save})",
+                settings={"save_path": "FILE"},
             )
         return save_game(self.game, path, position=self.position())
 

@@ -3,6 +3,7 @@
 A message that tells the user which setting to change names it as a ``{placeholder}``
 and gives its value in ``settings``: the library words it as a keyword argument
 (``cores=1``), the CLI alone as a flag (``--cores 1``), through ``DurandError.worded``.
+``{keyword:flag}`` names a setting whose flag is spelled otherwise (``{roles:role}``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z][a-z0-9-]*))?\}")
 
 
-def word_setting(name: str, value: Any, *, flag: bool) -> str:
+def word_setting(name: str, value: Any, *, flag: bool, flag_name: str | None = None) -> str:
     """One setting as the library (``cores=1``, ``resume=True``, ``out=PATH``, a bare
     ``replicates``) or the command line (``--cores 1``, ``--resume``, ``--out PATH``,
-    ``--replicates``) spells it. ``value`` None names the setting alone."""
+    ``--replicates``) spells it. ``value`` None names the setting alone; ``flag_name``
+    is the flag's name where it is not the keyword's with ``-`` for ``_``."""
     if not flag:
         return name if value is None else f"{name}={value}"
-    option = "--" + name.replace("_", "-")
+    option = "--" + (flag_name or name.replace("_", "-"))
     return option if value is None or value is True else f"{option} {value}"
 
 
@@ -30,8 +32,9 @@ class DurandError(Exception):
     """An error a user can act on. ``exit_code`` is what the CLI exits with.
 
     ``settings`` maps each ``{name}`` in ``message`` (a keyword argument's name, which is
-    also the flag's name with ``_`` for ``-``) to the value to suggest, or None to name
-    the setting alone; True words a switch. Other text is left as it is (braces too).
+    also the flag's name with ``_`` for ``-``, unless the placeholder says
+    ``{name:flag-name}``) to the value to suggest, or None to name the setting alone;
+    True words a switch. Other text is left as it is (braces too).
     """
 
     exit_code = 1
@@ -50,7 +53,7 @@ class DurandError(Exception):
             name = match[1]
             if name not in self.settings:
                 return match[0]
-            return word_setting(name, self.settings[name], flag=flags)
+            return word_setting(name, self.settings[name], flag=flags, flag_name=match[2])
 
         return _PLACEHOLDER.sub(setting, self.template)
 
