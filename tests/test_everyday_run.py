@@ -279,7 +279,7 @@ def test_one_limit_per_quantity_across_commands(capsys):
     with pytest.raises(OptionError) as info:
         Game(BASELINE, replicates=MAX_REPLICATES + 1)
     assert str(info.value).startswith("replicates must be between")  # domain words, no flag
-    assert info.value.as_flag().startswith("--replicates must be between")
+    assert info.value.worded(flags=True).startswith("--replicates must be between")
 
 
 def test_library_errors_never_word_flags():

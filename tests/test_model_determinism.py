@@ -236,7 +236,7 @@ def test_a_failed_shard_process_is_reported_not_ignored(monkeypatch):
 
     monkeypatch.setattr(runner, "DurandModel", FailingInChildren)
     scenario = load_scenario(BASELINE).with_overrides(months=3)
-    with pytest.raises(DurandError, match="--cores 1"):
+    with pytest.raises(DurandError, match="cores=1"):
         runner.run_scenario(scenario, replicates=6, cores=2)
 
 

@@ -41,7 +41,7 @@ def test_the_design_is_a_latin_hypercube_and_reproducible():
     # Latin hypercube: every column has exactly one point in each of the 16 strata.
     strata = np.floor(a * 16).astype(int)
     assert all(sorted(col) == list(range(16)) for col in strata.T)
-    with pytest.raises(UsageError, match="--uncertainty must be"):
+    with pytest.raises(UsageError, match="^uncertainty must be"):
         parameter_sets(1)
 
 

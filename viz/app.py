@@ -19,7 +19,7 @@ def _quiet_pygame() -> None:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
-def require_display(hint: str) -> None:
+def require_display(hint: str, **settings) -> None:
     """Refuse to open a window nobody can see.
 
     Without a display SDL falls back to drawing off screen, and a window that cannot be
@@ -33,7 +33,7 @@ def require_display(hint: str) -> None:
     invisible = pygame.display.get_driver() in ("offscreen", "dummy")
     if invisible and os.environ.get("SDL_VIDEODRIVER") not in ("offscreen", "dummy"):
         pygame.display.quit()
-        raise UsageError(f"no display to open a window on; {hint}")
+        raise UsageError(f"no display to open a window on; {hint}", settings=settings)
 
 
 def _use_dummy_drivers() -> None:
@@ -289,20 +289,22 @@ def run_viewer(
     size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Path | None:
     """Open the viewer on a scenario (or render it headless); return the screenshot path."""
-    from sim.inputs.limits import OptionError, check
+    from sim.inputs.limits import MAX_SPEED, MIN_SPEED, OptionError, check
     from sim.run.timeline import Timeline
 
     for quantity, value in (("seed", seed), ("replicates", replicates), ("months", months)):
         check(quantity, value)
     if frames is not None and frames < 1:
         raise OptionError("frames", "must be at least 1")
-    if not 0.25 <= speed <= 16:
-        raise OptionError("speed", f"must be between 0.25 and 16, got {speed:g}")
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise OptionError(
+            "speed", f"must be between {MIN_SPEED:g} and {MAX_SPEED:g}, got {speed:g}"
+        )
     _quiet_pygame()
     if headless:
         _use_dummy_drivers()
     else:
-        require_display("render without one with --headless")
+        require_display("render without one with {headless}", headless=True)
     timeline = Timeline(scenario, seed=seed, replicates=replicates, months=months)
     import pygame
 
@@ -312,7 +314,8 @@ def run_viewer(
         from sim.inputs.errors import UsageError
 
         raise UsageError(
-            f"cannot open a window ({exc}); without a display, use --headless"
+            f"cannot open a window ({exc}); without a display, use {{headless}}",
+            settings={"headless": True},
         ) from exc
     try:
         viewer = app.viewer
@@ -322,7 +325,7 @@ def run_viewer(
             if viewer.status:
                 from sim.inputs.errors import UsageError
 
-                raise UsageError(f"--at: {viewer.status}")
+                raise UsageError(f"{{at}}: {viewer.status}", settings={"at": None})
         viewer.playback.playing = not paused
         if headless:
             app.run(frames or 1, fixed_dt=HEADLESS_DT)

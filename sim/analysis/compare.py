@@ -174,7 +174,8 @@ def load_comparable(
         if months is None and s.months != first.months:
             raise UsageError(
                 f"{p} runs {s.months} months but {paths[0]} runs {first.months}: give "
-                "--months N to compare them over a common horizon"
+                "{months} to compare them over a common horizon",
+                settings={"months": "N"},
             )
     seed = first.seed if seed is None else seed
     if any(s.seed != seed for s in scenarios):

@@ -604,7 +604,8 @@ def explain(
         raise UsageError(
             f"explain keeps monthly bookkeeping for every replicate: {sa.replicates} "
             f"replicates x {sa.months} months is over its limit of {MAX_REPLICATE_MONTHS:,} "
-            "replicate-months; use fewer --replicates (a few hundred pair well)"
+            "replicate-months; use fewer {replicates} (a few hundred pair well)",
+            settings={"replicates": None},
         )
     ta, tb = trace(sa, country), trace(sb, country)
     names = (Path(sa.path).stem, Path(sb.path).stem)

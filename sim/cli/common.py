@@ -38,6 +38,15 @@ Replicates = Annotated[
 Months = Annotated[int | None, limited("months", "--months", help="Override the horizon.")]
 
 
+def scenario_path(given: Path) -> Path:
+    """A scenario argument: a file, or else the name of a shipped scenario ("baseline")."""
+    if given.exists():
+        return given
+    from sim.inputs.resources import shipped_scenario
+
+    return shipped_scenario(str(given)) or given
+
+
 def check_out(out: Path, force: bool) -> None:
     """Refuse an --out that is a file, or a folder holding files without --force."""
     if out.exists() and not out.is_dir():

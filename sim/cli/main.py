@@ -18,9 +18,8 @@ import typer
 
 from sim import __version__
 from sim.cli import analysis, play, plugins, sweep
-from sim.cli.common import Months, Replicates, Seed, check_out, console, limited
+from sim.cli.common import Months, Replicates, Seed, check_out, console, limited, scenario_path
 from sim.inputs.errors import DurandError, UsageError
-from sim.inputs.limits import OptionError
 
 app = typer.Typer(
     name="durand",
@@ -39,15 +38,6 @@ app = typer.Typer(
 class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
-
-
-def scenario_path(given: Path) -> Path:
-    """A scenario argument: a file, or else the name of a shipped scenario ("baseline")."""
-    if given.exists():
-        return given
-    from sim.inputs.resources import shipped_scenario
-
-    return shipped_scenario(str(given)) or given
 
 
 @app.command()
@@ -107,14 +97,18 @@ def run(
 
 @app.command()
 def validate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario YAML files, or shipped scenarios' names (baseline)."),
+    ],
 ) -> None:
     """Check scenario files; report every problem with file, line and key path."""
     from sim.inputs.errors import ScenarioError
     from sim.inputs.scenario import load_scenario
 
     problems = []
-    for path in scenarios:
+    for given in scenarios:
+        path = scenario_path(given)
         try:
             s = load_scenario(path)
         except ScenarioError as exc:
@@ -232,11 +226,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         app(args=args, prog_name="durand", obj={"command_line": ["durand", *args]})
-    except OptionError as exc:
-        print(exc.as_flag(), file=sys.stderr)
-        sys.exit(exc.exit_code)
     except DurandError as exc:
-        print(str(exc), file=sys.stderr)
+        print(exc.worded(flags=True), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -252,7 +252,9 @@ class Game:
     def do(self, command: dict[str, Any]) -> None:
         """Apply one command and record it (raises GameError if the rules forbid it)."""
         if self.finished and command["kind"] not in ("seat",):
-            raise GameError("the game is over; load it with more --turns to play on")
+            raise GameError(
+                "the game is over; load it with more {turns} to play on", settings={"turns": None}
+            )
         handler = getattr(self, f"_cmd_{command['kind']}", None)
         if handler is None:
             raise GameError(f"unknown command {command['kind']!r}")

@@ -344,7 +344,7 @@ class Table:
         phase = self.phase
         if phase in ("over", "stopped"):
             what = "the game is over" if phase == "over" else "this session's turns are played"
-            return FlowError("game_over", f"{what}; load it with more --turns to play on")
+            return FlowError("game_over", f"{what}; load it with more turns to play on")
         if self.paused:
             return FlowError("paused", "the teacher has paused the game")
         if phase == "waiting":
@@ -596,7 +596,10 @@ class Table:
 
         path = Path(path) if path is not None else self.save_path
         if path is None:
-            raise GameError("save where? no save file was given (--save FILE)")
+            raise GameError(
+                "save where? no save file was given ({save_path:save})",
+                settings={"save_path": "FILE"},
+            )
         return save_game(self.game, path, position=self.position())
 
     def autosave(self) -> bool:

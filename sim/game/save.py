@@ -220,7 +220,8 @@ def check_writable(path: str | Path) -> Path:
         probe.unlink()
     except OSError as exc:
         raise OutputError(
-            f"cannot save the game to {path}: {exc.strerror or exc}; choose another --save"
+            f"cannot save the game to {path}: {exc.strerror or exc}; choose another {{path:save}}",
+            settings={"path": None},
         ) from None
     return path
 

@@ -16,7 +16,9 @@ def parse_doctrines(items: list[str]) -> dict:
         role, sep, path = item.partition("=")
         if not sep or role not in R.ROLES:
             raise UsageError(
-                f"--doctrine expects ROLE=FILE with ROLE in {', '.join(R.ROLES)}, got {item!r}"
+                f"{{doctrines:doctrine}}: expected ROLE=FILE with ROLE in {', '.join(R.ROLES)}, "
+                f"got {item!r}",
+                settings={"doctrines": None},
             )
         out[role] = load_doctrine_for(role, Path(path))
     return out
@@ -26,11 +28,15 @@ def seats_for(all_bots: bool, roles: list[str], default_people: list[str] | None
     for r in roles:
         if r not in R.ROLES:
             raise UsageError(
-                f"--role {r!r}: expected one of {', '.join(R.ROLES)} "
-                "(militant groups are never playable)"
+                f"{{roles:role}} {r!r}: expected one of {', '.join(R.ROLES)} "
+                "(militant groups are never playable)",
+                settings={"roles": None},
             )
     if all_bots and roles:
-        raise UsageError("--all-bots and --role contradict each other")
+        raise UsageError(
+            "{all_bots} and {roles:role} contradict each other",
+            settings={"all_bots": True, "roles": None},
+        )
     if all_bots:
         people: list[str] = []
     elif roles:

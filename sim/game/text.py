@@ -248,7 +248,7 @@ class TextGame:
         try:
             return self.table.submit(command)
         except GameError as exc:
-            self.say(f"Not allowed: {exc}")
+            self.say(f"Not allowed: {exc.worded(flags=True)}")
             return None
 
     def finale(self) -> None:
@@ -365,7 +365,7 @@ class TextGame:
             else:
                 self.say("Unknown command; type 'help'.")
         except (GameError, DurandError) as exc:
-            self.say(f"Not allowed: {exc}")
+            self.say(f"Not allowed: {exc.worded(flags=True)}")
         if move is not None:
             done = self.send(role, {"seat": role, **move, "reason": why})
             for e in done["entries"] if done else []:

@@ -160,7 +160,7 @@ def _swap_in(stage: Path, out: Path) -> None:
         os.replace(stage, out)
         return
     if not out.is_dir():
-        raise OutputError(f"--out {out} exists and is not a folder")
+        raise OutputError("{out} exists and is not a folder", settings={"out": out})
     retired = out.with_name(f".{out.name}{RETIRED_MARK}{os.getpid()}")
     if _exchange(stage, out):
         os.replace(stage, retired)  # stage now holds the old results

@@ -116,7 +116,8 @@ def _run_sharded(scenario: Scenario, shards: list[np.ndarray], progress):
             raise DurandError(
                 f"a process running part of the replicates stopped (exit code {failed[0]}"
                 f"{', killed: out of memory?' if failed[0] < 0 else ''}); "
-                "rerun with --cores 1 to run every replicate in one process"
+                "rerun with {cores} to run every replicate in one process",
+                settings={"cores": 1},
             )
     finally:
         for child in children:

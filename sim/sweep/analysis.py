@@ -69,7 +69,8 @@ def _need_complete(res: SweepResults, what: str) -> None:
         done = res.runs["point"].nunique()
         raise UsageError(
             f"{what} needs the whole sweep, and {res.path} has {done} of "
-            f"{res.manifest['points']} points; complete it with durand sweep ... --resume"
+            f"{res.manifest['points']} points; complete the sweep with {{resume}}",
+            settings={"resume": True},
         )
 
 
@@ -248,7 +249,9 @@ def discover(
 ) -> Discovery:
     """PRIM on every run: which factor ranges hold the runs where ``outcome`` crosses a line."""
     if (above is None) == (below is None):
-        raise UsageError("give exactly one of --above X or --below X")
+        raise UsageError(
+            "give exactly one of {above} or {below}", settings={"above": "X", "below": "X"}
+        )
     if not 0 < density <= 1:
         raise OptionError("density", f"must be in (0, 1], got {density}")
     res = load_results(sweep_dir)

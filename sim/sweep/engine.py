@@ -104,7 +104,7 @@ def run_sweep(
         raise OptionError("chunk-points", f"must be at least 1, got {chunk_points}")
     store = SweepStore(out)
     if out.exists() and not out.is_dir():
-        raise OptionError("out", f"{out} exists and is not a folder")
+        raise UsageError("{out} exists and is not a folder", settings={"out": out})
     values = design(sweep)
     n_points = len(values)
     previous = store.manifest() if resume else None
@@ -112,7 +112,8 @@ def run_sweep(
         if previous.get("spec_hash") != sweep.content_hash():
             raise UsageError(
                 f"{out} holds a sweep of a different spec (or base scenario); resume it with "
-                "the spec it was started with, or choose another --out"
+                "the spec it was started with, or choose another {out}",
+                settings={"out": None},
             )
         from sim import __version__
 
@@ -120,12 +121,13 @@ def run_sweep(
             raise UsageError(
                 f"{out} was started with durand {previous.get('package_version')}, this is "
                 f"{__version__}; resuming would mix results of two model versions. Start a "
-                "new sweep (another --out, or --force)"
+                "new sweep (another {out}, or {force})",
+                settings={"out": None, "force": True},
             )
         if chunk_points is not None and chunk_points != previous["chunk_points"]:
             raise UsageError(
-                f"{out} was started with --chunk-points {previous['chunk_points']}; "
-                "resume with that, or leave it out"
+                f"{out} was started with {{chunk_points}}; resume with that, or leave it out",
+                settings={"chunk_points": previous["chunk_points"]},
             )
         chunk_points = previous["chunk_points"]
         store.clear_leftovers()
@@ -133,8 +135,9 @@ def run_sweep(
     else:
         if store.holds_results() and not force and not resume:
             raise UsageError(
-                f"--out {out} already holds files; use --resume to complete a sweep there, "
-                "--force to overwrite it, or choose another folder"
+                "{out} already holds files; use {resume} to complete a sweep there, "
+                "{force} to overwrite it, or choose another folder",
+                settings={"out": out, "resume": True, "force": True},
             )
         if force:
             store.clear()
@@ -173,13 +176,15 @@ def run_sweep(
     except BrokenExecutor as exc:
         raise DurandError(
             f"a worker process died ({exc}); possibly out of memory. {len(done) + ran} of "
-            f"{n_chunks} chunks are saved in {out}/. Resume with:  durand sweep {spec_path} "
-            f"--out {out} --resume  (fewer --workers or a smaller --chunk-points use less memory)"
+            f"{n_chunks} chunks are saved in {out}/. Resume the sweep of {spec_path} there "
+            "with {resume} (fewer {workers} or a smaller {chunk_points} use less memory)",
+            settings={"resume": True, "workers": None, "chunk_points": None},
         ) from None
     except KeyboardInterrupt:
         raise SweepInterrupted(
             f"\nStopped: {len(done) + ran} of {n_chunks} chunks are saved in {out}/.\n"
-            f"Resume with:  durand sweep {spec_path} --out {out} --resume"
+            f"Resume the sweep of {spec_path} there with {{resume}}",
+            settings={"resume": True},
         ) from None
     finally:
         if runner is not None:

@@ -228,8 +228,9 @@ class DaskRunner:
             from distributed import Client, LocalCluster
         except ImportError:
             raise UsageError(
-                "--executor dask needs Dask: pip install 'durand[dask]' "
-                "(or pip install -e '.[dask]' in a clone)"
+                "{executor} needs Dask: pip install 'durand[dask]' "
+                "(or pip install -e '.[dask]' in a clone)",
+                settings={"executor": "dask"},
             ) from None
         self._cluster = None
         if address is None:
@@ -246,7 +247,8 @@ class DaskRunner:
                 self._client = Client(address, timeout=SCHEDULER_TIMEOUT_S)
             except OSError as exc:  # distributed's connection timeouts are OSErrors
                 raise UsageError(
-                    f"cannot reach the Dask scheduler at {address} ({exc}); check --scheduler"
+                    f"cannot reach the Dask scheduler at {address} ({exc}); check {{scheduler}}",
+                    settings={"scheduler": None},
                 ) from None
 
     def map_unordered(self, fn, plan, tasks):

@@ -77,7 +77,11 @@ def replay(sweep_dir: Path, point: int, replicate: int, out: Path | None = None)
         raise OptionError("replicate", msg)
     row = results.runs[(results.runs.point == point) & (results.runs.replicate == replicate)]
     if row.empty:
-        raise UsageError(f"point {point} has not been run yet in {sweep_dir}; --resume the sweep")
+        raise UsageError(
+            f"point {point} has not been run yet in {sweep_dir}; "
+            "complete the sweep with {resume}",
+            settings={"resume": True},
+        )
     sweep = load_sweep(sweep_dir / "spec.yaml", base=sweep_dir / "base-scenario.yaml")
     if sweep.content_hash() != manifest["spec_hash"]:
         raise UsageError(f"{sweep_dir}/spec.yaml no longer matches the sweep's manifest")

@@ -116,7 +116,8 @@ class SweepStore:
         except OSError as exc:
             raise OutputError(
                 f"could not write chunk {index} to {folder}: {exc.strerror or exc} "
-                "(finished chunks are kept; rerun with --resume)"
+                "(finished chunks are kept; rerun with {resume})",
+                settings={"resume": True},
             ) from None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.inputs.errors import UsageError
+from sim.inputs.limits import OptionError
 from sim.inputs.parameters import ParamSpec, default_tree, registry
 from sim.inputs.scenario import Scenario
 from sim.sweep.execute import make_runner
@@ -105,7 +105,7 @@ def parameter_sets(n: int, seed: int = DEFAULT_SEED) -> np.ndarray:
     from SALib.sample import latin
 
     if not 2 <= n <= MAX_SETS:
-        raise UsageError(f"--uncertainty must be between 2 and {MAX_SETS:,}, got {n}")
+        raise OptionError("uncertainty", f"must be between 2 and {MAX_SETS:,}, got {n}")
     return latin.sample(_problem(len(uncertainties())), n, seed=seed)
 
 

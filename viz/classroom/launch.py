@@ -22,7 +22,9 @@ def class_config(*, scenario, lesson, tables, turns, seed, replicates) -> ClassC
     from sim.model.model import BASELINE
 
     if scenario is not None and lesson is not None:
-        raise UsageError("give a lesson (--lesson) or a SCENARIO, not both")
+        raise UsageError(
+            "give a lesson ({lesson}) or a SCENARIO, not both", settings={"lesson": None}
+        )
     check_between("tables", tables, 1, MAX_TABLES)
     check_between("turns", turns, 1, 40)  # a lesson's length (sim/game/lessons.py)
     check("replicates", replicates)
@@ -71,7 +73,8 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); try another --port or --host"
+            f"cannot listen on {host}:{port} ({exc.strerror}); try another {{port}} or {{host}}",
+            settings={"port": None, "host": None},
         ) from None
     sock.listen(128)
     sock.set_inheritable(True)

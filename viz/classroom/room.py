@@ -111,7 +111,8 @@ class ClassRoom:
 
                 raise UsageError(
                     f"{self.store.log_path(n)}: the saved moves no longer replay ({exc}); "
-                    "start the class in a new --state-dir"
+                    "start the class in a new {state_dir}",
+                    settings={"state_dir": None},
                 ) from None
         else:
             flow = fresh

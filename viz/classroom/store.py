@@ -66,7 +66,9 @@ class ClassStore:
     def open(self, wanted: ClassConfig) -> tuple[ClassConfig, bool]:
         """(the class's configuration, resumed?). A folder holding another class is refused."""
         if self.folder.exists() and not self.folder.is_dir():
-            raise UsageError(f"--state-dir {self.folder} exists and is not a folder")
+            raise UsageError(
+                "{state_dir} exists and is not a folder", settings={"state_dir": self.folder}
+            )
         if not self.config_path.exists():
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -97,7 +99,8 @@ class ClassStore:
             )
             raise UsageError(
                 f"{self.folder} holds another class ({detail}). Restart with the same settings "
-                "to resume it, or give a new --state-dir."
+                "to resume it, or give a new {state_dir}.",
+                settings={"state_dir": None},
             )
         return stored, True
 

@@ -242,7 +242,7 @@ def run_pygame(
     from sim.inputs.errors import UsageError
     from viz.app import require_display
 
-    require_display("play in the terminal with --text")
+    require_display("play in the terminal with {text}", text=True)
     if save_path is not None:
         from sim.game.save import check_writable
 
@@ -256,7 +256,10 @@ def run_pygame(
             until_turn=until_turn,
         )
     except pygame.error as exc:
-        raise UsageError(f"cannot open a window ({exc}); without a display, use --text") from exc
+        raise UsageError(
+            f"cannot open a window ({exc}); without a display, use {{text}}",
+            settings={"text": True},
+        ) from exc
     try:
         app.run(frames)
     finally:
