@@ -88,6 +88,25 @@ def test_parquet_runs_write_the_same_events_as_a_table(tmp_path, capsys):
 # ------------------------------------------------------------------ output folders
 
 
+def test_events_written_in_a_forked_child_are_the_events_written_here(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from sim.run import outputs
+    from sim.run.api import run_to_folder
+
+    for name, apart in (("here", 10**12), ("forked", 0)):
+        monkeypatch.setattr(outputs, "_EVENTS_APART_FROM", apart)
+        for fmt in ("parquet", "csv"):
+            run_to_folder(Path("scenarios/baseline.yaml"), out=tmp_path / f"{name}-{fmt}",
+                          fmt=fmt, replicates=3, months=24, command=["test"])  # fmt: skip
+    here = pd.read_parquet(tmp_path / "here-parquet" / "events.parquet")
+    forked = pd.read_parquet(tmp_path / "forked-parquet" / "events.parquet")
+    assert len(here) > 0
+    pd.testing.assert_frame_equal(here, forked)
+    text = [(tmp_path / f"{n}-csv" / "events.jsonl").read_text() for n in ("here", "forked")]
+    assert text[0] == text[1] and text[0]
+
+
 def test_force_replaces_results_whole_and_keeps_the_users_own_files(tmp_path, capsys):
     out = tmp_path / "o"
     assert (
@@ -104,9 +123,16 @@ def test_force_replaces_results_whole_and_keeps_the_users_own_files(tmp_path, ca
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.durand-")]
 
 
-def test_a_failed_write_leaves_the_old_results_untouched(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("events_apart", [False, True], ids=["events-here", "events-forked"])
+def test_a_failed_write_leaves_the_old_results_untouched(
+    tmp_path, monkeypatch, capsys, events_apart
+):
+    """A write error is reported whole and changes nothing, whether the events are written
+    in this process or (as for large runs) in a forked child."""
     from sim.run import outputs
 
+    if events_apart:
+        monkeypatch.setattr(outputs, "_EVENTS_APART_FROM", 0)
     out = tmp_path / "o"
     assert (
         cli(capsys, "run", "baseline", "-q", "-r", "2", "--months", "6", "--out", str(out))[0] == 0

@@ -9,7 +9,9 @@ complete (sim/run/files.py): an interrupted or killed run leaves ``out`` as it w
 from __future__ import annotations
 
 import json
+import multiprocessing
 import platform
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -23,13 +25,14 @@ from sim.inputs.errors import OutputError
 from sim.model.recorder import COUNT_METRICS, METRICS
 from sim.run.events import EventTable, event_table
 from sim.run.files import fsync_path, staged_folder
-from sim.run.runner import RunResult
+from sim.run.runner import RunResult, can_fork
 
 __all__ = ["write_run", "timeseries_batches", "RESULT_FILES"]
 
 FORMATS = ("csv", "parquet")
 EVENTS_FILE = {"csv": "events.jsonl", "parquet": "events.parquet"}
 ROWS_PER_BATCH = 65_536
+KEYS = ["replicate", "month", "date"]  # the columns that identify a row
 # Every file `durand run` may write; anything else in an --out folder is the user's own.
 RESULT_FILES = frozenset(
     {"timeseries.csv", "timeseries.parquet", "events.jsonl", "events.parquet"}
@@ -61,7 +64,7 @@ def timeseries_batches(result: RunResult, rows: int = ROWS_PER_BATCH) -> Iterato
         for j, name in enumerate(METRICS):
             col = np.ascontiguousarray(block[:, :, j].T).ravel()
             arrays.append(pa.array(col.astype(np.int64) if name in counts else col))
-        yield pa.RecordBatch.from_arrays(arrays, ["replicate", "month", "date", *METRICS])
+        yield pa.RecordBatch.from_arrays(arrays, [*KEYS, *METRICS])
 
 
 class Cancelled(Exception):
@@ -95,8 +98,13 @@ def _write_table(
         writer = None
         try:
             for batch in batches():
-                if writer is None:  # dictionary-encoding the numbers costs more than it saves
-                    writer = pq.ParquetWriter(path, batch.schema, use_dictionary=["date"])
+                if writer is None:
+                    # Dictionary-encoding the numbers costs more than it saves; statistics
+                    # serve readers that filter by replicate or month, and cost 10% on the
+                    # metric columns, where no reader filters.
+                    writer = pq.ParquetWriter(
+                        path, batch.schema, use_dictionary=["date"], write_statistics=KEYS
+                    )
                 writer.write_batch(batch)
                 done += batch.num_rows
                 progress(path.name, done, total)
@@ -115,7 +123,7 @@ def _write_table(
         pacsv.write_csv(_with_float_text(batch), sink, options)  # releases the GIL
         return sink.getvalue(), batch.num_rows
 
-    header = ",".join(["replicate", "month", "date", *METRICS]) + "\n"  # unquoted, as ever
+    header = ",".join([*KEYS, *METRICS]) + "\n"  # unquoted, as ever
     with path.open("wb") as fh, ThreadPoolExecutor(max_workers=2) as pool:
         fh.write(header.encode())
         for buffer, n in pool.map(encode, batches()):  # two batches encode at once
@@ -187,20 +195,24 @@ def write_run(
     names = [f"timeseries.{fmt}", EVENTS_FILE[fmt], "summary.json", "manifest.json"]
     try:
         with staged_folder(out, RESULT_FILES) as stage:
-            # The table is written on another thread (pyarrow releases the GIL) while this
-            # one derives and writes the events.
+            # The events are derived and written beside the table: in a forked process
+            # for a large run (the derivation is Python and would contend for the GIL),
+            # while the table is written on another thread (pyarrow releases the GIL).
+            events = _EventsWriter(result, stage, fmt)
             stop = threading.Event()
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                series = pool.submit(
-                    _write_timeseries, result, stage / f"timeseries.{fmt}", fmt, progress, stop
-                )
-                try:
-                    events = event_table(result)
-                    _write_events(events, stage, fmt)
-                    progress("events", len(events), len(events))
-                    series.result()
-                finally:
-                    stop.set()
+            try:
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    series = pool.submit(
+                        _write_timeseries, result, stage / f"timeseries.{fmt}", fmt, progress, stop
+                    )
+                    try:
+                        count = events.finish()
+                        progress("events", count, count)
+                        series.result()
+                    finally:
+                        stop.set()
+            finally:
+                events.cancel()
             text = {
                 "summary.json": json.dumps(summary, indent=2) + "\n",
                 "manifest.json": json.dumps(manifest(result, command), indent=2) + "\n",
@@ -213,6 +225,66 @@ def write_run(
             f"(nothing was changed in {out})"
         ) from None
     return [out / name for name in names]
+
+
+_EVENTS_APART_FROM = 200_000  # replicate-months: smaller runs derive events in a blink
+
+
+class _EventsWriter:
+    """Derives a run's events and writes them into ``stage``: in a forked child for large
+    runs on Linux (started before any writer thread), else in this process on ``finish``."""
+
+    def __init__(self, result: RunResult, stage: Path, fmt: str):
+        self.result, self.stage, self.fmt = result, stage, fmt
+        self._child = self._answer = None
+        if can_fork() and result.replicates * result.months >= _EVENTS_APART_FROM:
+            if fmt == "parquet":  # loaded once, here, rather than in parent and child alike
+                import pyarrow.parquet  # noqa: F401
+            fork = multiprocessing.get_context("fork")
+            self._answer, send = fork.Pipe(duplex=False)
+            sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
+            sys.stderr.flush()
+            self._child = fork.Process(
+                target=_events_in_child, args=(result, stage, fmt, send), daemon=True
+            )
+            self._child.start()
+            send.close()
+
+    def finish(self) -> int:
+        """Wait for the events to be written; return how many. A write error in the child
+        is raised here as the OSError it was."""
+        if self._child is None or self._answer is None:
+            events = event_table(self.result)
+            _write_events(events, self.stage, self.fmt)
+            return len(events)
+        try:
+            kind, value = self._answer.recv()
+        except EOFError:
+            kind, value = "died", None
+        self._child.join()
+        if kind == "ok":
+            return int(value)
+        if kind == "oserror":
+            raise OSError(*value)
+        raise RuntimeError(f"the process writing the events failed: {value or 'it died'}")
+
+    def cancel(self) -> None:
+        if self._child is not None and self._child.is_alive():
+            self._child.kill()
+            self._child.join()
+
+
+def _events_in_child(result: RunResult, stage: Path, fmt: str, send) -> None:
+    """In a forked child: derive and write the events, and say how it went."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports and cleans up
+    try:
+        events = event_table(result)
+        _write_events(events, stage, fmt)
+        send.send(("ok", len(events)))
+    except OSError as exc:
+        send.send(("oserror", (exc.errno, exc.strerror or str(exc))))
+    except BaseException as exc:  # a bug: the parent raises it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 def _write_events(events: EventTable, folder: Path, fmt: str) -> None:
