@@ -26,14 +26,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks viz
 	$(BIN)/ruff format --check sim tests benchmarks viz
 
+BROWSER_TESTS := tests/test_classroom_browser.py tests/test_feedback_browser.py
+
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest -n $(JOBS) --ignore=tests/test_classroom_browser.py
-	@# The browser tests drive a class of 8 Chromium pages: they run on their own, after the
+	$(BIN)/python -m pytest -n $(JOBS) $(BROWSER_TESTS:%=--ignore=%)
+	@# The browser tests drive a class of Chromium pages: they run on their own, after the
 	@# rest, so the suite's other workers do not starve them of CPU.
-	$(BIN)/python -m pytest tests/test_classroom_browser.py
+	$(BIN)/python -m pytest $(BROWSER_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
