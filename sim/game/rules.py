@@ -289,7 +289,7 @@ GOALS = {
 # score stretches them: score = 50 + STRETCH[role] * (raw - 50), clipped to 0..100. The
 # status quo stays 50. STRETCH is set so the typical archetypes of
 # benchmarks/bench_balance.py spread over roughly 25..75 (docs/game.md, "Scores").
-SCORE_STRETCH = {"US": 4.5, "PAK": 2.8, "AFG": 3.0, "CHN": 2.9}
+SCORE_STRETCH = {"US": 4.5, "PAK": 3.0, "AFG": 3.0, "CHN": 2.9}
 
 # Metrics the game derives from recorded ones (for goals and bot conditions).
 DERIVED = {
