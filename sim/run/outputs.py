@@ -25,7 +25,7 @@ from sim.inputs.errors import OutputError
 from sim.model.recorder import COUNT_METRICS, METRICS
 from sim.run.events import EventTable, event_table
 from sim.run.files import fsync_path, staged_folder
-from sim.run.runner import RunResult, can_fork
+from sim.run.runner import RunResult, can_fork, start_forked
 
 __all__ = ["write_run", "timeseries_batches", "RESULT_FILES"]
 
@@ -240,14 +240,8 @@ class _EventsWriter:
         if can_fork() and result.replicates * result.months >= _EVENTS_APART_FROM:
             if fmt == "parquet":  # loaded once, here, rather than in parent and child alike
                 import pyarrow.parquet  # noqa: F401
-            fork = multiprocessing.get_context("fork")
-            self._answer, send = fork.Pipe(duplex=False)
-            sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
-            sys.stderr.flush()
-            self._child = fork.Process(
-                target=_events_in_child, args=(result, stage, fmt, send), daemon=True
-            )
-            self._child.start()
+            self._answer, send = multiprocessing.Pipe(duplex=False)
+            self._child = start_forked(_events_in_child, (result, stage, fmt, send))
             send.close()
 
     def finish(self) -> int:

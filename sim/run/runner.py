@@ -97,16 +97,10 @@ def _run_sharded(scenario: Scenario, shards: list[np.ndarray], progress):
     buffer = shared_zeros((months, len(METRICS), replicates), np.float32)
     bounds = np.cumsum([0] + [len(s) for s in shards])
     views = [buffer[:, :, a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    fork = multiprocessing.get_context("fork")
-    sys.stdout.flush()  # a child must not inherit (and flush again) buffered output
-    sys.stderr.flush()
-    children = [
-        fork.Process(target=_run_shard, args=(scenario, ids, view), daemon=True)
-        for ids, view in zip(shards[1:], views[1:], strict=True)
-    ]
+    children = []
     try:
-        for child in children:
-            child.start()
+        for ids, view in zip(shards[1:], views[1:], strict=True):
+            children.append(start_forked(_run_shard, (scenario, ids, view)))
         model = DurandModel(scenario, replicates=shards[0], record_into=views[0])
         model.run(progress)
         for child in children:
@@ -125,6 +119,16 @@ def _run_sharded(scenario: Scenario, shards: list[np.ndarray], progress):
                 child.kill()
                 child.join()
     return model, buffer.transpose(0, 2, 1)
+
+
+def start_forked(target, args: tuple) -> multiprocessing.process.BaseProcess:
+    """Start ``target(*args)`` in a forked daemon child, which inherits the arrays it reads
+    (nothing is pickled). Output is flushed first, so the child cannot write it again."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=True)
+    child.start()
+    return child
 
 
 def _run_shard(scenario: Scenario, ids: np.ndarray, view: np.ndarray) -> None:
