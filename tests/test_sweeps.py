@@ -289,6 +289,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
+    assert f"Resume with:  durand sweep {spec} --out {out} --resume" in err  # ready to paste
     assert run_sweep(spec, out, resume=True).skipped_chunks >= 2
 
 
