@@ -42,14 +42,12 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Run a sweep: many design points x replicates, streamed to Parquet, resumable."""
-    from sim.inputs.errors import DurandError
+    from sim.sweep.engine import SweepStopped
 
     try:
         _sweep(spec, out, workers, executor, scheduler, resume, force, chunk_points, quiet)
-    except DurandError as exc:
-        if exc.settings.get("resume") is not True:
-            raise
-        # The library says to resume; the CLI knows the command that does it.
+    except SweepStopped as exc:
+        # The library says the sweep can be resumed; the CLI knows the command that does it.
         command = f"durand sweep {spec} --out {out} --resume"
         raise type(exc)(f"{exc.template}\nResume with:  {command}", settings=exc.settings) from None
 

@@ -24,7 +24,11 @@ from sim.sweep.spec import Sweep, load_sweep
 from sim.sweep.store import SweepStore, versions
 
 
-class SweepInterrupted(DurandError):
+class SweepStopped(DurandError):
+    """A sweep stopped part way: finished chunks are on disk and it can be resumed."""
+
+
+class SweepInterrupted(SweepStopped):
     """Ctrl-C: finished chunks are on disk; the message says how to resume."""
 
     exit_code = 130
@@ -174,7 +178,7 @@ def run_sweep(
                 if progress:
                     progress(len(done) + ran, n_chunks, done_points)
     except BrokenExecutor as exc:
-        raise DurandError(
+        raise SweepStopped(
             f"a worker process died ({exc}); possibly out of memory. {len(done) + ran} of "
             f"{n_chunks} chunks are saved in {out}/. Resume the sweep of {spec_path} there "
             "with {resume} (fewer {workers} or a smaller {chunk_points} use less memory)",
