@@ -251,3 +251,14 @@ def test_the_viewer_speed_steps_span_the_speed_limit():
     from viz.playback import SPEEDS
 
     assert (SPEEDS[0], SPEEDS[-1]) == (MIN_SPEED, MAX_SPEED)
+
+
+def test_a_stopped_sweep_says_how_to_resume_in_each_audiences_terms(tmp_path):
+    from sim.sweep.engine import SweepInterrupted
+
+    exc = SweepInterrupted("Stopped: 2 of 5 chunks are saved.", spec=Path("s.yaml"), out=tmp_path)
+    assert str(exc).endswith("Resume the sweep of s.yaml there with resume=True")
+    assert "--" not in str(exc)
+    assert exc.worded(flags=True).endswith(
+        f"Resume with:  durand sweep s.yaml --out {tmp_path} --resume"
+    )

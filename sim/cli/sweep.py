@@ -42,17 +42,6 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Run a sweep: many design points x replicates, streamed to Parquet, resumable."""
-    from sim.sweep.engine import SweepStopped
-
-    try:
-        _sweep(spec, out, workers, executor, scheduler, resume, force, chunk_points, quiet)
-    except SweepStopped as exc:
-        # The library says the sweep can be resumed; the CLI knows the command that does it.
-        command = f"durand sweep {spec} --out {out} --resume"
-        raise type(exc)(f"{exc.template}\nResume with:  {command}", settings=exc.settings) from None
-
-
-def _sweep(spec, out, workers, executor, scheduler, resume, force, chunk_points, quiet) -> None:
     from sim.sweep.engine import run_sweep
 
     if quiet:

@@ -25,7 +25,20 @@ from sim.sweep.store import SweepStore, versions
 
 
 class SweepStopped(DurandError):
-    """A sweep stopped part way: finished chunks are on disk and it can be resumed."""
+    """A sweep stopped part way: finished chunks are on disk and it can be resumed. The
+    last line says how: in the library's terms, or (``flags``) as the command to paste."""
+
+    def __init__(self, message: str, *, spec: Path, out: Path, settings=None):
+        self.spec, self.out = spec, out
+        super().__init__(message, settings=settings)
+
+    def worded(self, *, flags: bool = False) -> str:
+        how = (
+            f"Resume with:  durand sweep {self.spec} --out {self.out} --resume"
+            if flags
+            else f"Resume the sweep of {self.spec} there with resume=True"
+        )
+        return f"{super().worded(flags=flags)}\n{how}"
 
 
 class SweepInterrupted(SweepStopped):
@@ -180,15 +193,17 @@ def run_sweep(
     except BrokenExecutor as exc:
         raise SweepStopped(
             f"a worker process died ({exc}); possibly out of memory. {len(done) + ran} of "
-            f"{n_chunks} chunks are saved in {out}/. Resume the sweep of {spec_path} there "
-            "with {resume} (fewer {workers} or a smaller {chunk_points} use less memory)",
-            settings={"resume": True, "workers": None, "chunk_points": None},
+            f"{n_chunks} chunks are saved in {out}/ (fewer {{workers}} or a smaller "
+            "{chunk_points} use less memory when resuming)",
+            spec=spec_path,
+            out=out,
+            settings={"workers": None, "chunk_points": None},
         ) from None
     except KeyboardInterrupt:
         raise SweepInterrupted(
-            f"\nStopped: {len(done) + ran} of {n_chunks} chunks are saved in {out}/.\n"
-            f"Resume the sweep of {spec_path} there with {{resume}}",
-            settings={"resume": True},
+            f"\nStopped: {len(done) + ran} of {n_chunks} chunks are saved in {out}/.",
+            spec=spec_path,
+            out=out,
         ) from None
     finally:
         if runner is not None:
