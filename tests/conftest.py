@@ -56,3 +56,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             yellow=True,
             bold=True,
         )
+
+
+@pytest.fixture
+def failing_shards(monkeypatch):
+    """Make every shard but the parent's fail in its forked child (as one killed for memory
+    would), so tests can check that a failed shard is reported and never leaves zeros."""
+    from sim.run import runner
+
+    class FailingInChildren(runner.DurandModel):
+        def run(self, progress=None):
+            if self.replicate_ids[0] != 0:  # the parent runs the shard holding replicate 0
+                raise MemoryError("simulated")
+            super().run(progress)
+
+    monkeypatch.setattr(runner, "DurandModel", FailingInChildren)

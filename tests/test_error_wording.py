@@ -149,16 +149,7 @@ def test_a_full_sweep_folder_library_and_cli_wording(tmp_path):
     assert (busy / "notes.txt").read_text() == "mine"
 
 
-def test_a_failed_shard_is_worded_with_the_cores_flag_by_the_cli(tmp_path, monkeypatch):
-    from sim.run import runner
-
-    class FailingInChildren(runner.DurandModel):
-        def run(self, progress=None):
-            if self.replicate_ids[0] != 0:  # the parent runs the shard holding replicate 0
-                raise MemoryError("simulated")
-            super().run(progress)
-
-    monkeypatch.setattr(runner, "DurandModel", FailingInChildren)
+def test_a_failed_shard_is_worded_with_the_cores_flag_by_the_cli(tmp_path, failing_shards):
     out = tmp_path / "run"
     args = ("run", "baseline", "--cores", "2", "--replicates", "6", "--months", "3")
     res = invoke(*args, "--out", out, "--quiet")

@@ -223,18 +223,11 @@ def test_a_run_split_over_processes_is_bit_identical_to_one_process():
     assert split.applied == one.applied
 
 
-def test_a_failed_shard_process_is_reported_not_ignored(monkeypatch):
+def test_a_failed_shard_process_is_reported_not_ignored(failing_shards):
     """A shard that dies must fail the run with a DurandError, never leave zeros behind."""
     from sim.inputs.errors import DurandError
     from sim.run import runner
 
-    class FailingInChildren(runner.DurandModel):
-        def run(self, progress=None):
-            if self.replicate_ids[0] != 0:  # the parent runs the shard holding replicate 0
-                raise MemoryError("simulated")
-            super().run(progress)
-
-    monkeypatch.setattr(runner, "DurandModel", FailingInChildren)
     scenario = load_scenario(BASELINE).with_overrides(months=3)
     with pytest.raises(DurandError, match="cores=1"):
         runner.run_scenario(scenario, replicates=6, cores=2)

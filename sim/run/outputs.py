@@ -236,26 +236,27 @@ class _EventsWriter:
 
     def __init__(self, result: RunResult, stage: Path, fmt: str):
         self.result, self.stage, self.fmt = result, stage, fmt
-        self._child = self._answer = None
+        self._child = None  # (process, the end of the pipe it answers on)
         if can_fork() and result.replicates * result.months >= _EVENTS_APART_FROM:
             if fmt == "parquet":  # loaded once, here, rather than in parent and child alike
                 import pyarrow.parquet  # noqa: F401
-            self._answer, send = multiprocessing.Pipe(duplex=False)
-            self._child = start_forked(_events_in_child, (result, stage, fmt, send))
+            answer, send = multiprocessing.Pipe(duplex=False)
+            self._child = start_forked(_events_in_child, (result, stage, fmt, send)), answer
             send.close()
 
     def finish(self) -> int:
         """Wait for the events to be written; return how many. A write error in the child
         is raised here as the OSError it was."""
-        if self._child is None or self._answer is None:
+        if self._child is None:
             events = event_table(self.result)
             _write_events(events, self.stage, self.fmt)
             return len(events)
+        child, answer = self._child
         try:
-            kind, value = self._answer.recv()
+            kind, value = answer.recv()
         except EOFError:
             kind, value = "died", None
-        self._child.join()
+        child.join()
         if kind == "ok":
             return int(value)
         if kind == "oserror":
@@ -263,9 +264,9 @@ class _EventsWriter:
         raise RuntimeError(f"the process writing the events failed: {value or 'it died'}")
 
     def cancel(self) -> None:
-        if self._child is not None and self._child.is_alive():
-            self._child.kill()
-            self._child.join()
+        if self._child is not None and self._child[0].is_alive():
+            self._child[0].kill()
+            self._child[0].join()
 
 
 def _events_in_child(result: RunResult, stage: Path, fmt: str, send) -> None:

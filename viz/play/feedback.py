@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from sim.game.debrief import score_limits
 from viz import theme
 
 STATUS_QUO = 50.0
@@ -27,11 +28,7 @@ TRUST_STEADY = 0.005  # likewise at two decimals
 def score_range(scores: list[float], max_ticks: int = 4) -> tuple[float, float, list[float]]:
     """The chart's y-range and its labelled ticks: zoomed around the scores and 50 (so a
     change of a point or two shows), at least MIN_SPAN wide, inside 0..100."""
-    values = [*scores, STATUS_QUO]
-    lo, hi = min(values), max(values)
-    span = max(hi - lo, MIN_SPAN) * 1.25
-    mid = (lo + hi) / 2
-    lo, hi = max(0.0, mid - span / 2), min(100.0, mid + span / 2)
+    lo, hi = score_limits(scores, least_span=MIN_SPAN)  # the debrief chart's axis rule
     step = next((s for s in STEPS if (hi - lo) / s < max(2, max_ticks)), STEPS[-1])
     ticks = [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
     return lo, hi, ticks
